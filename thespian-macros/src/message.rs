@@ -1,0 +1,98 @@
+//! `#[derive(Message)]`: parse the `#[message(..)]` options, then emit the `Message` impl and
+//! the registration that lets the wire layer decode the type by name.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{DeriveInput, LitStr};
+
+/// The options a `#[message(..)]` attribute may carry.
+#[derive(Default)]
+struct Options {
+    name: Option<LitStr>,
+    system: bool,
+}
+
+const VALID_OPTIONS: &str = "`name = \"...\"`";
+
+fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
+    let mut options = Options::default();
+    let mut errors: Option<syn::Error> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("message")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                let lit: LitStr = meta.value()?.parse()?;
+                if lit.value().is_empty() {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "a message name cannot be empty; write `#[message(name = \"my_crate::MyMessage\")]`",
+                    ));
+                }
+                options.name = Some(lit);
+                Ok(())
+            } else if meta.path.is_ident("system") {
+                // Reserved for the system messages defined by the `thespian` crate itself.
+                options.system = true;
+                Ok(())
+            } else {
+                let shown = meta
+                    .path
+                    .get_ident()
+                    .map_or_else(|| "this option".to_string(), |i| format!("`{i}`"));
+                Err(meta.error(format!(
+                    "unknown `#[message]` option {shown}; expected one of: {VALID_OPTIONS}"
+                )))
+            }
+        });
+        if let Err(e) = result {
+            match &mut errors {
+                Some(all) => all.combine(e),
+                None => errors = Some(e),
+            }
+        }
+    }
+    match errors {
+        Some(e) => Err(e),
+        None => Ok(options),
+    }
+}
+
+pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let options = parse_options(input)?;
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "a message type cannot be generic: the system registers each message type under one \
+             name so another process can decode it; define a concrete type such as \
+             `struct IntJob(Job<i64>);`",
+        ));
+    }
+    let ident = &input.ident;
+    let name = match &options.name {
+        Some(lit) => quote!(#lit),
+        None => {
+            let text = ident.to_string();
+            quote!(::core::concat!(::core::module_path!(), "::", #text))
+        }
+    };
+    let system = options.system.then(|| {
+        quote! {
+            fn is_system_message(&self) -> bool {
+                true
+            }
+        }
+    });
+    Ok(quote! {
+        #[automatically_derived]
+        impl ::thespian::Message for #ident {
+            fn message_type_name(&self) -> &'static str {
+                #name
+            }
+            #system
+        }
+        const _: () = {
+            ::thespian::__private::inventory::submit! {
+                ::thespian::__private::MessageRegistration::of::<#ident>(#name)
+            }
+        };
+    })
+}

@@ -1,0 +1,268 @@
+//! The [`Actor`] trait (spec §5.2), how actors are built, and how they are named.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::Capabilities;
+use crate::api::context::ActorContext;
+use crate::api::error::ActorSystemError;
+use crate::api::message::Message;
+
+/// The error a handler or constructor returns to say it failed (any error type converts).
+pub type ActorError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What [`Actor::receive_message`] returns: `Err` is a failure, handled like a panic.
+pub type ActorResult = Result<(), ActorError>;
+
+/// An actor: state plus a handler for the messages it receives (spec §1.1, §5.2).
+///
+/// The system calls [`receive_message`](Self::receive_message) with one message at a time.
+/// If the handler panics or returns `Err`, the same message is given to the same instance
+/// once more; if that fails too, the message goes back to its sender inside a
+/// [`PoisonMessage`](crate::PoisonMessage) (spec §4.4) and the actor carries on.
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Counter {
+///     seen: u64,
+/// }
+///
+/// impl Actor for Counter {
+///     fn receive_message(
+///         &mut self,
+///         msg: &mut dyn Message,
+///         sender: &ActorAddress,
+///         ctx: &mut ActorContext<'_>,
+///     ) -> ActorResult {
+///         if msg.is::<String>() {
+///             self.seen += 1;
+///             ctx.send(sender, self.seen);
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let counter = asys.create_actor::<Counter>()?;
+/// let n: Option<u64> = asys.ask_as(&counter, "hi".to_string(), std::time::Duration::from_secs(1))?;
+/// assert_eq!(n, Some(1));
+/// # Ok(()) }
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an actor",
+    label = "not an actor",
+    note = "implement `thespian::Actor` for `{Self}` (write `fn receive_message`), or add `#[actor]` to an `impl {Self}` block"
+)]
+pub trait Actor: Send + 'static {
+    /// Handles one message from `sender` (an actor, or an external caller of the system).
+    ///
+    /// # Errors
+    ///
+    /// An `Err` is an actor failure: the message is retried once, then returned as poison.
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult;
+}
+
+/// How the system builds a new instance of an actor type.
+///
+/// Every `Actor + Default` has it. Implement it yourself for an actor whose start-up can
+/// fail: an `Err` (or a panic) makes the actor *non-startable* (spec §4.3).
+pub trait NewActor: Actor + Sized {
+    /// Builds the actor.
+    ///
+    /// # Errors
+    ///
+    /// Any error makes the actor non-startable.
+    fn new_actor() -> Result<Self, ActorError>;
+}
+
+impl<A: Actor + Default> NewActor for A {
+    fn new_actor() -> Result<Self, ActorError> {
+        Ok(A::default())
+    }
+}
+
+/// The constructor of one actor type, as the system stores it.
+#[derive(Clone, Copy)]
+pub struct ActorFactory {
+    pub(crate) type_name: &'static str,
+    pub(crate) construct: fn() -> Result<Box<dyn Actor>, ActorError>,
+}
+
+impl ActorFactory {
+    /// The factory of `A`.
+    pub fn of<A: NewActor>() -> Self {
+        Self {
+            type_name: std::any::type_name::<A>(),
+            construct: || A::new_actor().map(|a| Box::new(a) as Box<dyn Actor>),
+        }
+    }
+
+    /// The Rust type name of the actor it builds.
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+}
+
+impl std::fmt::Debug for ActorFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ActorFactory").field(&self.type_name).finish()
+    }
+}
+
+/// An actor type registered under a name, so it can be created from a string (spec §5.3).
+///
+/// Made by [`register_actor!`](crate::register_actor) (and by `#[actor]`).
+#[doc(hidden)]
+pub struct ActorRegistration {
+    pub(crate) name: &'static str,
+    pub(crate) factory: fn() -> ActorFactory,
+}
+
+impl ActorRegistration {
+    /// The registration of `A` under `name`.
+    pub const fn new<A: NewActor>(name: &'static str) -> Self {
+        Self { name, factory: ActorFactory::of::<A> }
+    }
+}
+
+inventory::collect!(ActorRegistration);
+
+/// Registers an actor type under its module-qualified name (`my_crate::workers::Worker`),
+/// so that `create_actor_by_name` can create it (spec §5.3, the Rust form of
+/// `"foo.bar.BarActor"`). The type must implement [`NewActor`] (every `Actor + Default` does).
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// #[derive(Default)]
+/// pub struct Worker;
+/// impl Actor for Worker {
+///     fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress,
+///         _: &mut ActorContext<'_>) -> ActorResult { Ok(()) }
+/// }
+/// thespian::register_actor!(Worker);
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let name = concat!(module_path!(), "::Worker");
+/// asys.create_actor_by_name(name)?;
+/// # Ok(()) }
+/// ```
+#[macro_export]
+macro_rules! register_actor {
+    ($ty:ident) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::ActorRegistration::new::<$ty>(
+                ::core::concat!(::core::module_path!(), "::", ::core::stringify!($ty))
+            )
+        }
+    };
+}
+
+/// Looks up a registered actor type by name.
+pub(crate) fn factory_by_name(name: &str) -> Result<ActorFactory, ActorSystemError> {
+    static BY_NAME: OnceLock<HashMap<&'static str, fn() -> ActorFactory>> = OnceLock::new();
+    let table = BY_NAME.get_or_init(|| {
+        inventory::iter::<ActorRegistration>
+            .into_iter()
+            .map(|r| (r.name, r.factory))
+            .collect()
+    });
+    table.get(name).map(|f| f()).ok_or_else(|| {
+        let reason = if name.contains("::") {
+            "no actor type is registered under this name; register it with \
+             `thespian::register_actor!(Type)` (or `#[actor]`) next to its definition, and check \
+             that the crate defining it is used from code, not only named in Cargo.toml"
+        } else {
+            "an actor name must be module-qualified, like `my_crate::workers::Worker`"
+        };
+        ActorSystemError::InvalidActorSpecification { spec: name.to_string(), reason: reason.to_string() }
+    })
+}
+
+/// What to create: an actor type (or registered name), with optional requirements and
+/// global name (spec §5.3, §6.4).
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+/// # #[derive(Default)] struct Registry;
+/// # impl Actor for Registry {
+/// #     fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress,
+/// #         _: &mut ActorContext<'_>) -> ActorResult { Ok(()) }
+/// # }
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let a = asys.create_actor_with(ActorSpec::of::<Registry>().global_name("registry"))?;
+/// let b = asys.create_actor_with(ActorSpec::of::<Registry>().global_name("registry"))?;
+/// assert_eq!(a, b);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ActorSpec {
+    pub(crate) target: ActorTarget,
+    pub(crate) requirements: Option<Capabilities>,
+    pub(crate) global_name: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ActorTarget {
+    Factory(ActorFactory),
+    Name(String),
+}
+
+impl ActorSpec {
+    /// An actor of type `A`.
+    pub fn of<A: NewActor>() -> Self {
+        Self::from_target(ActorTarget::Factory(ActorFactory::of::<A>()))
+    }
+
+    /// An actor of the type registered as `name` (see [`register_actor!`](crate::register_actor)).
+    pub fn by_name(name: impl Into<String>) -> Self {
+        Self::from_target(ActorTarget::Name(name.into()))
+    }
+
+    fn from_target(target: ActorTarget) -> Self {
+        Self { target, requirements: None, global_name: None }
+    }
+
+    /// Requirements passed to the actor's capability check (spec `targetActorRequirements`).
+    #[must_use]
+    pub fn requirements(mut self, requirements: Capabilities) -> Self {
+        self.requirements = Some(requirements);
+        self
+    }
+
+    /// Makes it a named actor (spec §4.6): every creation with this name returns the same
+    /// running actor, whatever type it names.
+    #[must_use]
+    pub fn global_name(mut self, name: impl Into<String>) -> Self {
+        self.global_name = Some(name.into());
+        self
+    }
+
+    pub(crate) fn factory(&self) -> Result<ActorFactory, ActorSystemError> {
+        match &self.target {
+            ActorTarget::Factory(f) => Ok(*f),
+            ActorTarget::Name(name) => factory_by_name(name),
+        }
+    }
+}
+
+/// Sends a message: a convenience so actors can write `ctx.send(addr, msg)` with any message.
+pub(crate) fn boxed(msg: impl Message) -> Box<dyn Message> {
+    Box::new(msg)
+}

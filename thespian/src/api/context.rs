@@ -1,0 +1,113 @@
+//! [`ActorContext`]: what a running actor can ask of its system (spec §5).
+
+use std::time::Duration;
+
+use crate::api::actor::{boxed, ActorSpec, NewActor};
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::CapValue;
+use crate::api::error::ActorSystemError;
+use crate::api::message::Message;
+use crate::core::host::ActorHost;
+
+/// The Actor API (spec §5): given to [`Actor::receive_message`](crate::Actor::receive_message)
+/// for the duration of one message.
+pub struct ActorContext<'a> {
+    me: &'a ActorAddress,
+    host: &'a mut dyn ActorHost,
+    failure: Option<String>,
+}
+
+impl<'a> ActorContext<'a> {
+    pub(crate) fn new(me: &'a ActorAddress, host: &'a mut dyn ActorHost) -> Self {
+        Self { me, host, failure: None }
+    }
+
+    /// A failure recorded during the handler (a send to an invalid address), if any.
+    pub(crate) fn take_failure(&mut self) -> Option<String> {
+        self.failure.take()
+    }
+
+    /// This actor's own address (spec §5.1 `myAddress`).
+    pub fn my_address(&self) -> &ActorAddress {
+        self.me
+    }
+
+    /// Sends `msg` to `target` (spec §5.4). Delivery is asynchronous and best-effort: mail to
+    /// an actor that has exited goes to dead-letter handling (spec §4.2).
+    ///
+    /// Sending to an address that is not one of this system's is an error in the handler,
+    /// like a raised exception in Python: the handler's message is retried once and then
+    /// returned to its sender as a [`PoisonMessage`](crate::PoisonMessage) whose details
+    /// name `InvalidActorAddress`.
+    pub fn send(&mut self, target: &ActorAddress, msg: impl Message) {
+        self.send_boxed(target, boxed(msg));
+    }
+
+    /// Sends an already boxed message (for forwarding a message received as `dyn Message`).
+    pub fn send_boxed(&mut self, target: &ActorAddress, msg: Box<dyn Message>) {
+        if let Err(e) = self.host.send(self.me, target, msg) {
+            tracing::warn!(actor_address = %self.me, error = %e, "send failed");
+            if self.failure.is_none() {
+                self.failure = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Creates a child actor of type `A` (spec §2.2.2, §5.3).
+    ///
+    /// The child exists when this returns (on the simple base) or soon after; messages sent
+    /// to it meanwhile are held and delivered in order. If its constructor fails the address
+    /// is still returned: the child is non-startable (spec §4.3), this actor is sent
+    /// [`ChildActorExited`](crate::ChildActorExited), and mail to it is dead-lettered.
+    ///
+    /// # Errors
+    ///
+    /// Only for an invalid specification; see [`create_actor_with`](Self::create_actor_with).
+    pub fn create_actor<A: NewActor>(&mut self) -> Result<ActorAddress, ActorSystemError> {
+        self.create_actor_with(ActorSpec::of::<A>())
+    }
+
+    /// Creates a child actor from its registered module-qualified type name (spec §5.3).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorSpecification`] if no actor type is registered as `name`.
+    pub fn create_actor_by_name(&mut self, name: &str) -> Result<ActorAddress, ActorSystemError> {
+        self.create_actor_with(ActorSpec::by_name(name))
+    }
+
+    /// Creates an actor from a full specification: requirements and global name (spec §5.3).
+    /// A named actor is a child of the system, not of this actor (spec §5.3.1).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorSpecification`] for an unknown type name,
+    /// [`ActorSystemError::NoCompatibleSystemForActor`] when no system accepts it.
+    pub fn create_actor_with(&mut self, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
+        self.host.create_actor(self.me, spec)
+    }
+
+    /// Asks for a [`WakeupMessage`](crate::WakeupMessage) carrying `payload` after `delay`
+    /// (spec §4.7, §5.5). Use `()` for no payload. Each call schedules one delivery; there
+    /// is no cancelling, and pending wakeups do not keep an exiting actor alive.
+    pub fn wakeup_after(&mut self, delay: Duration, payload: impl Message) {
+        self.host.wakeup_after(self.me, delay, boxed(payload));
+    }
+
+    /// Registers (`true`) or deregisters (`false`) this actor as the dead-letter handler
+    /// (spec §5.6). The last registration wins; after deregistering, dead letters are dropped.
+    pub fn handle_dead_letters(&mut self, start: bool) {
+        self.host.handle_dead_letters(self.me, start);
+    }
+
+    /// Shuts down the whole local actor system once this handler returns (spec §5.16).
+    pub fn actor_system_shutdown(&mut self) {
+        self.host.request_shutdown();
+    }
+
+    /// Sets capability `name` of this system, or removes it when `value` is `None`
+    /// (spec §5.13). Read-only capabilities (spec §9.1) are left unchanged.
+    pub fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
+        self.host.update_capability(name, value);
+    }
+}

@@ -1,0 +1,10 @@
+//! What users touch: actors, addresses, messages, the system, errors and capabilities.
+
+pub(crate) mod actor;
+pub(crate) mod address;
+pub(crate) mod capabilities;
+pub(crate) mod context;
+pub(crate) mod error;
+pub(crate) mod message;
+pub(crate) mod system;
+pub(crate) mod system_messages;

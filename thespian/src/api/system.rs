@@ -1,0 +1,471 @@
+//! The ActorSystem API (spec §6): how code outside the actors talks to them.
+
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sync_wrapper::SyncWrapper;
+
+use crate::api::actor::{ActorSpec, NewActor};
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::{self, CapValue, Capabilities};
+use crate::api::error::ActorSystemError;
+use crate::api::message::{Message, MessageRegistry};
+use crate::api::system_messages::{ThespianStatusReq, ThespianSystemStatus};
+use crate::bases::simple::{self, SimpleBase};
+use crate::bases::SystemBase;
+
+/// How the system sets up logging (spec §4.13, the `logDefs` argument).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Logging {
+    /// Install a `tracing` subscriber printing warnings and above (or what `RUST_LOG` says),
+    /// unless the program already installed one.
+    #[default]
+    Default,
+    /// Install a subscriber with this filter (`tracing_subscriber::EnvFilter` syntax), unless
+    /// the program already installed one.
+    Filter(String),
+    /// Leave logging alone (the spec's `logDefs=False`): for tests and hosts with their own.
+    Off,
+}
+
+impl Logging {
+    fn install(&self) {
+        let filter = match self {
+            Self::Off => return,
+            Self::Default => tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            Self::Filter(f) => tracing_subscriber::EnvFilter::new(f),
+        };
+        // Fails only if a subscriber is already installed, which is then left alone.
+        let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    }
+}
+
+/// Configures and starts an [`ActorSystem`] (spec §6.2).
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::builder()
+///     .base("simpleSystemBase")
+///     .capability("Has Lightbulb", true)
+///     .logging(Logging::Off)
+///     .build()?;
+/// assert!(asys.capabilities()?.is_truthy("Has Lightbulb"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ActorSystemBuilder {
+    base: String,
+    capabilities: Capabilities,
+    logging: Logging,
+    transient_unique: bool,
+    processing_limit: Option<u64>,
+}
+
+impl Default for ActorSystemBuilder {
+    fn default() -> Self {
+        Self {
+            base: simple::NAME.to_string(),
+            capabilities: Capabilities::new(),
+            logging: Logging::Default,
+            transient_unique: false,
+            processing_limit: None,
+        }
+    }
+}
+
+/// The system bases of spec §9 by name, and whether this build provides them.
+const BASES: &[(&str, bool)] = &[
+    ("simpleSystemBase", true),
+    ("multiprocQueueBase", false),
+    ("multiprocTCPBase", false),
+    ("multiprocUDPBase", false),
+];
+
+impl ActorSystemBuilder {
+    /// The system base, by its spec name (§9); `"simpleSystemBase"` by default.
+    pub fn base(mut self, name: impl Into<String>) -> Self {
+        self.base = name.into();
+        self
+    }
+
+    /// Sets one initial capability (spec §4.10).
+    pub fn capability(mut self, name: impl Into<String>, value: impl Into<CapValue>) -> Self {
+        self.capabilities.insert(name, value);
+        self
+    }
+
+    /// Adds initial capabilities.
+    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
+        for (name, value) in capabilities.iter() {
+            self.capabilities.insert(name, value.clone());
+        }
+        self
+    }
+
+    /// How logging is set up (spec `logDefs`).
+    pub fn logging(mut self, logging: Logging) -> Self {
+        self.logging = logging;
+        self
+    }
+
+    /// The spec's `transientUnique`. Every system built here is already unique (there is
+    /// no process-wide singleton), so this only records the request.
+    pub fn transient_unique(mut self, transient_unique: bool) -> Self {
+        self.transient_unique = transient_unique;
+        self
+    }
+
+    /// On the simple base, how many messages one call may deliver before it stops with
+    /// [`ActorSystemError::ProcessingLimitExceeded`] (default 10 000 000).
+    pub fn processing_limit(mut self, limit: u64) -> Self {
+        self.processing_limit = Some(limit.max(1));
+        self
+    }
+
+    /// Starts the system.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::ActorSystemStartupFailure`] for an unknown or unavailable base, or
+    /// when two message types are registered under one name.
+    pub fn build(self) -> Result<ActorSystem, ActorSystemError> {
+        self.logging.install();
+        MessageRegistry::get().check_unique()?;
+        let base: Arc<dyn SystemBase> = match BASES.iter().find(|(name, _)| *name == self.base) {
+            Some((_, true)) => {
+                let mut caps = self.capabilities;
+                for (name, value) in capabilities::common(simple::NAME).iter() {
+                    if capabilities::READ_ONLY.contains(&name) || caps.get(name).is_none() {
+                        caps.insert(name, value.clone());
+                    }
+                }
+                Arc::new(SimpleBase::new(new_system_id(), caps, self.processing_limit))
+            }
+            Some((name, false)) => {
+                return Err(ActorSystemError::ActorSystemStartupFailure {
+                    reason: format!("the system base `{name}` is not available in this version; use `simpleSystemBase`"),
+                })
+            }
+            None => {
+                let known: Vec<&str> = BASES.iter().map(|(n, _)| *n).collect();
+                return Err(ActorSystemError::ActorSystemStartupFailure {
+                    reason: format!("unknown system base `{}`; expected one of: {}", self.base, known.join(", ")),
+                });
+            }
+        };
+        let endpoint = base.open_endpoint()?;
+        Ok(ActorSystem { base, endpoint, owner: true })
+    }
+}
+
+/// A number unique to each system of this process, and unlikely to be shared with another.
+fn new_system_id() -> u64 {
+    static COUNTER: AtomicU32 = AtomicU32::new(1);
+    (u64::from(std::process::id()) << 32) | u64::from(COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A running actor system and an external endpoint into it (spec §6).
+///
+/// Every `ActorSystem::new()` or `builder().build()` starts a system of its own; there is
+/// no process-wide singleton, so tests can run side by side. Dropping the handle shuts the
+/// system down. To talk to it from several threads, give each thread its own endpoint with
+/// [`private`](Self::private).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use thespian::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Hello;
+///
+/// impl Actor for Hello {
+///     fn receive_message(&mut self, msg: &mut dyn Message, sender: &ActorAddress,
+///                        ctx: &mut ActorContext<'_>) -> ActorResult {
+///         if let Some(name) = msg.downcast_ref::<String>() {
+///             ctx.send(sender, format!("Hello, {name}!"));
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let hello = asys.create_actor::<Hello>()?;
+/// let reply: Option<String> = asys.ask_as(&hello, "world".to_string(), Duration::from_secs(1))?;
+/// assert_eq!(reply.as_deref(), Some("Hello, world!"));
+/// asys.shutdown()
+/// # }
+/// ```
+pub struct ActorSystem {
+    base: Arc<dyn SystemBase>,
+    endpoint: ActorAddress,
+    /// The handle that shuts the system down when dropped (private endpoints do not).
+    owner: bool,
+}
+
+impl std::fmt::Debug for ActorSystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ActorSystem")
+            .field("base", &self.base.base_name())
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+impl ActorSystem {
+    /// Starts a system on the default base, `simpleSystemBase` (spec §6.2, §9.2).
+    ///
+    /// # Errors
+    ///
+    /// As [`ActorSystemBuilder::build`].
+    pub fn new() -> Result<Self, ActorSystemError> {
+        Self::builder().build()
+    }
+
+    /// A builder for a system with a chosen base, capabilities and logging.
+    pub fn builder() -> ActorSystemBuilder {
+        ActorSystemBuilder::default()
+    }
+
+    /// The spec name of the system base.
+    pub fn base_name(&self) -> &'static str {
+        self.base.base_name()
+    }
+
+    /// The system's admin address: send it [`ThespianStatusReq`] for a
+    /// [`ThespianSystemStatus`] (spec §7.12).
+    pub fn admin_address(&self) -> ActorAddress {
+        self.base.admin_address()
+    }
+
+    /// The address actors see as the sender of this endpoint's messages.
+    pub fn my_address(&self) -> &ActorAddress {
+        &self.endpoint
+    }
+
+    /// Creates a top-level actor of type `A` (spec §2.2.1, §6.4).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::ActorCreateFailure`] if its constructor fails or panics,
+    /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    pub fn create_actor<A: NewActor>(&self) -> Result<ActorAddress, ActorSystemError> {
+        self.create_actor_with(ActorSpec::of::<A>())
+    }
+
+    /// Creates a top-level actor from its registered module-qualified type name
+    /// (spec §6.4, `"foo.bar.BarActor"`).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorSpecification`] if no actor type is registered as `name`.
+    pub fn create_actor_by_name(&self, name: &str) -> Result<ActorAddress, ActorSystemError> {
+        self.create_actor_with(ActorSpec::by_name(name))
+    }
+
+    /// Creates an actor from a full specification: requirements and global name (spec §6.4).
+    ///
+    /// # Errors
+    ///
+    /// As [`create_actor`](Self::create_actor) and
+    /// [`create_actor_by_name`](Self::create_actor_by_name).
+    pub fn create_actor_with(&self, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
+        self.base.create_actor(spec)
+    }
+
+    /// Sends a message to an actor without waiting for an answer (spec §6.5).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorAddress`] for an address not of this system.
+    pub fn tell(&self, target: &ActorAddress, msg: impl Message) -> Result<(), ActorSystemError> {
+        self.base.tell(&self.endpoint, target, Box::new(msg))
+    }
+
+    /// Sends a message and waits up to `timeout` for the next message to this endpoint
+    /// (spec §6.6). `Ok(None)` means the time ran out; `Duration::MAX` waits forever.
+    ///
+    /// The answer is *any* message sent to this endpoint, from any actor: possibly one left
+    /// over from an earlier call (spec §6.6.1). A [`PoisonMessage`](crate::PoisonMessage)
+    /// is returned like any answer.
+    ///
+    /// # Errors
+    ///
+    /// As [`tell`](Self::tell).
+    pub fn ask(&self, target: &ActorAddress, msg: impl Message, timeout: Duration) -> Result<Option<Box<dyn Message>>, ActorSystemError> {
+        self.tell(target, msg)?;
+        self.listen(timeout)
+    }
+
+    /// [`ask`](Self::ask), expecting a reply of type `R`.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::UnexpectedReply`] (which hands the reply back) if the reply is of
+    /// another type, and the errors of [`ask`](Self::ask).
+    pub fn ask_as<R: Message>(&self, target: &ActorAddress, msg: impl Message, timeout: Duration) -> Result<Option<R>, ActorSystemError> {
+        self.tell(target, msg)?;
+        self.listen_as(timeout)
+    }
+
+    /// Waits up to `timeout` for the next message to this endpoint (spec §6.7).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    pub fn listen(&self, timeout: Duration) -> Result<Option<Box<dyn Message>>, ActorSystemError> {
+        let now = Instant::now();
+        let deadline = now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
+        Ok(self.base.receive(&self.endpoint, deadline)?.map(|(msg, _sender)| msg))
+    }
+
+    /// [`listen`](Self::listen), expecting a message of type `R`.
+    ///
+    /// # Errors
+    ///
+    /// As [`ask_as`](Self::ask_as).
+    pub fn listen_as<R: Message>(&self, timeout: Duration) -> Result<Option<R>, ActorSystemError> {
+        match self.listen(timeout)? {
+            None => Ok(None),
+            Some(reply) => reply.downcast::<R>().map(|r| Some(*r)).map_err(|reply| ActorSystemError::UnexpectedReply {
+                expected: std::any::type_name::<R>(),
+                got: reply.message_type_name(),
+                reply: SyncWrapper::new(reply),
+            }),
+        }
+    }
+
+    /// A private endpoint for this thread (spec §6.8): its asks and listens see only the
+    /// replies sent to it. Dropping the guard closes the endpoint.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    pub fn private(&self) -> Result<PrivateSystem<'_>, ActorSystemError> {
+        let endpoint = self.base.open_endpoint()?;
+        Ok(PrivateSystem {
+            system: ActorSystem { base: Arc::clone(&self.base), endpoint, owner: false },
+            _parent: PhantomData,
+        })
+    }
+
+    /// Sets a capability, or removes it with `None` (spec §6.9). Read-only capabilities
+    /// (spec §9.1) are left unchanged.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    pub fn update_capability(&self, name: &str, value: Option<CapValue>) -> Result<(), ActorSystemError> {
+        self.base.update_capability(name, value)
+    }
+
+    /// The current capabilities (spec §4.10, §9.1).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    pub fn capabilities(&self) -> Result<Capabilities, ActorSystemError> {
+        self.base.capabilities()
+    }
+
+    /// A base-specific setting; the simple base understands `"setProcessingLimit"`.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorSpecification`] for a setting the base does not know.
+    pub fn system_update(&self, name: &str, value: impl Into<CapValue>) -> Result<(), ActorSystemError> {
+        self.base.system_update(name, value.into())
+    }
+
+    /// Asks the admin for the system's status (spec §7.12, §7.13).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::ActorSystemRequestTimeout`] if the admin does not answer in 10 s.
+    pub fn status(&self) -> Result<ThespianSystemStatus, ActorSystemError> {
+        let private = self.private()?;
+        let timeout = Duration::from_secs(10);
+        private
+            .ask_as::<ThespianSystemStatus>(&self.admin_address(), ThespianStatusReq, timeout)?
+            .ok_or_else(|| ActorSystemError::ActorSystemRequestTimeout { what: "status request".to_string(), timeout })
+    }
+
+    /// Stops every actor and the system itself (spec §6.3). Calling it again does nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::ActorSystemFailure`] if the system's state was corrupted.
+    pub fn shutdown(&self) -> Result<(), ActorSystemError> {
+        self.base.shutdown()
+    }
+}
+
+impl Drop for ActorSystem {
+    fn drop(&mut self) {
+        if self.owner {
+            if let Err(e) = self.base.shutdown() {
+                tracing::warn!(error = %e, "actor system shutdown on drop failed");
+            }
+        } else {
+            self.base.close_endpoint(&self.endpoint);
+        }
+    }
+}
+
+/// A private endpoint into an [`ActorSystem`] for one thread (spec §6.8), from
+/// [`ActorSystem::private`]. It has every method of `ActorSystem`; dropping it closes the
+/// endpoint but leaves the system running.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use thespian::prelude::*;
+/// # #[derive(Default)] struct Echo;
+/// # impl Actor for Echo {
+/// #     fn receive_message(&mut self, msg: &mut dyn Message, sender: &ActorAddress,
+/// #         ctx: &mut ActorContext<'_>) -> ActorResult {
+/// #         if let Some(n) = msg.downcast_ref::<i64>() { ctx.send(sender, *n); } Ok(()) }
+/// # }
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let echo = asys.create_actor::<Echo>()?;
+/// std::thread::scope(|s| {
+///     for n in 0..4_i64 {
+///         let asys = &asys;
+///         let echo = &echo;
+///         s.spawn(move || {
+///             let me = asys.private().expect("system is running");
+///             let r: Option<i64> = me.ask_as(echo, n, Duration::from_secs(5)).expect("ask");
+///             assert_eq!(r, Some(n));
+///         });
+///     }
+/// });
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct PrivateSystem<'a> {
+    system: ActorSystem,
+    _parent: PhantomData<&'a ActorSystem>,
+}
+
+impl Deref for PrivateSystem<'_> {
+    type Target = ActorSystem;
+
+    fn deref(&self) -> &ActorSystem {
+        &self.system
+    }
+}

@@ -1,0 +1,26 @@
+//! The seam between the Actor API and a system base.
+
+use std::time::Duration;
+
+use crate::api::actor::ActorSpec;
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::CapValue;
+use crate::api::error::ActorSystemError;
+use crate::api::message::Message;
+
+/// What an actor's [`ActorContext`](crate::ActorContext) asks of the system that runs it.
+/// Each base implements it; the lifecycle rules behind it live in `core`.
+pub(crate) trait ActorHost {
+    /// Queues `msg` from `from` to `to`; fails only for an address that is not this system's.
+    fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError>;
+    /// Creates an actor whose parent is `parent` (unless it is named).
+    fn create_actor(&mut self, parent: &ActorAddress, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError>;
+    /// Schedules a wakeup for `me`.
+    fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>);
+    /// Registers or deregisters `me` as the dead-letter handler.
+    fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool);
+    /// Shuts the system down after the current message.
+    fn request_shutdown(&mut self);
+    /// Changes a capability.
+    fn update_capability(&mut self, name: &str, value: Option<CapValue>);
+}

@@ -1,0 +1,509 @@
+//! The base-independent actor machinery: addresses, parents and children, delivery with
+//! retry and poison, dead letters, named actors, exit propagation, wakeups and status.
+//!
+//! A base drives it: it posts envelopes, calls [`Kernel::step`] to deliver them and
+//! [`Kernel::fire_due_timers`] to turn due wakeups into messages, and decides when and in
+//! which thread that happens.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::api::actor::{Actor, ActorSpec};
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::{self, CapValue, Capabilities};
+use crate::api::error::ActorSystemError;
+use crate::api::message::Message;
+use crate::api::system_messages::{
+    ActorExitRequest, ChildActorExited, DeadEnvelope, PoisonMessage, ThespianActorStatus, ThespianStatusReq,
+    ThespianSystemStatus,
+};
+use crate::core::cell;
+use crate::core::host::ActorHost;
+use crate::core::timers::Timers;
+
+/// A message on its way.
+pub(crate) struct Envelope {
+    pub(crate) target: ActorAddress,
+    pub(crate) sender: ActorAddress,
+    pub(crate) message: Box<dyn Message>,
+}
+
+/// A received message and who sent it.
+pub(crate) type Received = (Box<dyn Message>, ActorAddress);
+
+/// One live actor.
+struct Slot {
+    /// The instance; `None` while it is handling a message.
+    actor: Option<Box<dyn Actor>>,
+    type_name: &'static str,
+    /// The parent actor; `None` for top-level and named actors (children of the system).
+    parent: Option<ActorAddress>,
+    children: Vec<ActorAddress>,
+    name: Option<String>,
+    /// Set once its exit has begun, so its children's exits are not reported to it.
+    exiting: bool,
+}
+
+/// Where an address leads.
+enum Route {
+    Actor,
+    Endpoint,
+    Admin,
+    Dead,
+    Invalid(&'static str),
+}
+
+/// Why `create` made no running actor.
+pub(crate) enum CreateError {
+    /// The specification is unusable; no address was issued.
+    Invalid(ActorSystemError),
+    /// The constructor failed: the address was issued and is dead (spec §4.3).
+    NonStartable { address: ActorAddress, actor_type: &'static str, reason: String },
+}
+
+pub(crate) struct Kernel {
+    system: u64,
+    base_name: &'static str,
+    next_id: u64,
+    actors: HashMap<u64, Slot>,
+    /// External endpoints and their inboxes.
+    endpoints: HashMap<u64, VecDeque<Received>>,
+    names: HashMap<String, ActorAddress>,
+    dead_letter_handler: Option<ActorAddress>,
+    queue: VecDeque<Envelope>,
+    timers: Timers,
+    capabilities: Capabilities,
+    shutdown_requested: bool,
+}
+
+impl Kernel {
+    pub(crate) fn new(system: u64, base_name: &'static str, capabilities: Capabilities) -> Self {
+        Self {
+            system,
+            base_name,
+            next_id: 1,
+            actors: HashMap::new(),
+            endpoints: HashMap::new(),
+            names: HashMap::new(),
+            dead_letter_handler: None,
+            queue: VecDeque::new(),
+            timers: Timers::default(),
+            capabilities,
+            shutdown_requested: false,
+        }
+    }
+
+    /// The system's own address (its admin).
+    pub(crate) fn admin_address(&self) -> ActorAddress {
+        ActorAddress::new(self.system, 0)
+    }
+
+    fn allocate(&mut self) -> ActorAddress {
+        let id = self.next_id;
+        self.next_id += 1;
+        ActorAddress::new(self.system, id)
+    }
+
+    fn route(&self, addr: &ActorAddress) -> Route {
+        if addr.system() != self.system {
+            return Route::Invalid("belongs to another actor system");
+        }
+        let id = addr.id();
+        if id == 0 {
+            Route::Admin
+        } else if self.actors.contains_key(&id) {
+            Route::Actor
+        } else if self.endpoints.contains_key(&id) {
+            Route::Endpoint
+        } else if id < self.next_id {
+            Route::Dead
+        } else {
+            Route::Invalid("was never issued by this actor system")
+        }
+    }
+
+    /// Checks that `addr` is one of this system's addresses (live or dead).
+    pub(crate) fn validate(&self, addr: &ActorAddress) -> Result<(), ActorSystemError> {
+        match self.route(addr) {
+            Route::Invalid(reason) => Err(ActorSystemError::InvalidActorAddress { address: addr.to_string(), reason }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Queues a message; the caller has validated the target.
+    pub(crate) fn post(&mut self, target: ActorAddress, sender: ActorAddress, message: Box<dyn Message>) {
+        self.queue.push_back(Envelope { target, sender, message });
+    }
+
+    // ----- external endpoints -------------------------------------------------------------
+
+    /// A new external endpoint: an address whose mail waits in an inbox (spec §1.4, §6.8).
+    pub(crate) fn open_endpoint(&mut self) -> ActorAddress {
+        let addr = self.allocate();
+        self.endpoints.insert(addr.id(), VecDeque::new());
+        addr
+    }
+
+    /// Closes an endpoint; later mail to it is dead-lettered.
+    pub(crate) fn close_endpoint(&mut self, addr: &ActorAddress) {
+        if let Some(unread) = self.endpoints.remove(&addr.id()) {
+            if !unread.is_empty() {
+                tracing::debug!(endpoint = %addr, unread = unread.len(), "closed an endpoint with unread replies");
+            }
+        }
+    }
+
+    /// The oldest message in an endpoint's inbox.
+    pub(crate) fn take_received(&mut self, endpoint: &ActorAddress) -> Option<Received> {
+        self.endpoints.get_mut(&endpoint.id())?.pop_front()
+    }
+
+    // ----- running ------------------------------------------------------------------------
+
+    /// Messages queued and not yet delivered.
+    pub(crate) fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Delivers the oldest queued message; false if there was none.
+    pub(crate) fn step(&mut self) -> bool {
+        let Some(env) = self.queue.pop_front() else {
+            return false;
+        };
+        match self.route(&env.target) {
+            Route::Actor => self.deliver_to_actor(env),
+            Route::Endpoint => self.deliver_to_endpoint(env),
+            Route::Admin => self.deliver_to_admin(env),
+            Route::Dead => self.dead_letter(env),
+            Route::Invalid(reason) => {
+                tracing::warn!(target_address = %env.target, reason, "dropped a message to an invalid address");
+            }
+        }
+        true
+    }
+
+    /// Turns every wakeup due at `now` into a queued [`WakeupMessage`](crate::WakeupMessage);
+    /// returns how many.
+    pub(crate) fn fire_due_timers(&mut self, now: Instant) -> usize {
+        let mut fired = 0;
+        while let Some((target, wakeup)) = self.timers.pop_due(now) {
+            self.post(target.clone(), target, Box::new(wakeup));
+            fired += 1;
+        }
+        fired
+    }
+
+    /// When the next wakeup is due.
+    pub(crate) fn next_timer_deadline(&mut self) -> Option<Instant> {
+        self.timers.next_deadline()
+    }
+
+    /// True once (and only once) after an actor asked for the system to shut down.
+    pub(crate) fn take_shutdown_request(&mut self) -> bool {
+        std::mem::take(&mut self.shutdown_requested)
+    }
+
+    fn deliver_to_endpoint(&mut self, env: Envelope) {
+        // Spec §7: system messages other than poison and status replies are not for outsiders.
+        let for_outsiders = !env.message.is_system_message()
+            || env.message.is::<PoisonMessage>()
+            || env.message.is::<ThespianSystemStatus>()
+            || env.message.is::<ThespianActorStatus>();
+        if !for_outsiders {
+            tracing::debug!(endpoint = %env.target, message_type = env.message.message_type_name(),
+                "system message to an external endpoint filtered");
+            return;
+        }
+        if let Some(inbox) = self.endpoints.get_mut(&env.target.id()) {
+            inbox.push_back((env.message, env.sender));
+        }
+    }
+
+    fn deliver_to_admin(&mut self, env: Envelope) {
+        if env.message.is::<ThespianStatusReq>() {
+            let status = self.system_status();
+            self.reply(env.sender, env.target, Box::new(status));
+        } else {
+            tracing::debug!(message_type = env.message.message_type_name(), "message to the admin dropped");
+        }
+    }
+
+    /// Sends a system-made reply, unless the recipient cannot be reached.
+    fn reply(&mut self, target: ActorAddress, sender: ActorAddress, message: Box<dyn Message>) {
+        if self.validate(&target).is_ok() {
+            self.post(target, sender, message);
+        }
+    }
+
+    fn deliver_to_actor(&mut self, env: Envelope) {
+        let Envelope { target, sender, mut message } = env;
+        if message.is::<ThespianStatusReq>() {
+            // Spec §7.12: the system answers for the actor, which never sees the request.
+            if let Some(status) = self.actor_status(&target) {
+                self.reply(sender, target, Box::new(status));
+            }
+            return;
+        }
+        let Some(mut actor) = self.actors.get_mut(&target.id()).and_then(|slot| slot.actor.take()) else {
+            // The actor is busy with another message (a base delivering concurrently): wait.
+            self.queue.push_back(Envelope { target, sender, message });
+            return;
+        };
+        let is_exit = message.is::<ActorExitRequest>();
+        // An exit request is seen once: the actor exits whatever its handler does.
+        let outcome = cell::handle(actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
+        if let Some(slot) = self.actors.get_mut(&target.id()) {
+            slot.actor = Some(actor);
+        }
+        if is_exit {
+            let recursive = message.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
+            self.exit_actor(&target, recursive);
+        } else if let Err(details) = outcome {
+            self.return_poison(target, sender, message, details);
+        }
+    }
+
+    /// Spec §4.4: after the second failure the message goes back to its sender as poison.
+    fn return_poison(&mut self, me: ActorAddress, sender: ActorAddress, message: Box<dyn Message>, details: String) {
+        if message.is_system_message() {
+            tracing::warn!(actor_address = %me, message_type = message.message_type_name(),
+                "system message failed twice; not returned as poison");
+        } else if sender == me {
+            tracing::warn!(actor_address = %me, message_type = message.message_type_name(),
+                "actor failed twice on its own message; not returned to itself as poison");
+        } else {
+            self.reply(sender, me, Box::new(PoisonMessage { poison_message: message, details }));
+        }
+    }
+
+    /// Spec §4.2: undeliverable mail goes to the dead-letter handler, or is dropped.
+    fn dead_letter(&mut self, env: Envelope) {
+        let handler = self
+            .dead_letter_handler
+            .clone()
+            .filter(|h| self.actors.contains_key(&h.id()));
+        match handler {
+            Some(handler) if !env.message.is::<DeadEnvelope>() => {
+                let wrapped = DeadEnvelope { dead_address: env.target, dead_message: env.message };
+                self.post(handler, env.sender, Box::new(wrapped));
+            }
+            _ => tracing::debug!(dead_address = %env.target, message_type = env.message.message_type_name(),
+                "dead letter dropped"),
+        }
+    }
+
+    // ----- lifecycle ----------------------------------------------------------------------
+
+    /// Creates an actor (spec §2.2, §4.6, §5.3). `parent` is `None` for top-level actors.
+    pub(crate) fn create(&mut self, parent: Option<&ActorAddress>, spec: ActorSpec) -> Result<ActorAddress, CreateError> {
+        if let Some(existing) = spec.global_name.as_ref().and_then(|n| self.names.get(n)) {
+            return Ok(existing.clone());
+        }
+        let factory = spec.factory().map_err(CreateError::Invalid)?;
+        let parent = match parent {
+            Some(p) if spec.global_name.is_none() && self.actors.contains_key(&p.id()) => Some(p.clone()),
+            _ => None,
+        };
+        let address = self.allocate();
+        match cell::construct(factory) {
+            Ok(actor) => {
+                if let Some(p) = parent.as_ref().and_then(|p| self.actors.get_mut(&p.id())) {
+                    p.children.push(address.clone());
+                }
+                if let Some(name) = &spec.global_name {
+                    self.names.insert(name.clone(), address.clone());
+                }
+                self.actors.insert(
+                    address.id(),
+                    Slot {
+                        actor: Some(actor),
+                        type_name: factory.type_name,
+                        parent,
+                        children: Vec::new(),
+                        name: spec.global_name,
+                        exiting: false,
+                    },
+                );
+                tracing::debug!(actor_address = %address, actor_type = factory.type_name, "actor created");
+                Ok(address)
+            }
+            Err(reason) => {
+                tracing::warn!(actor_address = %address, actor_type = factory.type_name, %reason,
+                    "actor could not be started");
+                if let Some(parent) = parent {
+                    let exited = ChildActorExited { child_address: address.clone() };
+                    self.post(parent, address.clone(), Box::new(exited));
+                }
+                Err(CreateError::NonStartable { address, actor_type: factory.type_name, reason })
+            }
+        }
+    }
+
+    /// Delivers an [`ActorExitRequest`] to `addr` now, then ends it (children first).
+    fn stop_actor(&mut self, addr: &ActorAddress, requester: &ActorAddress) {
+        let Some(mut actor) = self.actors.get_mut(&addr.id()).and_then(|s| s.actor.take()) else {
+            return;
+        };
+        let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
+        // Failures are logged by `handle`; the actor exits regardless.
+        let _ = cell::handle(actor.as_mut(), &mut request, requester, addr, self, false);
+        if let Some(slot) = self.actors.get_mut(&addr.id()) {
+            slot.actor = Some(actor);
+        }
+        let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
+        self.exit_actor(addr, recursive);
+    }
+
+    /// Ends an actor that has handled its exit request: its children exit first (or are
+    /// orphaned when the request was made non-recursive), then it is removed and its parent
+    /// is told (spec §2.2.3, §2.2.4, §7.4, §7.5).
+    fn exit_actor(&mut self, addr: &ActorAddress, recursive: bool) {
+        let Some(slot) = self.actors.get_mut(&addr.id()) else {
+            return;
+        };
+        slot.exiting = true;
+        let children = std::mem::take(&mut slot.children);
+        for child in &children {
+            if recursive {
+                self.stop_actor(child, addr);
+            } else if let Some(orphan) = self.actors.get_mut(&child.id()) {
+                orphan.parent = None;
+            }
+        }
+        let Some(slot) = self.actors.remove(&addr.id()) else {
+            return;
+        };
+        self.timers.remove_for(addr);
+        if let Some(name) = &slot.name {
+            self.names.remove(name);
+        }
+        if self.dead_letter_handler.as_ref() == Some(addr) {
+            self.dead_letter_handler = None;
+        }
+        tracing::debug!(actor_address = %addr, actor_type = slot.type_name, "actor exited");
+        if let Some(parent) = slot.parent {
+            let parent_alive = match self.actors.get_mut(&parent.id()) {
+                Some(p) => {
+                    p.children.retain(|c| c != addr);
+                    !p.exiting
+                }
+                None => false,
+            };
+            if parent_alive {
+                let exited = ChildActorExited { child_address: addr.clone() };
+                self.post(parent, addr.clone(), Box::new(exited));
+            }
+        }
+    }
+
+    /// Stops every actor (spec §6.3): each actor without a parent actor is sent an exit
+    /// request, which reaches its children first.
+    pub(crate) fn shutdown(&mut self) {
+        let admin = self.admin_address();
+        let mut roots: Vec<ActorAddress> = self
+            .actors
+            .iter()
+            .filter(|(_, s)| s.parent.is_none())
+            .map(|(&id, _)| ActorAddress::new(self.system, id))
+            .collect();
+        roots.sort();
+        for root in &roots {
+            self.stop_actor(root, &admin);
+        }
+        // Anything still alive (an actor busy elsewhere) is dropped with the system.
+        self.actors.clear();
+        self.names.clear();
+        self.queue.clear();
+        self.timers.clear();
+        self.dead_letter_handler = None;
+    }
+
+    // ----- capabilities and status --------------------------------------------------------
+
+    pub(crate) fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    /// Sets or removes a capability; read-only ones (spec §9.1) are left alone.
+    pub(crate) fn set_capability(&mut self, name: &str, value: Option<CapValue>) {
+        if capabilities::READ_ONLY.contains(&name) {
+            tracing::warn!(capability = name, "read-only capability not changed");
+            return;
+        }
+        match value {
+            Some(v) => self.capabilities.insert(name, v),
+            None => self.capabilities.remove(name),
+        };
+    }
+
+    fn actor_status(&self, addr: &ActorAddress) -> Option<ThespianActorStatus> {
+        let slot = self.actors.get(&addr.id())?;
+        Some(ThespianActorStatus {
+            actor_address: addr.clone(),
+            actor_type: slot.type_name.to_string(),
+            parent: slot.parent.clone(),
+            children: slot.children.clone(),
+            pending_messages: self.queue.iter().filter(|e| &e.target == addr).count(),
+            pending_wakeups: self.timers.pending_for(addr),
+        })
+    }
+
+    pub(crate) fn system_status(&self) -> ThespianSystemStatus {
+        let mut top_level_actors: Vec<ActorAddress> = self
+            .actors
+            .iter()
+            .filter(|(_, s)| s.parent.is_none())
+            .map(|(&id, _)| ActorAddress::new(self.system, id))
+            .collect();
+        top_level_actors.sort();
+        let mut named_actors: Vec<(String, ActorAddress)> =
+            self.names.iter().map(|(n, a)| (n.clone(), a.clone())).collect();
+        named_actors.sort();
+        ThespianSystemStatus {
+            base: self.base_name.to_string(),
+            admin_address: self.admin_address(),
+            capabilities: self.capabilities.clone(),
+            actor_count: self.actors.len(),
+            top_level_actors,
+            named_actors,
+            dead_letter_handler: self.dead_letter_handler.clone(),
+            pending_messages: self.queue.len(),
+            pending_wakeups: self.timers.len(),
+        }
+    }
+}
+
+impl ActorHost for Kernel {
+    fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError> {
+        self.validate(to)?;
+        self.post(to.clone(), from.clone(), msg);
+        Ok(())
+    }
+
+    fn create_actor(&mut self, parent: &ActorAddress, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
+        match self.create(Some(parent), spec) {
+            Ok(address) | Err(CreateError::NonStartable { address, .. }) => Ok(address),
+            Err(CreateError::Invalid(e)) => Err(e),
+        }
+    }
+
+    fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
+        self.timers.schedule(me, delay, payload);
+    }
+
+    fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool) {
+        if start {
+            self.dead_letter_handler = Some(me.clone());
+        } else if self.dead_letter_handler.as_ref() == Some(me) {
+            self.dead_letter_handler = None;
+        }
+    }
+
+    fn request_shutdown(&mut self) {
+        self.shutdown_requested = true;
+    }
+
+    fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
+        self.set_capability(name, value);
+    }
+}

@@ -1,0 +1,76 @@
+//! # thespian
+//!
+//! A typed Rust implementation of the [Thespian](https://thespianpy.com) actor system.
+//!
+//! Actors are values that receive messages one at a time and, in answer, change their
+//! state, create other actors, and send messages. They talk only by sending messages to
+//! the [`ActorAddress`]es they were given. Code outside the actors reaches them through an
+//! [`ActorSystem`]: `tell` to send, `ask` to send and wait for the answer.
+//!
+//! ```
+//! use std::time::Duration;
+//! use thespian::prelude::*;
+//!
+//! #[derive(Default)]
+//! struct Greeter;
+//!
+//! impl Actor for Greeter {
+//!     fn receive_message(&mut self, msg: &mut dyn Message, sender: &ActorAddress,
+//!                        ctx: &mut ActorContext<'_>) -> ActorResult {
+//!         if let Some(name) = msg.downcast_ref::<String>() {
+//!             ctx.send(sender, format!("Hello, {name}!"));
+//!         }
+//!         Ok(())
+//!     }
+//! }
+//!
+//! fn main() -> Result<(), ActorSystemError> {
+//!     let asys = ActorSystem::new()?; // simpleSystemBase
+//!     let greeter = asys.create_actor::<Greeter>()?;
+//!     let reply: Option<String> = asys.ask_as(&greeter, "Rust".to_string(), Duration::from_secs(1))?;
+//!     assert_eq!(reply.as_deref(), Some("Hello, Rust!"));
+//!     asys.shutdown()
+//! }
+//! ```
+//!
+//! The guide (the `book/` folder of the repository) teaches the patterns; the section
+//! numbers in these docs (§4.4, …) refer to the Thespian usage guide.
+
+extern crate self as thespian;
+
+mod api;
+mod bases;
+mod core;
+pub mod wire;
+
+pub use api::actor::{Actor, ActorError, ActorFactory, ActorResult, ActorSpec, NewActor};
+pub use api::address::ActorAddress;
+pub use api::capabilities::{CapValue, Capabilities};
+pub use api::context::ActorContext;
+pub use api::error::{ActorSystemError, ActorSystemException};
+pub use api::message::Message;
+pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
+pub use api::system_messages::{
+    ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
+    ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
+    ValidatedSource, WakeupMessage, WatchMessage,
+};
+pub use thespian_macros::Message;
+
+/// Everything an actor program needs: `use thespian::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorSystem,
+        ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Logging, Message, NewActor,
+        PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
+    };
+    pub use serde::{Deserialize, Serialize};
+}
+
+/// Items used by the code the macros generate. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::api::actor::ActorRegistration;
+    pub use crate::api::message::MessageRegistration;
+    pub use inventory;
+}

@@ -1,0 +1,257 @@
+//! The wire encoding of messages and envelopes, shared by the multi-process bases.
+//!
+//! A message is encoded as its registered type name plus its `postcard` bytes. Binary
+//! payloads (`Vec<u8>` messages, `serde_bytes` fields) are written as one length-prefixed
+//! block. A message nested in another ([`PoisonMessage`](crate::PoisonMessage),
+//! [`DeadEnvelope`](crate::DeadEnvelope), a wakeup payload) travels as (type name, bytes)
+//! too, never as a recursive trait object, so decoding depth is bounded whatever a peer sends.
+//! Sizes are checked before anything is decoded.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::address::ActorAddress;
+use crate::api::message::{Message, MessageRegistry};
+
+/// The largest encoded message or frame accepted: 64 MiB.
+pub const MAX_FRAME_SIZE: usize = 64 * 1024 * 1024;
+
+/// A message could not be encoded or decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// The message's `Serialize` implementation failed.
+    #[error("message of type `{type_name}` cannot be serialized: {reason}; check its `Serialize` implementation")]
+    Unserializable {
+        /// The message type.
+        type_name: String,
+        /// The serializer's error.
+        reason: String,
+    },
+    /// No message type is registered under this name in this program.
+    #[error(
+        "unknown message type `{type_name}`: no `#[derive(Message)]` type of that name is linked \
+         into this program; use the same message crate on both sides"
+    )]
+    UnknownType {
+        /// The name received.
+        type_name: String,
+    },
+    /// The bytes do not decode as the named type.
+    #[error("malformed `{type_name}` message: {reason}")]
+    Malformed {
+        /// The name received.
+        type_name: String,
+        /// The decoder's error.
+        reason: String,
+    },
+    /// The encoded size is over the limit.
+    #[error("message of {size} bytes is over the {limit}-byte limit; send large data in parts")]
+    TooLarge {
+        /// The size met.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Encodes a message's body (without its type name).
+///
+/// # Errors
+///
+/// [`WireError::Unserializable`] if its `Serialize` fails, [`WireError::TooLarge`] past
+/// [`MAX_FRAME_SIZE`].
+pub fn encode_message(msg: &dyn Message) -> Result<Vec<u8>, WireError> {
+    let unserializable = |e: postcard::Error| WireError::Unserializable {
+        type_name: msg.message_type_name().to_string(),
+        reason: e.to_string(),
+    };
+    let bytes = if let Some(raw) = msg.downcast_ref::<Vec<u8>>() {
+        // Same bytes as the generic path, written as one block instead of byte by byte.
+        postcard::to_allocvec(serde_bytes::Bytes::new(raw)).map_err(unserializable)?
+    } else {
+        let mut ser = postcard::Serializer { output: postcard::ser_flavors::AllocVec::new() };
+        erased_serde::serialize(msg, &mut ser).map_err(unserializable)?;
+        postcard::ser_flavors::Flavor::finalize(ser.output).map_err(unserializable)?
+    };
+    check_size(bytes.len())?;
+    Ok(bytes)
+}
+
+/// Decodes a message body of registered type `type_name`.
+///
+/// # Errors
+///
+/// [`WireError::UnknownType`] for a name no type is registered under,
+/// [`WireError::Malformed`] for bytes that do not decode, [`WireError::TooLarge`] past
+/// [`MAX_FRAME_SIZE`].
+pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>, WireError> {
+    check_size(bytes.len())?;
+    let registration = MessageRegistry::get().lookup(type_name)?;
+    (registration.decode)(bytes).map_err(|e| WireError::Malformed {
+        type_name: type_name.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+fn check_size(size: usize) -> Result<(), WireError> {
+    if size > MAX_FRAME_SIZE {
+        Err(WireError::TooLarge { size, limit: MAX_FRAME_SIZE })
+    } else {
+        Ok(())
+    }
+}
+
+/// A message addressed to an actor, as it crosses a process boundary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireEnvelope {
+    /// Where it goes.
+    pub target: ActorAddress,
+    /// Who sent it.
+    pub sender: ActorAddress,
+    /// The registered type name of the message.
+    pub type_name: String,
+    /// The encoded message.
+    #[serde(with = "serde_bytes")]
+    pub body: Vec<u8>,
+}
+
+impl WireEnvelope {
+    /// Encodes `msg` for sending from `sender` to `target`.
+    ///
+    /// # Errors
+    ///
+    /// As [`encode_message`].
+    pub fn new(target: ActorAddress, sender: ActorAddress, msg: &dyn Message) -> Result<Self, WireError> {
+        Ok(Self {
+            target,
+            sender,
+            type_name: msg.message_type_name().to_string(),
+            body: encode_message(msg)?,
+        })
+    }
+
+    /// Decodes the message; a type this program does not know becomes an
+    /// [`UndecodedMessage`](crate::UndecodedMessage) carrying the name and bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`WireError::Malformed`] if the bytes do not decode as the named, known type.
+    pub fn open(self) -> Result<Box<dyn Message>, WireError> {
+        match decode_message(&self.type_name, &self.body) {
+            Err(WireError::UnknownType { .. }) => Ok(Box::new(crate::UndecodedMessage {
+                type_name: self.type_name,
+                bytes: self.body,
+            })),
+            other => other,
+        }
+    }
+
+    /// The envelope as one frame.
+    ///
+    /// # Errors
+    ///
+    /// [`WireError::TooLarge`] past [`MAX_FRAME_SIZE`].
+    pub fn to_frame(&self) -> Result<Vec<u8>, WireError> {
+        let frame = postcard::to_allocvec(self).map_err(|e| WireError::Unserializable {
+            type_name: self.type_name.clone(),
+            reason: e.to_string(),
+        })?;
+        check_size(frame.len())?;
+        Ok(frame)
+    }
+
+    /// Reads a frame written by [`to_frame`](Self::to_frame). Never panics on hostile input.
+    ///
+    /// # Errors
+    ///
+    /// [`WireError::TooLarge`] or [`WireError::Malformed`].
+    pub fn from_frame(frame: &[u8]) -> Result<Self, WireError> {
+        check_size(frame.len())?;
+        postcard::from_bytes(frame).map_err(|e| WireError::Malformed {
+            type_name: "envelope".to_string(),
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// `serde(with = "nested")` for a `Box<dyn Message>` field: written as (type name, bytes).
+pub mod nested {
+    use serde::de::Error as _;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{decode_message, encode_message, WireError};
+    use crate::api::message::Message;
+
+    /// How deep messages may nest inside each other on the wire.
+    pub const MAX_NESTING: u32 = 32;
+
+    thread_local! {
+        static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    #[derive(Serialize)]
+    struct Out<'a> {
+        type_name: &'a str,
+        #[serde(with = "serde_bytes")]
+        bytes: &'a [u8],
+    }
+
+    #[derive(Deserialize)]
+    struct In {
+        type_name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+    }
+
+    /// Writes the nested message as its type name and encoded bytes.
+    ///
+    /// # Errors
+    ///
+    /// If the nested message cannot be encoded.
+    #[allow(clippy::borrowed_box)]
+    pub fn serialize<S: Serializer>(msg: &Box<dyn Message>, serializer: S) -> Result<S::Ok, S::Error> {
+        let bytes = encode_message(msg.as_ref()).map_err(S::Error::custom)?;
+        Out { type_name: msg.message_type_name(), bytes: &bytes }.serialize(serializer)
+    }
+
+    /// Reads a nested message; an unknown type is kept as an
+    /// [`UndecodedMessage`](crate::UndecodedMessage).
+    ///
+    /// # Errors
+    ///
+    /// If the bytes do not decode as the named, known type.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Box<dyn Message>, D::Error> {
+        let raw = In::deserialize(deserializer)?;
+        let depth = DEPTH.with(|d| {
+            d.set(d.get() + 1);
+            d.get()
+        });
+        let decoded = if depth > MAX_NESTING {
+            Err(WireError::Malformed {
+                type_name: raw.type_name.clone(),
+                reason: format!("messages nested more than {MAX_NESTING} deep"),
+            })
+        } else {
+            decode_message(&raw.type_name, &raw.bytes)
+        };
+        DEPTH.with(|d| d.set(d.get() - 1));
+        match decoded {
+            Ok(msg) => Ok(msg),
+            Err(WireError::UnknownType { .. }) => Ok(Box::new(crate::UndecodedMessage {
+                type_name: raw.type_name,
+                bytes: raw.bytes,
+            })),
+            Err(e) => Err(D::Error::custom(e)),
+        }
+    }
+}
+
+/// Encodes then decodes a message, as a multi-process base would.
+///
+/// # Errors
+///
+/// As [`encode_message`] and [`decode_message`].
+pub fn round_trip(msg: &dyn Message) -> Result<Box<dyn Message>, WireError> {
+    decode_message(msg.message_type_name(), &encode_message(msg)?)
+}
