@@ -16,7 +16,5 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Message, attributes(message))]
 pub fn derive_message(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    message::expand(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    message::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
 }

@@ -34,13 +34,8 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
                 options.system = true;
                 Ok(())
             } else {
-                let shown = meta
-                    .path
-                    .get_ident()
-                    .map_or_else(|| "this option".to_string(), |i| format!("`{i}`"));
-                Err(meta.error(format!(
-                    "unknown `#[message]` option {shown}; expected one of: {VALID_OPTIONS}"
-                )))
+                let shown = meta.path.get_ident().map_or_else(|| "this option".to_string(), |i| format!("`{i}`"));
+                Err(meta.error(format!("unknown `#[message]` option {shown}; expected one of: {VALID_OPTIONS}")))
             }
         });
         if let Err(e) = result {

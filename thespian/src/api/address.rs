@@ -71,8 +71,6 @@ mod tests {
     fn spec_1_2_display_uses_only_allowed_characters() {
         let addr = ActorAddress::new(u64::MAX, 12345);
         let text = addr.to_string();
-        assert!(text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-~/():., '|>".contains(c)));
+        assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "-~/():., '|>".contains(c)));
     }
 }

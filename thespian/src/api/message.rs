@@ -149,12 +149,7 @@ pub struct MessageRegistration {
 impl MessageRegistration {
     /// The registration of `T` under `name`.
     pub const fn of<T: Message + DeserializeOwned>(name: &'static str) -> Self {
-        Self {
-            name,
-            rust_type: std::any::type_name::<T>,
-            type_id: TypeId::of::<T>,
-            decode: decode_as::<T>,
-        }
+        Self { name, rust_type: std::any::type_name::<T>, type_id: TypeId::of::<T>, decode: decode_as::<T> }
     }
 }
 
@@ -190,10 +185,7 @@ impl MessageRegistry {
 
     /// The registration for `name`.
     pub(crate) fn lookup(&self, name: &str) -> Result<&'static MessageRegistration, WireError> {
-        self.by_name
-            .get(name)
-            .copied()
-            .ok_or_else(|| WireError::UnknownType { type_name: name.to_string() })
+        self.by_name.get(name).copied().ok_or_else(|| WireError::UnknownType { type_name: name.to_string() })
     }
 
     /// Fails if two different types were registered under one name.

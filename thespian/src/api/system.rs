@@ -153,7 +153,9 @@ impl ActorSystemBuilder {
             }
             Some((name, false)) => {
                 return Err(ActorSystemError::ActorSystemStartupFailure {
-                    reason: format!("the system base `{name}` is not available in this version; use `simpleSystemBase`"),
+                    reason: format!(
+                        "the system base `{name}` is not available in this version; use `simpleSystemBase`"
+                    ),
                 })
             }
             None => {
@@ -217,10 +219,7 @@ pub struct ActorSystem {
 
 impl std::fmt::Debug for ActorSystem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ActorSystem")
-            .field("base", &self.base.base_name())
-            .field("endpoint", &self.endpoint)
-            .finish()
+        f.debug_struct("ActorSystem").field("base", &self.base.base_name()).field("endpoint", &self.endpoint).finish()
     }
 }
 
@@ -304,7 +303,12 @@ impl ActorSystem {
     /// # Errors
     ///
     /// As [`tell`](Self::tell).
-    pub fn ask(&self, target: &ActorAddress, msg: impl Message, timeout: Duration) -> Result<Option<Box<dyn Message>>, ActorSystemError> {
+    pub fn ask(
+        &self,
+        target: &ActorAddress,
+        msg: impl Message,
+        timeout: Duration,
+    ) -> Result<Option<Box<dyn Message>>, ActorSystemError> {
         self.tell(target, msg)?;
         self.listen(timeout)
     }
@@ -315,7 +319,12 @@ impl ActorSystem {
     ///
     /// [`ActorSystemError::UnexpectedReply`] (which hands the reply back) if the reply is of
     /// another type, and the errors of [`ask`](Self::ask).
-    pub fn ask_as<R: Message>(&self, target: &ActorAddress, msg: impl Message, timeout: Duration) -> Result<Option<R>, ActorSystemError> {
+    pub fn ask_as<R: Message>(
+        &self,
+        target: &ActorAddress,
+        msg: impl Message,
+        timeout: Duration,
+    ) -> Result<Option<R>, ActorSystemError> {
         self.tell(target, msg)?;
         self.listen_as(timeout)
     }

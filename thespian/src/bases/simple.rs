@@ -85,9 +85,7 @@ impl SimpleBase {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, State>, ActorSystemError> {
-        self.state
-            .lock()
-            .map_err(|_| ActorSystemError::failure("the actor system's state was poisoned by a panic"))
+        self.state.lock().map_err(|_| ActorSystemError::failure("the actor system's state was poisoned by a panic"))
     }
 
     /// Runs `op` on the open system, then runs it to equilibrium and wakes waiting threads.

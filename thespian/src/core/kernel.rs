@@ -278,10 +278,7 @@ impl Kernel {
 
     /// Spec §4.2: undeliverable mail goes to the dead-letter handler, or is dropped.
     fn dead_letter(&mut self, env: Envelope) {
-        let handler = self
-            .dead_letter_handler
-            .clone()
-            .filter(|h| self.actors.contains_key(&h.id()));
+        let handler = self.dead_letter_handler.clone().filter(|h| self.actors.contains_key(&h.id()));
         match handler {
             Some(handler) if !env.message.is::<DeadEnvelope>() => {
                 let wrapped = DeadEnvelope { dead_address: env.target, dead_message: env.message };
@@ -295,7 +292,11 @@ impl Kernel {
     // ----- lifecycle ----------------------------------------------------------------------
 
     /// Creates an actor (spec §2.2, §4.6, §5.3). `parent` is `None` for top-level actors.
-    pub(crate) fn create(&mut self, parent: Option<&ActorAddress>, spec: ActorSpec) -> Result<ActorAddress, CreateError> {
+    pub(crate) fn create(
+        &mut self,
+        parent: Option<&ActorAddress>,
+        spec: ActorSpec,
+    ) -> Result<ActorAddress, CreateError> {
         if let Some(existing) = spec.global_name.as_ref().and_then(|n| self.names.get(n)) {
             return Ok(existing.clone());
         }

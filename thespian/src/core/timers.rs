@@ -20,14 +20,11 @@ impl Timers {
     pub(crate) fn schedule(&mut self, target: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
         let now = Instant::now();
         // A delay too long for the clock is "never" in practice: a century from now.
-        let deadline = now
-            .checked_add(delay)
-            .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
+        let deadline = now.checked_add(delay).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
         let seq = self.next_seq;
         self.next_seq += 1;
         self.heap.push(Reverse((deadline, seq)));
-        self.pending
-            .insert(seq, (target.clone(), WakeupMessage { delay_period: delay, payload }));
+        self.pending.insert(seq, (target.clone(), WakeupMessage { delay_period: delay, payload }));
     }
 
     /// The next wakeup due at or before `now`.

@@ -87,10 +87,8 @@ pub fn encode_message(msg: &dyn Message) -> Result<Vec<u8>, WireError> {
 pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>, WireError> {
     check_size(bytes.len())?;
     let registration = MessageRegistry::get().lookup(type_name)?;
-    (registration.decode)(bytes).map_err(|e| WireError::Malformed {
-        type_name: type_name.to_string(),
-        reason: e.to_string(),
-    })
+    (registration.decode)(bytes)
+        .map_err(|e| WireError::Malformed { type_name: type_name.to_string(), reason: e.to_string() })
 }
 
 fn check_size(size: usize) -> Result<(), WireError> {
@@ -122,12 +120,7 @@ impl WireEnvelope {
     ///
     /// As [`encode_message`].
     pub fn new(target: ActorAddress, sender: ActorAddress, msg: &dyn Message) -> Result<Self, WireError> {
-        Ok(Self {
-            target,
-            sender,
-            type_name: msg.message_type_name().to_string(),
-            body: encode_message(msg)?,
-        })
+        Ok(Self { target, sender, type_name: msg.message_type_name().to_string(), body: encode_message(msg)? })
     }
 
     /// Decodes the message; a type this program does not know becomes an
@@ -138,10 +131,9 @@ impl WireEnvelope {
     /// [`WireError::Malformed`] if the bytes do not decode as the named, known type.
     pub fn open(self) -> Result<Box<dyn Message>, WireError> {
         match decode_message(&self.type_name, &self.body) {
-            Err(WireError::UnknownType { .. }) => Ok(Box::new(crate::UndecodedMessage {
-                type_name: self.type_name,
-                bytes: self.body,
-            })),
+            Err(WireError::UnknownType { .. }) => {
+                Ok(Box::new(crate::UndecodedMessage { type_name: self.type_name, bytes: self.body }))
+            }
             other => other,
         }
     }
@@ -152,10 +144,8 @@ impl WireEnvelope {
     ///
     /// [`WireError::TooLarge`] past [`MAX_FRAME_SIZE`].
     pub fn to_frame(&self) -> Result<Vec<u8>, WireError> {
-        let frame = postcard::to_allocvec(self).map_err(|e| WireError::Unserializable {
-            type_name: self.type_name.clone(),
-            reason: e.to_string(),
-        })?;
+        let frame = postcard::to_allocvec(self)
+            .map_err(|e| WireError::Unserializable { type_name: self.type_name.clone(), reason: e.to_string() })?;
         check_size(frame.len())?;
         Ok(frame)
     }
@@ -167,10 +157,8 @@ impl WireEnvelope {
     /// [`WireError::TooLarge`] or [`WireError::Malformed`].
     pub fn from_frame(frame: &[u8]) -> Result<Self, WireError> {
         check_size(frame.len())?;
-        postcard::from_bytes(frame).map_err(|e| WireError::Malformed {
-            type_name: "envelope".to_string(),
-            reason: e.to_string(),
-        })
+        postcard::from_bytes(frame)
+            .map_err(|e| WireError::Malformed { type_name: "envelope".to_string(), reason: e.to_string() })
     }
 }
 
@@ -238,10 +226,9 @@ pub mod nested {
         DEPTH.with(|d| d.set(d.get() - 1));
         match decoded {
             Ok(msg) => Ok(msg),
-            Err(WireError::UnknownType { .. }) => Ok(Box::new(crate::UndecodedMessage {
-                type_name: raw.type_name,
-                bytes: raw.bytes,
-            })),
+            Err(WireError::UnknownType { .. }) => {
+                Ok(Box::new(crate::UndecodedMessage { type_name: raw.type_name, bytes: raw.bytes }))
+            }
             Err(e) => Err(D::Error::custom(e)),
         }
     }
