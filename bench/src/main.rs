@@ -1,1 +1,3 @@
+//! Benchmarks of the thespian actor framework (being written).
+
 fn main() {}
