@@ -1,0 +1,8 @@
+use thespian::prelude::*;
+
+#[derive(Debug, Message)]
+struct NotSerializable {
+    n: u32,
+}
+
+fn main() {}
