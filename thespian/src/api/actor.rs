@@ -172,7 +172,8 @@ macro_rules! register_actor {
 
 /// Looks up a registered actor type by name.
 pub(crate) fn factory_by_name(name: &str) -> Result<ActorFactory, ActorSystemError> {
-    static BY_NAME: OnceLock<HashMap<&'static str, fn() -> ActorFactory>> = OnceLock::new();
+    type Table = HashMap<&'static str, fn() -> ActorFactory>;
+    static BY_NAME: OnceLock<Table> = OnceLock::new();
     let table =
         BY_NAME.get_or_init(|| inventory::iter::<ActorRegistration>.into_iter().map(|r| (r.name, r.factory)).collect());
     table.get(name).map(|f| f()).ok_or_else(|| {

@@ -134,6 +134,9 @@ fn decode_as<T: Message + DeserializeOwned>(bytes: &[u8]) -> Result<Box<dyn Mess
     Ok(Box::new(postcard::from_bytes::<T>(bytes)?))
 }
 
+/// Decodes one registered type from its postcard bytes.
+type DecodeFn = fn(&[u8]) -> Result<Box<dyn Message>, postcard::Error>;
+
 /// One registered message type: how to decode it from its name and bytes.
 ///
 /// Created by `#[derive(Message)]`; not meant to be built by hand.
@@ -143,7 +146,7 @@ pub struct MessageRegistration {
     pub(crate) name: &'static str,
     pub(crate) rust_type: fn() -> &'static str,
     pub(crate) type_id: fn() -> TypeId,
-    pub(crate) decode: fn(&[u8]) -> Result<Box<dyn Message>, postcard::Error>,
+    pub(crate) decode: DecodeFn,
 }
 
 impl MessageRegistration {
