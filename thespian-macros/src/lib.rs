@@ -3,6 +3,8 @@
 //! This crate is an implementation detail: depend on `thespian` and write
 //! `use thespian::prelude::*;`, which re-exports every macro defined here.
 
+mod actor;
+mod errors;
 mod message;
 
 use proc_macro::TokenStream;
@@ -17,4 +19,34 @@ use proc_macro::TokenStream;
 pub fn derive_message(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     message::expand(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+}
+
+/// Routes an actor's messages by type (spec §5.17): put it on an `impl` block whose methods
+/// carry `#[handler(T)]` and, optionally, `#[unrecognized]`.
+#[proc_macro_attribute]
+pub fn actor(args: TokenStream, item: TokenStream) -> TokenStream {
+    actor::expand(args.into(), item.into()).into()
+}
+
+/// Marks a method of an `#[actor]` impl block as the handler of message type `T`.
+/// Only meaningful inside `#[actor]`, which removes it; anywhere else it is an error.
+#[proc_macro_attribute]
+pub fn handler(_args: TokenStream, item: TokenStream) -> TokenStream {
+    outside_actor("handler", item.into()).into()
+}
+
+/// Marks the fallback handler for messages no `#[handler]` takes (spec §5.17.2).
+/// Only meaningful inside `#[actor]`, which removes it; anywhere else it is an error.
+#[proc_macro_attribute]
+pub fn unrecognized(_args: TokenStream, item: TokenStream) -> TokenStream {
+    outside_actor("unrecognized", item.into()).into()
+}
+
+/// The error for a marker attribute used where `#[actor]` did not remove it.
+fn outside_actor(marker: &str, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let message = format!(
+        "`#[{marker}]` only works on a method inside an `#[actor]` impl block; add `#[actor]` above the `impl` block"
+    );
+    let error = syn::Error::new(proc_macro2::Span::call_site(), message).into_compile_error();
+    quote::quote!(#item #error)
 }

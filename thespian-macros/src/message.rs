@@ -2,17 +2,19 @@
 //! the registration that lets the wire layer decode the type by name.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr};
 
 /// The options a `#[message(..)]` attribute may carry.
 #[derive(Default)]
 struct Options {
     name: Option<LitStr>,
+    families: Vec<syn::Path>,
     system: bool,
 }
 
-const VALID_OPTIONS: &str = "`name = \"...\"`";
+const VALID_OPTIONS: &str = "`name = \"...\"`, `family = Trait`";
 
 fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
     let mut options = Options::default();
@@ -28,6 +30,9 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
                     ));
                 }
                 options.name = Some(lit);
+                Ok(())
+            } else if meta.path.is_ident("family") {
+                options.families.push(meta.value()?.parse()?);
                 Ok(())
             } else if meta.path.is_ident("system") {
                 // Reserved for the system messages defined by the `thespian` crate itself.
@@ -76,6 +81,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         }
     });
+    let families = (!options.families.is_empty()).then(|| families(&options.families));
     Ok(quote! {
         #[automatically_derived]
         impl ::thespian::Message for #ident {
@@ -83,6 +89,7 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 #name
             }
             #system
+            #families
         }
         const _: () = {
             ::thespian::__private::inventory::submit! {
@@ -90,4 +97,31 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         };
     })
+}
+
+/// The family list and casts of a message that declared `#[message(family = Trait)]`.
+fn families(families: &[syn::Path]) -> TokenStream {
+    let names = families.iter().map(|f| quote!(#f).to_string().replace(' ', ""));
+    let ids = families.iter().zip(names).map(|(f, name)| quote!(::thespian::FamilyId::of::<dyn #f>(#name)));
+    let casts = families.iter().map(|f| {
+        quote_spanned! {f.span()=>
+            if __thespian_family == ::core::any::TypeId::of::<dyn #f>() {
+                return ::core::option::Option::Some(::thespian::__private::FamilyRef::new::<dyn #f>(self));
+            }
+        }
+    });
+    quote! {
+        fn message_families(&self) -> &'static [::thespian::FamilyId] {
+            const __THESPIAN_FAMILIES: &[::thespian::FamilyId] = &[#(#ids),*];
+            __THESPIAN_FAMILIES
+        }
+
+        fn as_family(
+            &mut self,
+            __thespian_family: ::core::any::TypeId,
+        ) -> ::core::option::Option<::thespian::__private::FamilyRef> {
+            #(#casts)*
+            ::core::option::Option::None
+        }
+    }
 }

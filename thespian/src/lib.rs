@@ -47,6 +47,7 @@ pub use api::actor::{Actor, ActorError, ActorFactory, ActorResult, ActorSpec, Ne
 pub use api::address::ActorAddress;
 pub use api::capabilities::{CapValue, Capabilities};
 pub use api::context::ActorContext;
+pub use api::dispatch::{family_mut, Dispatch, FamilyId, HandlerReturn, TypeDispatch};
 pub use api::error::{ActorSystemError, ActorSystemException};
 pub use api::message::Message;
 pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
@@ -55,22 +56,24 @@ pub use api::system_messages::{
     ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
     ValidatedSource, WakeupMessage, WatchMessage,
 };
-pub use thespian_macros::Message;
+pub use thespian_macros::{actor, handler, unrecognized, Message};
 
 /// Everything an actor program needs: `use thespian::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorSystem,
-        ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Logging, Message, NewActor,
+        ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging, Message, NewActor,
         PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
     };
+    pub use crate::{actor, handler, unrecognized};
     pub use serde::{Deserialize, Serialize};
 }
 
 /// Items used by the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::actor::ActorRegistration;
+    pub use crate::api::actor::{ActorRegistration, IntoNewActor};
+    pub use crate::api::dispatch::{dispatch, FamilyRef};
     pub use crate::api::message::MessageRegistration;
     pub use inventory;
 }

@@ -92,6 +92,34 @@ impl<A: Actor + Default> NewActor for A {
     }
 }
 
+/// What a constructor named in `#[actor(new = path)]` may return: the actor, or a
+/// `Result` of it whose error converts into [`ActorError`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by an actor constructor for `{A}`",
+    note = "the function named in `#[actor(new = ..)]` returns `{A}` or `Result<{A}, E>` where `E` converts into `thespian::ActorError`"
+)]
+#[doc(hidden)]
+pub trait IntoNewActor<A> {
+    /// The actor, or the constructor's error.
+    ///
+    /// # Errors
+    ///
+    /// The constructor's error.
+    fn into_new_actor(self) -> Result<A, ActorError>;
+}
+
+impl<A: Actor> IntoNewActor<A> for A {
+    fn into_new_actor(self) -> Result<A, ActorError> {
+        Ok(self)
+    }
+}
+
+impl<A: Actor, E: Into<ActorError>> IntoNewActor<A> for Result<A, E> {
+    fn into_new_actor(self) -> Result<A, ActorError> {
+        self.map_err(Into::into)
+    }
+}
+
 /// The constructor of one actor type, as the system stores it.
 #[derive(Clone, Copy)]
 pub struct ActorFactory {

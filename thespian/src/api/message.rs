@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
+use crate::api::dispatch::{FamilyId, FamilyRef};
 use crate::api::error::ActorSystemError;
 use crate::wire::WireError;
 
@@ -46,6 +47,21 @@ pub trait Message: Any + Send + fmt::Debug + erased_serde::Serialize {
     /// and status replies) and are never returned to their sender as poison. Leave the default.
     fn is_system_message(&self) -> bool {
         false
+    }
+
+    /// The families this message belongs to, in declared order (`#[message(family = ..)]`):
+    /// the links after its own type in its dispatch chain (spec §5.17, the Rust form of
+    /// the message class's base classes).
+    fn message_families(&self) -> &'static [FamilyId] {
+        &[]
+    }
+
+    /// The message seen as family `family` (a `dyn Trait`'s `TypeId`). Implemented by
+    /// `#[derive(Message)]`; use [`family_mut`](crate::family_mut) instead.
+    #[doc(hidden)]
+    fn as_family(&mut self, family: TypeId) -> Option<FamilyRef> {
+        let _ = family;
+        None
     }
 }
 

@@ -4,6 +4,7 @@ pub(crate) mod actor;
 pub(crate) mod address;
 pub(crate) mod capabilities;
 pub(crate) mod context;
+pub(crate) mod dispatch;
 pub(crate) mod error;
 pub(crate) mod message;
 pub(crate) mod system;

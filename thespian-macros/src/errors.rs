@@ -1,0 +1,49 @@
+//! An accumulator of compile errors, so that every mistake is reported in one compile.
+
+use std::fmt::Display;
+
+use quote::ToTokens;
+
+/// Collects errors; must be checked with [`Errors::check`] before it is dropped.
+#[derive(Default)]
+pub(crate) struct Errors {
+    collected: Option<syn::Error>,
+    checked: bool,
+}
+
+impl Errors {
+    /// Records an error spanning `tokens`.
+    pub(crate) fn at(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an error.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.collected {
+            Some(all) => all.combine(error),
+            None => self.collected = Some(error),
+        }
+    }
+
+    /// How many errors were recorded.
+    pub(crate) fn len(&self) -> usize {
+        self.collected.as_ref().map_or(0, |e| e.clone().into_iter().count())
+    }
+
+    /// Every error recorded, or `Ok` if there was none.
+    pub(crate) fn check(mut self) -> syn::Result<()> {
+        self.checked = true;
+        match self.collected.take() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Errors {
+    fn drop(&mut self) {
+        if !self.checked && !std::thread::panicking() {
+            panic!("thespian-macros bug: errors were collected but never checked");
+        }
+    }
+}

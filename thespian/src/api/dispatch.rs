@@ -1,0 +1,171 @@
+//! Routing by message type (spec §5.17 `ActorTypeDispatcher`): the runtime side of
+//! `#[actor]` and `#[handler(T)]`.
+
+use std::any::{Any, TypeId};
+
+use crate::api::actor::{ActorError, ActorResult};
+use crate::api::address::ActorAddress;
+use crate::api::context::ActorContext;
+use crate::api::message::Message;
+
+/// What a `#[handler]` tells the type dispatcher (spec §5.17.3).
+///
+/// `Dispatch::Super` is the spec's `SUPER`: this handler did not (fully) handle the message,
+/// so dispatch continues — with the base actor's handler for the same type, then with the
+/// next link of the message's chain (its families), and finally the `#[unrecognized]` handler.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dispatch {
+    /// The message was handled; dispatch stops.
+    #[default]
+    Handled,
+    /// Continue to the next handler in the chain (the spec's `SUPER`).
+    Super,
+}
+
+/// What a `#[handler]` method may return: `()`, [`Dispatch`], or a `Result` of either whose
+/// error converts into [`ActorError`] (an `Err` is an actor failure, like a panic).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a `#[handler]` method",
+    label = "not a handler return type",
+    note = "a handler returns `()`, `Dispatch`, `Result<(), E>` or `Result<Dispatch, E>` where `E` converts into `thespian::ActorError`"
+)]
+pub trait HandlerReturn {
+    /// Converts the handler's result for the dispatcher.
+    ///
+    /// # Errors
+    ///
+    /// The handler's own error.
+    fn into_dispatch(self) -> Result<Dispatch, ActorError>;
+}
+
+impl HandlerReturn for () {
+    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+        Ok(Dispatch::Handled)
+    }
+}
+
+impl HandlerReturn for Dispatch {
+    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+        Ok(self)
+    }
+}
+
+impl<E: Into<ActorError>> HandlerReturn for Result<(), E> {
+    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+        self.map(|()| Dispatch::Handled).map_err(Into::into)
+    }
+}
+
+impl<E: Into<ActorError>> HandlerReturn for Result<Dispatch, E> {
+    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// An actor whose messages are routed by type: implemented by `#[actor]`.
+///
+/// A derived actor (`#[actor(base = field)]`) delegates to the `TypeDispatch` of its field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not route messages by type",
+    label = "not an `#[actor]` type",
+    note = "add `#[actor]` to an `impl {Self}` block with `#[handler(T)]` methods; only such a type can be the `base` of a derived actor"
+)]
+pub trait TypeDispatch {
+    /// Runs this actor's handler for one link of the message's chain (the message's own
+    /// type, or one of its families), then its base's. `None` if neither has one.
+    #[doc(hidden)]
+    fn __thespian_link(
+        &mut self,
+        link: TypeId,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> Option<Result<Dispatch, ActorError>>;
+
+    /// Runs the `#[unrecognized]` handler (this actor's, else its base's), if there is one.
+    #[doc(hidden)]
+    fn __thespian_unrecognized(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> Option<ActorResult>;
+}
+
+/// Routes `msg` through `actor`'s handlers: its own type, then its families in declared
+/// order; the first handler that does not return [`Dispatch::Super`] ends it. A message no
+/// handler takes goes to the `#[unrecognized]` handler, or is dropped (logged at debug).
+///
+/// # Errors
+///
+/// The error of the handler that failed.
+pub fn dispatch<A: TypeDispatch + ?Sized>(
+    actor: &mut A,
+    msg: &mut dyn Message,
+    sender: &ActorAddress,
+    ctx: &mut ActorContext<'_>,
+) -> ActorResult {
+    let own = {
+        let any: &dyn Any = msg;
+        any.type_id()
+    };
+    let families = msg.message_families();
+    for link in std::iter::once(own).chain(families.iter().map(|f| (f.type_id)())) {
+        match actor.__thespian_link(link, msg, sender, ctx) {
+            Some(Ok(Dispatch::Handled)) => return Ok(()),
+            Some(Err(error)) => return Err(error),
+            Some(Ok(Dispatch::Super)) | None => {}
+        }
+    }
+    match actor.__thespian_unrecognized(msg, sender, ctx) {
+        Some(result) => result,
+        None => {
+            tracing::debug!(
+                actor_address = %ctx.my_address(),
+                message_type = msg.message_type_name(),
+                "no handler for the message; dropped"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A message family: the trait a message declares with `#[message(family = Trait)]`.
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyId {
+    pub(crate) type_id: fn() -> TypeId,
+    pub(crate) name: &'static str,
+}
+
+impl FamilyId {
+    /// The family `F` (a `dyn Trait`), named `name`.
+    pub const fn of<F: ?Sized + 'static>(name: &'static str) -> Self {
+        Self { type_id: TypeId::of::<F>, name }
+    }
+
+    /// The family's trait name, as written in `#[message(family = ..)]`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// A message seen as one of its families, as produced by `#[derive(Message)]`.
+#[doc(hidden)]
+pub struct FamilyRef(Box<dyn Any>);
+
+impl FamilyRef {
+    /// Wraps `family`, a message seen as `dyn Trait`.
+    pub fn new<F: ?Sized + 'static>(family: &mut F) -> Self {
+        Self(Box::new(family as *mut F))
+    }
+}
+
+/// The message as a `&mut dyn Trait` of family `F`, if it declared that family.
+pub fn family_mut<F: ?Sized + 'static>(msg: &mut dyn Message) -> Option<&mut F> {
+    let family = msg.as_family(TypeId::of::<F>())?;
+    let ptr = family.0.downcast::<*mut F>().ok()?;
+    // SAFETY: `as_family` built the pointer from the `&mut self` it was given, that is from
+    // `msg`, which stays mutably borrowed for the returned lifetime; nothing else can reach
+    // the message meanwhile, and the pointee lives as long as `msg`.
+    Some(unsafe { &mut **ptr })
+}
