@@ -5,7 +5,7 @@
 //! [`Kernel::fire_due_timers`] to turn due wakeups into messages, and decides when and in
 //! which thread that happens.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::api::actor::{Actor, ActorSpec};
@@ -401,15 +401,24 @@ impl Kernel {
     /// request, which reaches its children first.
     pub(crate) fn shutdown(&mut self) {
         let admin = self.admin_address();
-        let mut roots: Vec<ActorAddress> = self
-            .actors
-            .iter()
-            .filter(|(_, s)| s.parent.is_none())
-            .map(|(&id, _)| ActorAddress::new(self.system, id))
-            .collect();
-        roots.sort();
-        for root in &roots {
-            self.stop_actor(root, &admin);
+        // An exit handler that calls `not_recursive()` leaves its children without a parent:
+        // they are roots too, so look again until every actor has been asked once.
+        let mut asked: HashSet<u64> = HashSet::new();
+        loop {
+            let mut roots: Vec<ActorAddress> = self
+                .actors
+                .iter()
+                .filter(|(id, s)| s.parent.is_none() && !asked.contains(*id))
+                .map(|(&id, _)| ActorAddress::new(self.system, id))
+                .collect();
+            if roots.is_empty() {
+                break;
+            }
+            roots.sort();
+            for root in &roots {
+                asked.insert(root.id());
+                self.stop_actor(root, &admin);
+            }
         }
         // Anything still alive (an actor busy elsewhere) is dropped with the system.
         self.actors.clear();
