@@ -41,9 +41,10 @@ extern crate self as thespian;
 mod api;
 mod bases;
 mod core;
+pub mod patterns;
 pub mod wire;
 
-pub use api::actor::{Actor, ActorError, ActorFactory, ActorResult, ActorSpec, NewActor};
+pub use api::actor::{Actor, ActorError, ActorFactory, ActorResult, ActorSpec, ActorStart, NewActor};
 pub use api::address::ActorAddress;
 pub use api::capabilities::{CapValue, Capabilities};
 pub use api::context::ActorContext;

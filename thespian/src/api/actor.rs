@@ -71,6 +71,45 @@ pub trait Actor: Send + 'static {
         sender: &ActorAddress,
         ctx: &mut ActorContext<'_>,
     ) -> ActorResult;
+
+    /// Whether a system with these `capabilities` can run this actor, given the
+    /// `requirements` its creator passed (spec §4.10, §5.12): `Err` names the requirement
+    /// that failed. The default accepts every system.
+    ///
+    /// Bases that check capabilities call it before creating the actor, and again for every
+    /// running actor after a capability changes (spec §5.13); an actor that no longer passes
+    /// is sent an [`ActorExitRequest`](crate::ActorExitRequest). `#[actor]` builds it from
+    /// `#[require_capability]` and a method named `actor_system_capability_check`.
+    ///
+    /// # Errors
+    ///
+    /// The text of the requirement that is not met.
+    fn capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> Result<(), String>
+    where
+        Self: Sized,
+    {
+        let _ = (capabilities, requirements);
+        Ok(())
+    }
+
+    /// Boxes a newly built instance for the system. The default boxes it as it is;
+    /// `#[troupe]` and `#[transient]` wrap it in the pattern they name.
+    fn into_boxed_actor(self) -> Box<dyn Actor>
+    where
+        Self: Sized,
+    {
+        Box::new(self)
+    }
+}
+
+/// What a constructor may learn about the system it starts in (spec §5.12): the
+/// system's capabilities and the requirements the creator passed.
+#[derive(Debug, Clone, Copy)]
+pub struct ActorStart<'a> {
+    /// The capabilities of the system the actor starts in.
+    pub capabilities: &'a Capabilities,
+    /// The requirements given to `create_actor_with`, if any.
+    pub requirements: Option<&'a Capabilities>,
 }
 
 /// How the system builds a new instance of an actor type.
@@ -84,6 +123,17 @@ pub trait NewActor: Actor + Sized {
     ///
     /// Any error makes the actor non-startable.
     fn new_actor() -> Result<Self, ActorError>;
+
+    /// Builds the actor knowing the system's capabilities and the creator's requirements.
+    /// The default ignores them and calls [`new_actor`](Self::new_actor).
+    ///
+    /// # Errors
+    ///
+    /// Any error makes the actor non-startable.
+    fn new_actor_with(start: &ActorStart<'_>) -> Result<Self, ActorError> {
+        let _ = start;
+        Self::new_actor()
+    }
 }
 
 impl<A: Actor + Default> NewActor for A {
@@ -124,7 +174,8 @@ impl<A: Actor, E: Into<ActorError>> IntoNewActor<A> for Result<A, E> {
 #[derive(Clone, Copy)]
 pub struct ActorFactory {
     pub(crate) type_name: &'static str,
-    pub(crate) construct: fn() -> Result<Box<dyn Actor>, ActorError>,
+    pub(crate) construct: fn(&ActorStart<'_>) -> Result<Box<dyn Actor>, ActorError>,
+    pub(crate) check: fn(&Capabilities, Option<&Capabilities>) -> Result<(), String>,
 }
 
 impl ActorFactory {
@@ -132,7 +183,8 @@ impl ActorFactory {
     pub fn of<A: NewActor>() -> Self {
         Self {
             type_name: std::any::type_name::<A>(),
-            construct: || A::new_actor().map(|a| Box::new(a) as Box<dyn Actor>),
+            construct: |start| A::new_actor_with(start).map(Actor::into_boxed_actor),
+            check: A::capability_check,
         }
     }
 
@@ -253,6 +305,11 @@ impl ActorSpec {
     /// An actor of type `A`.
     pub fn of<A: NewActor>() -> Self {
         Self::from_target(ActorTarget::Factory(ActorFactory::of::<A>()))
+    }
+
+    /// An actor built by `factory`.
+    pub fn from_factory(factory: ActorFactory) -> Self {
+        Self::from_target(ActorTarget::Factory(factory))
     }
 
     /// An actor of the type registered as `name` (see [`register_actor!`](crate::register_actor)).

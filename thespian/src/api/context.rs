@@ -15,16 +15,22 @@ pub struct ActorContext<'a> {
     me: &'a ActorAddress,
     host: &'a mut dyn ActorHost,
     failure: Option<String>,
+    troupe_work_in_progress: Option<bool>,
 }
 
 impl<'a> ActorContext<'a> {
     pub(crate) fn new(me: &'a ActorAddress, host: &'a mut dyn ActorHost) -> Self {
-        Self { me, host, failure: None }
+        Self { me, host, failure: None, troupe_work_in_progress: None }
     }
 
     /// A failure recorded during the handler (a send to an invalid address), if any.
     pub(crate) fn take_failure(&mut self) -> Option<String> {
         self.failure.take()
+    }
+
+    /// What the handler set with [`set_troupe_work_in_progress`](Self::set_troupe_work_in_progress).
+    pub(crate) fn take_troupe_work_in_progress(&mut self) -> Option<bool> {
+        self.troupe_work_in_progress.take()
     }
 
     /// This actor's own address (spec §5.1 `myAddress`).
@@ -41,6 +47,16 @@ impl<'a> ActorContext<'a> {
     /// name `InvalidActorAddress`.
     pub fn send(&mut self, target: &ActorAddress, msg: impl Message) {
         self.send_boxed(target, boxed(msg));
+    }
+
+    /// Sends `msg` to `target`, or returns the error for an address that is not one of this
+    /// system's, without failing the handler (compare [`send`](Self::send)).
+    ///
+    /// # Errors
+    ///
+    /// [`ActorSystemError::InvalidActorAddress`] (the message is dropped).
+    pub fn try_send(&mut self, target: &ActorAddress, msg: impl Message) -> Result<(), ActorSystemError> {
+        self.host.send(self.me, target, boxed(msg))
     }
 
     /// Sends an already boxed message (for forwarding a message received as `dyn Message`).
@@ -103,6 +119,13 @@ impl<'a> ActorContext<'a> {
     /// Shuts down the whole local actor system once this handler returns (spec §5.16).
     pub fn actor_system_shutdown(&mut self) {
         self.host.request_shutdown();
+    }
+
+    /// For a member of a troupe (spec §8.1): `true` says the work it was given is not finished
+    /// (it awaits other messages or a wakeup), so the troupe manager sends it nothing new;
+    /// `false` says it is done and ready for more. Outside a troupe it has no effect.
+    pub fn set_troupe_work_in_progress(&mut self, in_progress: bool) {
+        self.troupe_work_in_progress = Some(in_progress);
     }
 
     /// Sets capability `name` of this system, or removes it when `value` is `None`

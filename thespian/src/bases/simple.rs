@@ -71,7 +71,8 @@ impl State {
 
 impl SimpleBase {
     pub(crate) fn new(system: u64, capabilities: Capabilities, processing_limit: Option<u64>) -> Self {
-        let kernel = Kernel::new(system, NAME, capabilities);
+        // Spec §9.2: this base makes no capability checks.
+        let kernel = Kernel::new(system, NAME, capabilities, false);
         let admin = kernel.admin_address();
         Self {
             state: Mutex::new(State {
@@ -155,9 +156,9 @@ impl SystemBase for SimpleBase {
     }
 
     fn update_capability(&self, name: &str, value: Option<CapValue>) -> Result<(), ActorSystemError> {
-        // Spec §9.2: this base makes no capability checks, so nothing is re-validated.
         self.with_run(|state| {
             state.kernel.set_capability(name, value);
+            state.kernel.revalidate_actors();
             Ok(())
         })
     }

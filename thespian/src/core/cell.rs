@@ -4,7 +4,7 @@
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::api::actor::{Actor, ActorError, ActorFactory};
+use crate::api::actor::{Actor, ActorError, ActorFactory, ActorStart};
 use crate::api::address::ActorAddress;
 use crate::api::context::ActorContext;
 use crate::api::message::Message;
@@ -62,8 +62,8 @@ fn attempt(
 }
 
 /// Builds an actor, turning an error or a panic into its text.
-pub(crate) fn construct(factory: ActorFactory) -> Result<Box<dyn Actor>, String> {
-    match catch_unwind(factory.construct) {
+pub(crate) fn construct(factory: ActorFactory, start: &ActorStart<'_>) -> Result<Box<dyn Actor>, String> {
+    match catch_unwind(AssertUnwindSafe(|| (factory.construct)(start))) {
         Ok(Ok(actor)) => Ok(actor),
         Ok(Err(error)) => Err(error_text(&error)),
         Err(panic) => Err(panic_text(panic.as_ref())),

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-use crate::api::actor::{Actor, ActorSpec};
+use crate::api::actor::{Actor, ActorFactory, ActorSpec, ActorStart};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::{self, CapValue, Capabilities};
 use crate::api::error::ActorSystemError;
@@ -36,6 +36,10 @@ struct Slot {
     /// The instance; `None` while it is handling a message.
     actor: Option<Box<dyn Actor>>,
     type_name: &'static str,
+    /// How it was built: its capability check is re-run when capabilities change.
+    factory: ActorFactory,
+    /// The requirements its creator gave.
+    requirements: Option<Capabilities>,
     /// The parent actor; `None` for top-level and named actors (children of the system).
     parent: Option<ActorAddress>,
     children: Vec<ActorAddress>,
@@ -73,11 +77,20 @@ pub(crate) struct Kernel {
     queue: VecDeque<Envelope>,
     timers: Timers,
     capabilities: Capabilities,
+    /// Whether actors' capability checks are made (spec §9.2: not on the simple base).
+    checks_capabilities: bool,
+    /// Set when a capability changed and running actors must be re-validated.
+    revalidate: bool,
     shutdown_requested: bool,
 }
 
 impl Kernel {
-    pub(crate) fn new(system: u64, base_name: &'static str, capabilities: Capabilities) -> Self {
+    pub(crate) fn new(
+        system: u64,
+        base_name: &'static str,
+        capabilities: Capabilities,
+        checks_capabilities: bool,
+    ) -> Self {
         Self {
             system,
             base_name,
@@ -89,6 +102,8 @@ impl Kernel {
             queue: VecDeque::new(),
             timers: Timers::default(),
             capabilities,
+            checks_capabilities,
+            revalidate: false,
             shutdown_requested: false,
         }
     }
@@ -179,6 +194,7 @@ impl Kernel {
                 tracing::warn!(target_address = %env.target, reason, "dropped a message to an invalid address");
             }
         }
+        self.revalidate_actors();
         true
     }
 
@@ -301,12 +317,21 @@ impl Kernel {
             return Ok(existing.clone());
         }
         let factory = spec.factory().map_err(CreateError::Invalid)?;
+        if self.checks_capabilities {
+            (factory.check)(&self.capabilities, spec.requirements.as_ref()).map_err(|reason| {
+                CreateError::Invalid(ActorSystemError::NoCompatibleSystemForActor {
+                    actor_type: factory.type_name.to_string(),
+                    reason,
+                })
+            })?;
+        }
         let parent = match parent {
             Some(p) if spec.global_name.is_none() && self.actors.contains_key(&p.id()) => Some(p.clone()),
             _ => None,
         };
         let address = self.allocate();
-        match cell::construct(factory) {
+        let start = ActorStart { capabilities: &self.capabilities, requirements: spec.requirements.as_ref() };
+        match cell::construct(factory, &start) {
             Ok(actor) => {
                 if let Some(p) = parent.as_ref().and_then(|p| self.actors.get_mut(&p.id())) {
                     p.children.push(address.clone());
@@ -319,6 +344,8 @@ impl Kernel {
                     Slot {
                         actor: Some(actor),
                         type_name: factory.type_name,
+                        factory,
+                        requirements: spec.requirements,
                         parent,
                         children: Vec::new(),
                         name: spec.global_name,
@@ -434,16 +461,39 @@ impl Kernel {
         &self.capabilities
     }
 
-    /// Sets or removes a capability; read-only ones (spec §9.1) are left alone.
+    /// Sets or removes a capability; read-only ones (spec §9.1) are left alone. A real
+    /// change makes every running actor re-run its capability check (spec §5.13) once the
+    /// current message is done.
     pub(crate) fn set_capability(&mut self, name: &str, value: Option<CapValue>) {
         if capabilities::READ_ONLY.contains(&name) {
             tracing::warn!(capability = name, "read-only capability not changed");
             return;
         }
-        match value {
-            Some(v) => self.capabilities.insert(name, v),
-            None => self.capabilities.remove(name),
+        let changed = match value {
+            Some(v) => self.capabilities.insert(name, v.clone()).as_ref() != Some(&v),
+            None => self.capabilities.remove(name).is_some(),
         };
+        self.revalidate |= changed && self.checks_capabilities;
+    }
+
+    /// Spec §5.13: after a capability change, every actor whose check no longer passes is
+    /// sent an [`ActorExitRequest`] (its parent is told as for any exit).
+    pub(crate) fn revalidate_actors(&mut self) {
+        if !std::mem::take(&mut self.revalidate) {
+            return;
+        }
+        let mut failing: Vec<ActorAddress> = self
+            .actors
+            .iter()
+            .filter(|(_, slot)| (slot.factory.check)(&self.capabilities, slot.requirements.as_ref()).is_err())
+            .map(|(&id, _)| ActorAddress::new(self.system, id))
+            .collect();
+        failing.sort();
+        let admin = self.admin_address();
+        for addr in failing {
+            tracing::info!(actor_address = %addr, "actor no longer accepts the system's capabilities; exiting");
+            self.stop_actor(&addr, &admin);
+        }
     }
 
     fn actor_status(&self, addr: &ActorAddress) -> Option<ThespianActorStatus> {
@@ -515,5 +565,108 @@ impl ActorHost for Kernel {
 
     fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
         self.set_capability(name, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The capability-check logic (spec §5.12, §5.13) on a kernel that checks, as the
+    //! multi-process bases' kernels do; the simple base skips checks (spec §9.2).
+
+    use super::*;
+    use crate::api::actor::ActorResult;
+    use crate::api::context::ActorContext;
+
+    /// Needs a truthy "Has Lightbulb" and, if required, the requested "Color".
+    #[derive(Default)]
+    struct Lamp;
+
+    impl Actor for Lamp {
+        fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
+            Ok(())
+        }
+
+        fn capability_check(caps: &Capabilities, reqs: Option<&Capabilities>) -> Result<(), String> {
+            if !caps.is_truthy("Has Lightbulb") {
+                return Err("capability \"Has Lightbulb\" is missing or false".to_string());
+            }
+            match reqs.and_then(|r| r.get("Color")) {
+                Some(color) if caps.get("Color") != Some(color) => Err(format!("capability \"Color\" is not {color}")),
+                _ => Ok(()),
+            }
+        }
+    }
+
+    /// Creates a `Lamp` child whenever it gets a `String`.
+    #[derive(Default)]
+    struct Parent;
+
+    impl Actor for Parent {
+        fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+            if msg.is::<String>() {
+                ctx.create_actor::<Lamp>()?;
+            }
+            Ok(())
+        }
+    }
+
+    fn kernel(caps: Capabilities) -> Kernel {
+        Kernel::new(7, "test", caps, true)
+    }
+
+    fn run(kernel: &mut Kernel) {
+        while kernel.step() {}
+    }
+
+    fn create(kernel: &mut Kernel, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
+        match kernel.create(None, spec) {
+            Ok(address) => Ok(address),
+            Err(CreateError::Invalid(e)) => Err(e),
+            Err(CreateError::NonStartable { reason, .. }) => Err(ActorSystemError::failure(reason)),
+        }
+    }
+
+    #[test]
+    fn spec_5_12_incompatible_system_names_actor_and_requirement() {
+        let mut k = kernel(Capabilities::new());
+        let err = create(&mut k, ActorSpec::of::<Lamp>()).expect_err("no lightbulb here");
+        let text = err.to_string();
+        assert!(matches!(err, ActorSystemError::NoCompatibleSystemForActor { .. }), "{text}");
+        assert!(text.contains("Lamp") && text.contains("Has Lightbulb"), "{text}");
+    }
+
+    #[test]
+    fn spec_5_12_requirements_reach_the_check() {
+        let caps: Capabilities = [("Has Lightbulb", CapValue::Int(5)), ("Color", CapValue::from("Yellow"))]
+            .into_iter()
+            .collect();
+        let mut k = kernel(caps);
+        let yellow: Capabilities = [("Color", "Yellow")].into_iter().collect();
+        let blue: Capabilities = [("Color", "Blue")].into_iter().collect();
+        assert!(create(&mut k, ActorSpec::of::<Lamp>().requirements(yellow)).is_ok());
+        let err = create(&mut k, ActorSpec::of::<Lamp>().requirements(blue)).expect_err("wrong color");
+        assert!(err.to_string().contains("Color"), "{err}");
+    }
+
+    #[test]
+    fn spec_5_13_update_that_fails_the_check_stops_the_actor_and_tells_its_parent() {
+        let mut k = kernel([("Has Lightbulb", true)].into_iter().collect());
+        let parent = create(&mut k, ActorSpec::of::<Parent>()).expect("parent starts");
+        let endpoint = k.open_endpoint();
+        k.post(parent.clone(), endpoint, Box::new("make a lamp".to_string()));
+        run(&mut k);
+        let lamp = k.actor_status(&parent).expect("parent alive").children[0].clone();
+        // An unchanged value re-validates nothing.
+        k.set_capability("Has Lightbulb", Some(CapValue::Bool(true)));
+        k.revalidate_actors();
+        assert!(k.actor_status(&lamp).is_some());
+        k.set_capability("Has Lightbulb", Some(CapValue::Bool(false)));
+        k.revalidate_actors();
+        assert!(k.actor_status(&lamp).is_none(), "the lamp exited");
+        assert!(k.actor_status(&parent).is_some(), "the parent accepts any system");
+        let told = k.queue.iter().any(|e| {
+            e.target == parent && e.message.downcast_ref::<ChildActorExited>().is_some_and(|c| c.child_address == lamp)
+        });
+        assert!(told, "the parent is sent ChildActorExited");
     }
 }

@@ -1,0 +1,332 @@
+//! Actor troupes (spec §4.9, §8.1): several instances of one actor type behind one address.
+//!
+//! The first instance created becomes the troupe's *manager*. It hands each message to an
+//! idle *worker* (another instance of the same type, created on demand up to `max_count`),
+//! or queues it in arrival order. Workers see the original message and sender, so their
+//! replies go straight back. Workers above `idle_count` are dismissed about two seconds after
+//! the work runs out; a worker that dies with work in hand has that work handed out again.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::actor::{Actor, ActorFactory, ActorResult, ActorSpec};
+use crate::api::address::ActorAddress;
+use crate::api::context::ActorContext;
+use crate::api::message::Message;
+use crate::api::system_messages::{ActorExitRequest, ChildActorExited, PoisonMessage, WakeupMessage};
+use crate::wire::{self, nested};
+
+/// How long idle extra workers are kept after the work runs out.
+const TRIM_DELAY: Duration = Duration::from_secs(2);
+
+/// Changes a troupe's limits; the manager answers with the [`TroupeSettings`] in effect.
+/// `None` leaves a limit as it is.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
+#[message(name = "thespian::patterns::UpdateTroupeSettings")]
+pub struct UpdateTroupeSettings {
+    /// The most workers the troupe may have (at least 1).
+    pub max_count: Option<usize>,
+    /// How many idle workers are kept when there is no work (at most `max_count`).
+    pub idle_count: Option<usize>,
+}
+
+/// A troupe's limits, as in effect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thespian_macros::Message)]
+#[message(name = "thespian::patterns::TroupeSettings")]
+pub struct TroupeSettings {
+    /// The most workers the troupe may have.
+    pub max_count: usize,
+    /// How many idle workers are kept when there is no work.
+    pub idle_count: usize,
+}
+
+/// Asks a troupe's manager for a [`TroupeStatus`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
+#[message(name = "thespian::patterns::TroupeStatusReq")]
+pub struct TroupeStatusReq;
+
+/// A troupe's state, from its manager.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thespian_macros::Message)]
+#[message(name = "thespian::patterns::TroupeStatus")]
+pub struct TroupeStatus {
+    /// The most workers the troupe may have.
+    pub max_count: usize,
+    /// How many idle workers are kept when there is no work.
+    pub idle_count: usize,
+    /// Workers alive.
+    pub workers: usize,
+    /// Workers with no work.
+    pub idle: usize,
+    /// Messages waiting for a worker.
+    pub pending: usize,
+}
+
+/// Tells a new instance that it is a worker of `manager`.
+#[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
+#[message(system, name = "thespian::patterns::TroupeJoin")]
+struct TroupeJoin {
+    manager: ActorAddress,
+}
+
+/// A message handed to a worker, with its original sender. Not a system message: if the
+/// worker fails on it twice, the poison comes back to the manager, which returns the
+/// original message to the original sender.
+#[derive(Debug, Serialize, Deserialize, thespian_macros::Message)]
+#[message(name = "thespian::patterns::TroupeWork")]
+struct TroupeWork {
+    sender: ActorAddress,
+    #[serde(with = "nested")]
+    message: Box<dyn Message>,
+}
+
+/// A worker finished its work.
+#[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
+#[message(system, name = "thespian::patterns::TroupeReady")]
+struct TroupeReady;
+
+/// The manager's wakeup payload for dismissing extra idle workers.
+#[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
+#[message(system, name = "thespian::patterns::TroupeTrim")]
+struct TroupeTrim;
+
+/// A message waiting for, or held by, a worker: kept encoded so it can be handed out again.
+struct Job {
+    sender: ActorAddress,
+    type_name: &'static str,
+    bytes: Vec<u8>,
+}
+
+impl Job {
+    fn message(&self) -> Result<Box<dyn Message>, wire::WireError> {
+        wire::decode_message(self.type_name, &self.bytes)
+    }
+}
+
+struct Member {
+    address: ActorAddress,
+    job: Option<Job>,
+}
+
+struct Manager {
+    settings: TroupeSettings,
+    members: Vec<Member>,
+    queue: VecDeque<Job>,
+    trim_scheduled: bool,
+}
+
+enum Role {
+    /// Not yet told: the first message decides.
+    Unassigned,
+    Manager(Manager),
+    Worker { manager: ActorAddress, in_progress: bool },
+}
+
+/// An actor troupe member: the manager or a worker, decided by its first message.
+pub struct Troupe {
+    inner: Box<dyn Actor>,
+    factory: ActorFactory,
+    defaults: TroupeSettings,
+    role: Role,
+}
+
+impl Troupe {
+    /// Wraps `inner`, an instance of the actor type `factory` builds.
+    pub fn new(inner: Box<dyn Actor>, factory: ActorFactory, max_count: usize, idle_count: usize) -> Self {
+        let max_count = max_count.max(1);
+        Self {
+            inner,
+            factory,
+            defaults: TroupeSettings { max_count, idle_count: idle_count.min(max_count) },
+            role: Role::Unassigned,
+        }
+    }
+}
+
+impl Actor for Troupe {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if matches!(self.role, Role::Unassigned) {
+            self.role = match msg.downcast_ref::<TroupeJoin>() {
+                Some(join) => Role::Worker { manager: join.manager.clone(), in_progress: false },
+                None => Role::Manager(Manager {
+                    settings: self.defaults.clone(),
+                    members: Vec::new(),
+                    queue: VecDeque::new(),
+                    trim_scheduled: false,
+                }),
+            };
+            if msg.is::<TroupeJoin>() {
+                return Ok(());
+            }
+        }
+        match &mut self.role {
+            Role::Manager(manager) => manager.receive(self.factory, msg, sender, ctx),
+            Role::Worker { manager, in_progress } => {
+                let was_busy = *in_progress;
+                let is_work = msg.is::<TroupeWork>();
+                let result = match msg.downcast_mut::<TroupeWork>() {
+                    Some(work) => self.inner.receive_message(work.message.as_mut(), &work.sender, ctx),
+                    None => self.inner.receive_message(msg, sender, ctx),
+                };
+                if let Some(flag) = ctx.take_troupe_work_in_progress() {
+                    *in_progress = flag;
+                }
+                // Ready after finishing work, or when work in progress completes.
+                if result.is_ok() && !*in_progress && (is_work || was_busy) {
+                    let manager = manager.clone();
+                    ctx.send(&manager, TroupeReady);
+                }
+                result
+            }
+            Role::Unassigned => Ok(()),
+        }
+    }
+}
+
+impl Manager {
+    fn receive(
+        &mut self,
+        factory: ActorFactory,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<TroupeReady>() {
+            self.worker_done(sender);
+        } else if let Some(exited) = msg.downcast_ref::<ChildActorExited>() {
+            self.worker_exited(&exited.child_address);
+        } else if let Some(poison) = msg.downcast_mut::<PoisonMessage>() {
+            self.worker_failed(sender, poison, ctx);
+        } else if msg.downcast_ref::<WakeupMessage>().is_some_and(|w| w.payload_as::<TroupeTrim>().is_some()) {
+            self.trim(ctx);
+            return Ok(());
+        } else if let Some(update) = msg.downcast_ref::<UpdateTroupeSettings>() {
+            self.update(update);
+            ctx.send(sender, self.settings.clone());
+        } else if msg.is::<TroupeStatusReq>() {
+            ctx.send(sender, self.status());
+        } else if msg.is_system_message() {
+            // Exit requests are handled by the system; other system messages are not work.
+            tracing::debug!(actor_address = %ctx.my_address(), message_type = msg.message_type_name(),
+                "troupe manager ignores a system message");
+            return Ok(());
+        } else {
+            let bytes = wire::encode_message(msg)?;
+            self.queue.push_back(Job { sender: sender.clone(), type_name: msg.message_type_name(), bytes });
+        }
+        self.dispatch(factory, ctx)?;
+        self.schedule_trim(ctx);
+        Ok(())
+    }
+
+    /// Hands queued work to idle workers, creating workers up to `max_count`.
+    fn dispatch(&mut self, factory: ActorFactory, ctx: &mut ActorContext<'_>) -> ActorResult {
+        while !self.queue.is_empty() {
+            let index = match self.members.iter().position(|m| m.job.is_none()) {
+                Some(index) => index,
+                None if self.members.len() < self.settings.max_count => {
+                    let address = ctx.create_actor_with(ActorSpec::from_factory(factory))?;
+                    ctx.send(&address, TroupeJoin { manager: ctx.my_address().clone() });
+                    self.members.push(Member { address, job: None });
+                    self.members.len() - 1
+                }
+                None => break,
+            };
+            let Some(job) = self.queue.pop_front() else { break };
+            let message = job.message()?;
+            let member = &mut self.members[index];
+            ctx.send(&member.address, TroupeWork { sender: job.sender.clone(), message });
+            member.job = Some(job);
+        }
+        Ok(())
+    }
+
+    fn worker_done(&mut self, worker: &ActorAddress) {
+        if let Some(member) = self.members.iter_mut().find(|m| &m.address == worker) {
+            member.job = None;
+        }
+    }
+
+    /// A worker died: its work goes back to the front of the queue.
+    fn worker_exited(&mut self, worker: &ActorAddress) {
+        if let Some(index) = self.members.iter().position(|m| &m.address == worker) {
+            let member = self.members.remove(index);
+            if let Some(job) = member.job {
+                self.queue.push_front(job);
+            }
+        }
+    }
+
+    /// A worker failed twice on a message: return it to its original sender as poison.
+    fn worker_failed(&mut self, worker: &ActorAddress, poison: &mut PoisonMessage, ctx: &mut ActorContext<'_>) {
+        let Some(work) = poison.poison_message.downcast_mut::<TroupeWork>() else {
+            return;
+        };
+        let original = std::mem::replace(&mut work.message, Box::new(()));
+        let returned = PoisonMessage { poison_message: original, details: poison.details.clone() };
+        let sender = work.sender.clone();
+        ctx.send(&sender, returned);
+        self.worker_done(worker);
+    }
+
+    fn update(&mut self, update: &UpdateTroupeSettings) {
+        if let Some(max) = update.max_count {
+            self.settings.max_count = max.max(1);
+        }
+        if let Some(idle) = update.idle_count {
+            self.settings.idle_count = idle;
+        }
+        self.settings.idle_count = self.settings.idle_count.min(self.settings.max_count);
+    }
+
+    fn idle_members(&self) -> usize {
+        self.members.iter().filter(|m| m.job.is_none()).count()
+    }
+
+    fn status(&self) -> TroupeStatus {
+        TroupeStatus {
+            max_count: self.settings.max_count,
+            idle_count: self.settings.idle_count,
+            workers: self.members.len(),
+            idle: self.idle_members(),
+            pending: self.queue.len(),
+        }
+    }
+
+    fn schedule_trim(&mut self, ctx: &mut ActorContext<'_>) {
+        if !self.trim_scheduled && self.queue.is_empty() && self.members.len() > self.settings.idle_count {
+            self.trim_scheduled = true;
+            ctx.wakeup_after(TRIM_DELAY, TroupeTrim);
+        }
+    }
+
+    /// Dismisses idle workers above `idle_count`, if the work has run out.
+    fn trim(&mut self, ctx: &mut ActorContext<'_>) {
+        self.trim_scheduled = false;
+        if !self.queue.is_empty() {
+            return;
+        }
+        let mut excess = self.members.len().saturating_sub(self.settings.idle_count);
+        let mut index = 0;
+        while excess > 0 && index < self.members.len() {
+            if self.members[index].job.is_none() {
+                let member = self.members.remove(index);
+                ctx.send(&member.address, ActorExitRequest::new());
+                excess -= 1;
+            } else {
+                index += 1;
+            }
+        }
+        // Busy workers above the limit are dismissed on a later round.
+        if self.members.len() > self.settings.idle_count {
+            self.trim_scheduled = true;
+            ctx.wakeup_after(TRIM_DELAY, TroupeTrim);
+        }
+    }
+}
