@@ -81,7 +81,9 @@ impl Fixture {
 /// Sends `msg` through a whole frame: envelope, frame bytes, envelope again, message.
 fn through_frame(msg: &dyn Message, target: &ActorAddress, sender: &ActorAddress) -> Result<Box<dyn Message>, Error> {
     let envelope = WireEnvelope::new(target.clone(), sender.clone(), msg)?;
-    assert_eq!(envelope.type_name, msg.message_type_name());
+    // An undecoded message travels as the message it stands for.
+    let expected = msg.downcast_ref::<UndecodedMessage>().map_or(msg.message_type_name(), |u| u.type_name.as_str());
+    assert_eq!(envelope.type_name, expected);
     let frame = envelope.to_frame()?;
     let read = WireEnvelope::from_frame(&frame)?;
     assert_eq!(read, envelope, "the envelope survives its frame");
@@ -194,9 +196,12 @@ fn design_3_wire_round_trip_system_messages() -> TestResult {
         "Map",
         [("k".to_string(), CapValue::Bool(true))].into_iter().collect::<std::collections::BTreeMap<_, _>>(),
     );
-    // ValidatedSource's bundle is a `serde_bytes::ByteBuf`; this crate has no serde_bytes, so
-    // the message is decoded from its postcard bytes: "h1", Some, 3 bytes.
+    // The bundle is written as one block of bytes: "h1", Some, 3 bytes.
     let validated = wire::decode_message("thespian::ValidatedSource", &[2, b'h', b'1', 1, 3, 9, 8, 7])?;
+    assert_eq!(
+        wire::encode_message(&ValidatedSource { source_hash: "h1".to_string(), source_zip: Some(vec![9, 8, 7]) })?,
+        [2, b'h', b'1', 1, 3, 9, 8, 7]
+    );
     let system_status = fx.asys.status()?;
     let actor_status: ThespianActorStatus =
         fx.asys.ask_as(&fx.actor, ThespianStatusReq, common::ANSWER)?.ok_or("no actor status")?;
@@ -588,4 +593,24 @@ fn design_3_wire_vec_u8_is_one_length_prefixed_block() -> TestResult {
         assert!(frame.len() - payload.len() < 64, "{len} bytes: the frame adds {} bytes", frame.len() - len);
     }
     Ok(())
+}
+
+#[test]
+fn design_3_wire_undecoded_message_is_forwarded_as_the_original() -> TestResult {
+    let undecoded = UndecodedMessage { type_name: "elsewhere::Thing".to_string(), bytes: vec![1, 2, 3] };
+    let fx = Fixture::new()?;
+    let envelope = WireEnvelope::new(fx.actor.clone(), fx.actor.clone(), &undecoded)?;
+    assert_eq!((envelope.type_name.as_str(), envelope.body.as_slice()), ("elsewhere::Thing", &[1_u8, 2, 3][..]));
+    let nested = PoisonMessage { poison_message: Box::new(undecoded), details: String::new() };
+    let back = wire::round_trip(&nested)?;
+    let inner = back.downcast_ref::<PoisonMessage>().ok_or("not poison")?;
+    let again = inner.poison_message.downcast_ref::<UndecodedMessage>().ok_or("not undecoded")?;
+    assert_eq!((again.type_name.as_str(), again.bytes.as_slice()), ("elsewhere::Thing", &[1_u8, 2, 3][..]));
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_trailing_bytes_are_malformed() {
+    assert!(is_malformed(&wire::decode_message("u8", &[1, 2, 3])));
+    assert!(is_malformed(&wire::decode_message("String", &[1, b'a', b'b'])));
 }

@@ -170,6 +170,64 @@ impl<A: Actor, E: Into<ActorError>> IntoNewActor<A> for Result<A, E> {
     }
 }
 
+/// A constructor named in `#[actor(new = path)]`: a function taking nothing, or the
+/// [`ActorStart`] (capabilities and requirements), and returning what [`IntoNewActor`] accepts.
+/// `Marker` tells the two shapes apart.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot construct `{A}`",
+    note = "the function named in `#[actor(new = ..)]` takes no argument or `&ActorStart<'_>`, and returns `{A}` or `Result<{A}, E>`"
+)]
+#[doc(hidden)]
+pub trait Constructor<A, Marker> {
+    /// Runs the constructor.
+    ///
+    /// # Errors
+    ///
+    /// The constructor's error.
+    fn construct(self, start: &ActorStart<'_>) -> Result<A, ActorError>;
+}
+
+impl<A, F, R> Constructor<A, fn() -> R> for F
+where
+    F: FnOnce() -> R,
+    R: IntoNewActor<A>,
+{
+    fn construct(self, _start: &ActorStart<'_>) -> Result<A, ActorError> {
+        self().into_new_actor()
+    }
+}
+
+impl<A, F, R> Constructor<A, fn(&ActorStart<'_>) -> R> for F
+where
+    F: FnOnce(&ActorStart<'_>) -> R,
+    R: IntoNewActor<A>,
+{
+    fn construct(self, start: &ActorStart<'_>) -> Result<A, ActorError> {
+        self(start).into_new_actor()
+    }
+}
+
+/// Runs the constructor `f` of `#[actor(new = f)]`.
+///
+/// # Errors
+///
+/// The constructor's error.
+#[doc(hidden)]
+pub fn construct<A, M>(f: impl Constructor<A, M>, start: &ActorStart<'_>) -> Result<A, ActorError> {
+    f.construct(start)
+}
+
+/// Runs the constructor `f` of `#[actor(new = f)]` outside any system (no capabilities).
+///
+/// # Errors
+///
+/// The constructor's error.
+#[doc(hidden)]
+pub fn construct_alone<A, M>(f: impl Constructor<A, M>) -> Result<A, ActorError> {
+    let none = Capabilities::new();
+    f.construct(&ActorStart { capabilities: &none, requirements: None })
+}
+
 /// The constructor of one actor type, as the system stores it.
 #[derive(Clone, Copy)]
 pub struct ActorFactory {

@@ -49,6 +49,12 @@ impl<'a> ActorContext<'a> {
         self.send_boxed(target, boxed(msg));
     }
 
+    /// The system's admin address: send it a [`ThespianStatusReq`](crate::ThespianStatusReq)
+    /// for a [`ThespianSystemStatus`](crate::ThespianSystemStatus) (spec §7.12).
+    pub fn admin_address(&self) -> ActorAddress {
+        self.host.admin_address()
+    }
+
     /// Sends `msg` to `target`, or returns the error for an address that is not one of this
     /// system's, without failing the handler (compare [`send`](Self::send)).
     ///

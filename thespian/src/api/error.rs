@@ -91,7 +91,7 @@ pub enum ActorSystemError {
     /// stay queued. Part of the spec's `ActorSystemFailure` branch.
     #[error(
         "ActorSystemFailure: processing limit of {limit} deliveries in one call reached with \
-         {pending} messages still queued; look for actors that answer each other forever, or \
+         {pending} message(s) still queued; look for actors that answer each other forever, or \
          raise the limit with `system_update(\"setProcessingLimit\", n)`"
     )]
     ProcessingLimitExceeded {

@@ -142,12 +142,12 @@ inventory::submit! {
 }
 
 fn decode_bytes(bytes: &[u8]) -> Result<Box<dyn Message>, postcard::Error> {
-    let buf: serde_bytes::ByteBuf = postcard::from_bytes(bytes)?;
+    let buf: serde_bytes::ByteBuf = crate::wire::from_exact(bytes)?;
     Ok(Box::new(buf.into_vec()))
 }
 
 fn decode_as<T: Message + DeserializeOwned>(bytes: &[u8]) -> Result<Box<dyn Message>, postcard::Error> {
-    Ok(Box::new(postcard::from_bytes::<T>(bytes)?))
+    Ok(Box::new(crate::wire::from_exact::<T>(bytes)?))
 }
 
 /// Decodes one registered type from its postcard bytes.

@@ -21,7 +21,8 @@ use crate::bases::SystemBase;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
-    /// Install a `tracing` subscriber printing warnings and above (or what `RUST_LOG` says),
+    /// Install a `tracing` subscriber printing warnings and above (or what `RUST_LOG` says) to
+    /// standard error,
     /// unless the program already installed one.
     #[default]
     Default,
@@ -41,7 +42,12 @@ impl Logging {
             Self::Filter(f) => tracing_subscriber::EnvFilter::new(f),
         };
         // Fails only if a subscriber is already installed, which is then left alone.
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+        use std::io::IsTerminal as _;
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init();
     }
 }
 

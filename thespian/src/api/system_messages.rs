@@ -131,7 +131,8 @@ pub struct ValidatedSource {
     /// The hash from the request.
     pub source_hash: String,
     /// The validated bundle, or `None` to reject the load.
-    pub source_zip: Option<serde_bytes::ByteBuf>,
+    #[serde(with = "serde_bytes")]
+    pub source_zip: Option<Vec<u8>>,
 }
 
 /// A source was loaded and can be used to create actors (spec §7.10).

@@ -11,6 +11,8 @@ use crate::api::message::Message;
 /// What an actor's [`ActorContext`](crate::ActorContext) asks of the system that runs it.
 /// Each base implements it; the lifecycle rules behind it live in `core`.
 pub(crate) trait ActorHost {
+    /// The system's admin address.
+    fn admin_address(&self) -> ActorAddress;
     /// Queues `msg` from `from` to `to`; fails only for an address that is not this system's.
     fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError>;
     /// Creates an actor whose parent is `parent` (unless it is named).

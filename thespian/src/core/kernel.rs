@@ -534,6 +534,10 @@ impl Kernel {
 }
 
 impl ActorHost for Kernel {
+    fn admin_address(&self) -> ActorAddress {
+        Kernel::admin_address(self)
+    }
+
     fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError> {
         self.validate(to)?;
         self.post(to.clone(), from.clone(), msg);
@@ -602,7 +606,12 @@ mod tests {
     struct Parent;
 
     impl Actor for Parent {
-        fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        fn receive_message(
+            &mut self,
+            msg: &mut dyn Message,
+            _: &ActorAddress,
+            ctx: &mut ActorContext<'_>,
+        ) -> ActorResult {
             if msg.is::<String>() {
                 ctx.create_actor::<Lamp>()?;
             }
@@ -637,9 +646,8 @@ mod tests {
 
     #[test]
     fn spec_5_12_requirements_reach_the_check() {
-        let caps: Capabilities = [("Has Lightbulb", CapValue::Int(5)), ("Color", CapValue::from("Yellow"))]
-            .into_iter()
-            .collect();
+        let caps: Capabilities =
+            [("Has Lightbulb", CapValue::Int(5)), ("Color", CapValue::from("Yellow"))].into_iter().collect();
         let mut k = kernel(caps);
         let yellow: Capabilities = [("Color", "Yellow")].into_iter().collect();
         let blue: Capabilities = [("Color", "Blue")].into_iter().collect();

@@ -91,6 +91,30 @@ pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>,
         .map_err(|e| WireError::Malformed { type_name: type_name.to_string(), reason: e.to_string() })
 }
 
+/// Decodes exactly the whole of `bytes` as a `T`: trailing bytes are malformed too.
+pub(crate) fn from_exact<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, postcard::Error> {
+    match postcard::take_from_bytes::<T>(bytes)? {
+        (value, []) => Ok(value),
+        _ => Err(postcard::Error::DeserializeBadEncoding),
+    }
+}
+
+/// The type name and body a message travels as. An [`UndecodedMessage`](crate::UndecodedMessage)
+/// travels as the message it stands for, so forwarding it loses nothing.
+///
+/// # Errors
+///
+/// As [`encode_message`].
+pub fn encode_parts(msg: &dyn Message) -> Result<(&str, std::borrow::Cow<'_, [u8]>), WireError> {
+    match msg.downcast_ref::<crate::UndecodedMessage>() {
+        Some(undecoded) => {
+            check_size(undecoded.bytes.len())?;
+            Ok((undecoded.type_name.as_str(), std::borrow::Cow::Borrowed(undecoded.bytes.as_slice())))
+        }
+        None => Ok((msg.message_type_name(), std::borrow::Cow::Owned(encode_message(msg)?))),
+    }
+}
+
 fn check_size(size: usize) -> Result<(), WireError> {
     if size > MAX_FRAME_SIZE {
         Err(WireError::TooLarge { size, limit: MAX_FRAME_SIZE })
@@ -120,7 +144,8 @@ impl WireEnvelope {
     ///
     /// As [`encode_message`].
     pub fn new(target: ActorAddress, sender: ActorAddress, msg: &dyn Message) -> Result<Self, WireError> {
-        Ok(Self { target, sender, type_name: msg.message_type_name().to_string(), body: encode_message(msg)? })
+        let (type_name, body) = encode_parts(msg)?;
+        Ok(Self { target, sender, type_name: type_name.to_string(), body: body.into_owned() })
     }
 
     /// Decodes the message; a type this program does not know becomes an
@@ -157,8 +182,7 @@ impl WireEnvelope {
     /// [`WireError::TooLarge`] or [`WireError::Malformed`].
     pub fn from_frame(frame: &[u8]) -> Result<Self, WireError> {
         check_size(frame.len())?;
-        postcard::from_bytes(frame)
-            .map_err(|e| WireError::Malformed { type_name: "envelope".to_string(), reason: e.to_string() })
+        from_exact(frame).map_err(|e| WireError::Malformed { type_name: "envelope".to_string(), reason: e.to_string() })
     }
 }
 
@@ -168,7 +192,7 @@ pub mod nested {
     use serde::ser::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{decode_message, encode_message, WireError};
+    use super::{decode_message, encode_parts, WireError};
     use crate::api::message::Message;
 
     /// How deep messages may nest inside each other on the wire.
@@ -199,8 +223,8 @@ pub mod nested {
     /// If the nested message cannot be encoded.
     #[allow(clippy::borrowed_box)]
     pub fn serialize<S: Serializer>(msg: &Box<dyn Message>, serializer: S) -> Result<S::Ok, S::Error> {
-        let bytes = encode_message(msg.as_ref()).map_err(S::Error::custom)?;
-        Out { type_name: msg.message_type_name(), bytes: &bytes }.serialize(serializer)
+        let (type_name, bytes) = encode_parts(msg.as_ref()).map_err(S::Error::custom)?;
+        Out { type_name, bytes: &bytes }.serialize(serializer)
     }
 
     /// Reads a nested message; an unknown type is kept as an
