@@ -1,14 +1,17 @@
-//! A first actor system: a greeter actor that answers, a parent that creates children,
-//! a failing handler whose message comes back as poison, and a wakeup.
+//! A first actor system, and a little of everything: a greeter actor that answers, a party
+//! host that creates the greeter as its child, an empty name that makes the greeter fail
+//! and comes back as a poison message, and a wakeup that closes the party.
 //!
 //! Run it with `cargo run --example hello`.
 
 use std::time::Duration;
 
+// ANCHOR: prelude
 use thespian::prelude::*;
+// ANCHOR_END: prelude
 
 // ANCHOR: greeter
-/// Answers every `String` with a greeting.
+/// Answers every `String` with a greeting, and refuses to greet an empty name.
 #[derive(Default)]
 struct Greeter {
     greeted: u32,
@@ -22,34 +25,103 @@ impl Actor for Greeter {
         ctx: &mut ActorContext<'_>,
     ) -> ActorResult {
         if let Some(name) = msg.downcast_ref::<String>() {
+            if name.is_empty() {
+                return Err("cannot greet nobody".into());
+            }
             self.greeted += 1;
-            ctx.send(sender, format!("Hello, {name}! (greeting #{})", self.greeted));
+            ctx.send(sender, format!("Hello, {name}!"));
         }
         Ok(())
     }
 }
 // ANCHOR_END: greeter
 
+// ANCHOR: messages
+/// Asks the party host to greet these guests.
+#[derive(Debug, Serialize, Deserialize, Message)]
+struct Invite {
+    guests: Vec<String>,
+}
+
+/// What the host reports once the party is over.
+#[derive(Debug, Serialize, Deserialize, Message)]
+struct PartyReport {
+    greetings: Vec<String>,
+    refused: Vec<String>,
+}
+// ANCHOR_END: messages
+
+// ANCHOR: host
+/// Creates a `Greeter` child, passes it every guest, and reports after closing time.
+#[derive(Default)]
+struct PartyHost {
+    greeter: Option<ActorAddress>,
+    organiser: Option<ActorAddress>,
+    greetings: Vec<String>,
+    refused: Vec<String>,
+}
+
+impl Actor for PartyHost {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(invite) = msg.downcast_ref::<Invite>() {
+            // A child actor: this host is its parent.
+            let greeter = ctx.create_actor::<Greeter>()?;
+            for guest in &invite.guests {
+                ctx.send(&greeter, guest.clone());
+            }
+            self.greeter = Some(greeter);
+            self.organiser = Some(sender.clone());
+            // Close the party a little later: a WakeupMessage will arrive.
+            ctx.wakeup_after(Duration::from_millis(20), "closing time".to_string());
+        } else if let Some(greeting) = msg.downcast_ref::<String>() {
+            self.greetings.push(greeting.clone());
+        } else if let Some(poison) = msg.downcast_ref::<PoisonMessage>() {
+            // The greeter failed twice on this guest, so the message came back.
+            if let Some(guest) = poison.poison_message.downcast_ref::<String>() {
+                self.refused.push(format!("{guest:?} ({})", poison.details));
+            }
+        } else if let Some(wakeup) = msg.downcast_ref::<WakeupMessage>() {
+            println!("host: woken up for {:?}", wakeup.payload_as::<String>());
+            if let Some(greeter) = &self.greeter {
+                ctx.send(greeter, ActorExitRequest::new());
+            }
+        } else if msg.is::<ChildActorExited>() {
+            println!("host: the greeter has gone home");
+            if let Some(organiser) = self.organiser.take() {
+                let report = PartyReport {
+                    greetings: std::mem::take(&mut self.greetings),
+                    refused: std::mem::take(&mut self.refused),
+                };
+                ctx.send(&organiser, report);
+            }
+        }
+        Ok(())
+    }
+}
+// ANCHOR_END: host
+
 // ANCHOR: main
 fn main() -> Result<(), ActorSystemError> {
     let asys = ActorSystem::new()?; // the default base: simpleSystemBase
     let greeter = asys.create_actor::<Greeter>()?;
-    println!("created a Greeter at {greeter}");
 
-    for name in ["Ada", "Grace"] {
-        let reply: Option<String> = asys.ask_as(&greeter, name.to_string(), Duration::from_secs(1))?;
-        println!("asked with {name:?}, got {reply:?}");
-    }
+    let reply: Option<String> = asys.ask_as(&greeter, "Ada".to_string(), Duration::from_secs(1))?;
+    println!("the greeter answered {reply:?}");
+    assert_eq!(reply.as_deref(), Some("Hello, Ada!"));
 
-    let status = asys.status()?;
-    println!(
-        "the {} system runs {} actor(s); top-level: {:?}",
-        status.base, status.actor_count, status.top_level_actors
-    );
-
-    asys.tell(&greeter, ActorExitRequest::new())?;
-    let after = asys.ask(&greeter, "anyone?".to_string(), Duration::from_millis(100))?;
-    println!("after the Greeter exited, asking it gives {after:?} (its mail is dead-lettered)");
+    let host = asys.create_actor::<PartyHost>()?;
+    let guests = vec!["Grace".to_string(), String::new(), "Barbara".to_string()];
+    let report: Option<PartyReport> = asys.ask_as(&host, Invite { guests }, Duration::from_secs(1))?;
+    let report = report.expect("the host reports within a second");
+    println!("greetings: {:?}", report.greetings);
+    println!("refused:   {:?}", report.refused);
+    assert_eq!(report.greetings, ["Hello, Grace!", "Hello, Barbara!"]);
+    assert_eq!(report.refused.len(), 1);
 
     asys.shutdown()
 }
