@@ -61,19 +61,19 @@ pub use thespian_macros::{actor, handler, unrecognized, Message};
 
 /// Everything an actor program needs: `use thespian::prelude::*;`.
 pub mod prelude {
+    pub use crate::{actor, handler, unrecognized};
     pub use crate::{
         Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorSystem,
         ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging, Message, NewActor,
         PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
     };
-    pub use crate::{actor, handler, unrecognized};
     pub use serde::{Deserialize, Serialize};
 }
 
 /// Items used by the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::actor::{ActorRegistration, IntoNewActor};
+    pub use crate::api::actor::{construct, construct_alone, ActorRegistration, Constructor, IntoNewActor};
     pub use crate::api::dispatch::{dispatch, FamilyRef};
     pub use crate::api::message::MessageRegistration;
     pub use inventory;

@@ -118,7 +118,12 @@ struct Top {
 #[actor(base = middle)]
 impl Top {
     #[handler(dyn Message3Family)]
-    fn on_message3(&mut self, _msg: &dyn Message3Family, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> Dispatch {
+    fn on_message3(
+        &mut self,
+        _msg: &dyn Message3Family,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> Dispatch {
         ctx.send(sender, "top got msg3".to_string());
         Dispatch::Super
     }

@@ -120,7 +120,10 @@ enum Role {
     /// Not yet told: the first message decides.
     Unassigned,
     Manager(Manager),
-    Worker { manager: ActorAddress, in_progress: bool },
+    Worker {
+        manager: ActorAddress,
+        in_progress: bool,
+    },
 }
 
 /// An actor troupe member: the manager or a worker, decided by its first message.
