@@ -33,6 +33,8 @@ struct State {
     kernel: Kernel,
     processing_limit: u64,
     shut_down: bool,
+    /// Threads blocked in `receive`; notifying is skipped (a futex syscall) when none is.
+    waiters: usize,
 }
 
 impl State {
@@ -62,7 +64,7 @@ impl State {
                     });
                 }
             }
-            if self.kernel.fire_due_timers(Instant::now()) == 0 {
+            if !self.kernel.has_timers() || self.kernel.fire_due_timers(Instant::now()) == 0 {
                 return Ok(());
             }
         }
@@ -79,6 +81,7 @@ impl SimpleBase {
                 kernel,
                 processing_limit: processing_limit.unwrap_or(DEFAULT_PROCESSING_LIMIT),
                 shut_down: false,
+                waiters: 0,
             }),
             ran: Condvar::new(),
             admin,
@@ -94,8 +97,11 @@ impl SimpleBase {
         let mut state = self.lock()?;
         let value = op(state.open()?)?;
         let ran = state.run();
+        let wake = state.waiters > 0;
         drop(state);
-        self.ran.notify_all();
+        if wake {
+            self.ran.notify_all();
+        }
         ran.map(|()| value)
     }
 }
@@ -137,7 +143,9 @@ impl SystemBase for SimpleBase {
         let mut state = self.lock()?;
         loop {
             let ran = state.open()?.run();
-            self.ran.notify_all();
+            if state.waiters > 0 {
+                self.ran.notify_all();
+            }
             ran?;
             if let Some(received) = state.kernel.take_received(endpoint) {
                 return Ok(Some(received));
@@ -147,11 +155,13 @@ impl SystemBase for SimpleBase {
                 return Ok(None);
             }
             let until = state.kernel.next_timer_deadline().map_or(deadline, |t| t.min(deadline));
+            state.waiters += 1;
             state = self
                 .ran
                 .wait_timeout(state, until.saturating_duration_since(now))
                 .map_err(|_| ActorSystemError::failure("the actor system's state was poisoned by a panic"))?
                 .0;
+            state.waiters -= 1;
         }
     }
 

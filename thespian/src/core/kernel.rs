@@ -21,6 +21,10 @@ use crate::core::cell;
 use crate::core::host::ActorHost;
 use crate::core::timers::Timers;
 
+/// A map keyed by actor id.
+/// Ids are sequential, so a fast hasher (seeded per process) replaces SipHash on this hot path.
+type IdMap<V> = HashMap<u64, V, foldhash::fast::RandomState>;
+
 /// A message on its way.
 pub(crate) struct Envelope {
     pub(crate) target: ActorAddress,
@@ -69,9 +73,9 @@ pub(crate) struct Kernel {
     system: u64,
     base_name: &'static str,
     next_id: u64,
-    actors: HashMap<u64, Slot>,
+    actors: IdMap<Slot>,
     /// External endpoints and their inboxes.
-    endpoints: HashMap<u64, VecDeque<Received>>,
+    endpoints: IdMap<VecDeque<Received>>,
     names: HashMap<String, ActorAddress>,
     dead_letter_handler: Option<ActorAddress>,
     queue: VecDeque<Envelope>,
@@ -95,8 +99,8 @@ impl Kernel {
             system,
             base_name,
             next_id: 1,
-            actors: HashMap::new(),
-            endpoints: HashMap::new(),
+            actors: IdMap::default(),
+            endpoints: IdMap::default(),
             names: HashMap::new(),
             dead_letter_handler: None,
             queue: VecDeque::new(),
@@ -207,6 +211,11 @@ impl Kernel {
             fired += 1;
         }
         fired
+    }
+
+    /// True if any wakeup is scheduled (reading the clock can then be skipped).
+    pub(crate) fn has_timers(&self) -> bool {
+        !self.timers.is_heap_empty()
     }
 
     /// When the next wakeup is due.

@@ -62,6 +62,11 @@ impl Timers {
         self.pending.values().filter(|(addr, _)| addr == target).count()
     }
 
+    /// True when no deadline is in the heap.
+    pub(crate) fn is_heap_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
     /// All pending wakeups.
     pub(crate) fn len(&self) -> usize {
         self.pending.len()
