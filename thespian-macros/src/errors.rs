@@ -25,11 +25,6 @@ impl Errors {
         }
     }
 
-    /// How many errors were recorded.
-    pub(crate) fn len(&self) -> usize {
-        self.collected.as_ref().map_or(0, |e| e.clone().into_iter().count())
-    }
-
     /// Every error recorded, or `Ok` if there was none.
     pub(crate) fn check(mut self) -> syn::Result<()> {
         self.checked = true;
@@ -46,4 +41,20 @@ impl Drop for Errors {
             panic!("thespian-macros bug: errors were collected but never checked");
         }
     }
+}
+
+/// Tokens as a user would write them: `Vec<u8>`, not `Vec < u8 >`.
+pub(crate) fn show(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let rest = &text[i + c.len_utf8()..];
+        let glued_before = out.ends_with(['<', '&', '(', '[']) || out.ends_with("::");
+        let glued_after =
+            rest.starts_with(['<', '>', ',', ')', ']', ';']) || rest.starts_with("::") || rest.starts_with(": ");
+        if c != ' ' || !(glued_before || glued_after) {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -2,9 +2,11 @@
 //! the registration that lets the wire layer decode the type by name.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr};
+
+use crate::errors::show;
 
 /// The options a `#[message(..)]` attribute may carry.
 #[derive(Default)]
@@ -103,10 +105,29 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 fn families(families: &[syn::Path]) -> TokenStream {
     let names = families.iter().map(|f| quote!(#f).to_string().replace(' ', ""));
     let ids = families.iter().zip(names).map(|(f, name)| quote!(::thespian::FamilyId::of::<dyn #f>(#name)));
-    let casts = families.iter().map(|f| {
+    let casts = families.iter().enumerate().map(|(i, f)| {
+        let member = format_ident!("__ThespianFamily{}", i);
+        let shown = show(f);
+        let message =
+            format!("`{{Self}}` is declared in the message family `{shown}` but does not implement `{shown}`");
+        let note = format!(
+            "a message listed in `#[message(family = {shown})]` implements that trait: add `impl {shown} for {{Self}}`"
+        );
         quote_spanned! {f.span()=>
+            #[diagnostic::on_unimplemented(message = #message, label = "not a member of this family", note = #note)]
+            trait #member {
+                fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static);
+            }
+            #[diagnostic::do_not_recommend]
+            impl<T: #f> #member for T {
+                fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static) {
+                    self
+                }
+            }
             if __thespian_family == ::core::any::TypeId::of::<dyn #f>() {
-                return ::core::option::Option::Some(::thespian::__private::FamilyRef::new::<dyn #f>(self));
+                return ::core::option::Option::Some(::thespian::__private::FamilyRef::new::<dyn #f>(
+                    <Self as #member>::__thespian_cast(self),
+                ));
             }
         }
     });

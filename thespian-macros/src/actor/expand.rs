@@ -10,9 +10,10 @@ use super::parse::{ActorImpl, Call, Handler};
 
 pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
     let item = &model.item;
-    let ident = &model.ident;
-    let name = ident.to_string();
+    let ident = &model.item.self_ty;
+    let name = model.ident.to_string();
     let links = model.handlers.iter().map(link_arm);
+    let handles = (!model.handlers.is_empty()).then(handles_trait);
     let base_link = match &model.options.base {
         Some(field) => quote_spanned! {field.span()=>
             ::thespian::TypeDispatch::__thespian_link(
@@ -23,7 +24,8 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
     };
     let fallback = match (model.fallbacks.first(), &model.options.base) {
         (Some(fallback), _) => {
-            let call = call(&fallback.method, &fallback.call, quote!(__thespian_msg));
+            let msg = quote_spanned!(fallback.call.msg_ty.span()=> __thespian_msg);
+            let call = call(&fallback.method, &fallback.call, msg);
             let output = fallback.call.output;
             quote_spanned! {output=>
                 ::core::option::Option::Some(
@@ -50,6 +52,8 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
         #item
 
         const _: () = {
+            #handles
+
             #[automatically_derived]
             impl ::thespian::Actor for #ident {
                 fn receive_message(
@@ -63,6 +67,7 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
             }
 
             #[automatically_derived]
+            #[diagnostic::do_not_recommend]
             impl ::thespian::TypeDispatch for #ident {
                 fn __thespian_link(
                     &mut self,
@@ -105,7 +110,11 @@ fn link_arm(handler: &Handler) -> TokenStream {
     } else {
         quote_spanned!(span=> __thespian_msg.downcast_mut::<#ty>())
     };
-    let call = call(&handler.method, &handler.call, quote!(__thespian_m));
+    let msg_ty = &handler.call.msg_ty;
+    let msg = quote_spanned! {msg_ty.span()=>
+        <#msg_ty as __ThespianHandles<#ty>>::__thespian_message(__thespian_m)
+    };
+    let call = call(&handler.method, &handler.call, msg);
     let output = handler.call.output;
     let result = quote_spanned!(output=> ::thespian::HandlerReturn::into_dispatch(#call));
     quote! {
@@ -120,10 +129,91 @@ fn link_arm(handler: &Handler) -> TokenStream {
     }
 }
 
-/// `self.method(msg[, sender][, ctx])`, with the message passed as `&` or `&mut`.
+/// `self.method(msg[, sender][, ctx])`, with the message passed as `&` or `&mut`, spanned
+/// on the handler's return type so that a return type that does not fit is reported there.
 fn call(method: &syn::Ident, call: &Call, msg: TokenStream) -> TokenStream {
     let msg = if call.msg_mut { msg } else { quote!(&*#msg) };
     let sender = call.sender.then(|| quote!(, __thespian_sender));
     let ctx = call.ctx.then(|| quote!(, __thespian_ctx));
-    quote!(self.#method(#msg #sender #ctx))
+    quote_spanned!(call.output=> self.#method(#msg #sender #ctx))
+}
+
+/// A trait that passes the message to a handler only if the handler's parameter has the type
+/// named in `#[handler(T)]`, and otherwise says so at the parameter.
+fn handles_trait() -> TokenStream {
+    quote! {
+        #[diagnostic::on_unimplemented(
+            message = "this handler's message parameter is `&{Self}`, but `#[handler({T})]` passes it a `&{T}`",
+            label = "expected `&{T}` or `&mut {T}`",
+            note = "a handler receives the type named in its `#[handler(..)]`: write the parameter as `msg: &{T}`, or mark the method `#[handler({Self})]`"
+        )]
+        trait __ThespianHandles<T: ?::core::marker::Sized> {
+            fn __thespian_message(msg: &mut T) -> &mut Self;
+        }
+
+        impl<T: ?::core::marker::Sized> __ThespianHandles<T> for T {
+            #[inline]
+            fn __thespian_message(msg: &mut T) -> &mut T {
+                msg
+            }
+        }
+    }
+}
+
+/// What is emitted beside the user's item when `#[actor]` reports a mistake: impls whose
+/// bodies never run, so that code using the actor does not add errors of its own.
+pub(crate) fn fallback(model: &ActorImpl) -> TokenStream {
+    if !model.concrete {
+        return TokenStream::new();
+    }
+    let self_ty = &model.item.self_ty;
+    let new_actor = model.options.new.as_ref().map(|_| {
+        quote! {
+            #[automatically_derived]
+            impl ::thespian::NewActor for #self_ty {
+                fn new_actor() -> ::core::result::Result<Self, ::thespian::ActorError> {
+                    ::core::unreachable!()
+                }
+            }
+        }
+    });
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::thespian::Actor for #self_ty {
+                fn receive_message(
+                    &mut self,
+                    _: &mut dyn ::thespian::Message,
+                    _: &::thespian::ActorAddress,
+                    _: &mut ::thespian::ActorContext<'_>,
+                ) -> ::thespian::ActorResult {
+                    ::core::unreachable!()
+                }
+            }
+
+            #[automatically_derived]
+            impl ::thespian::TypeDispatch for #self_ty {
+                fn __thespian_link(
+                    &mut self,
+                    _: ::core::any::TypeId,
+                    _: &mut dyn ::thespian::Message,
+                    _: &::thespian::ActorAddress,
+                    _: &mut ::thespian::ActorContext<'_>,
+                ) -> ::core::option::Option<::core::result::Result<::thespian::Dispatch, ::thespian::ActorError>> {
+                    ::core::unreachable!()
+                }
+
+                fn __thespian_unrecognized(
+                    &mut self,
+                    _: &mut dyn ::thespian::Message,
+                    _: &::thespian::ActorAddress,
+                    _: &mut ::thespian::ActorContext<'_>,
+                ) -> ::core::option::Option<::thespian::ActorResult> {
+                    ::core::unreachable!()
+                }
+            }
+
+            #new_actor
+        };
+    }
 }

@@ -2,11 +2,10 @@
 //! fallback, with the marker attributes removed from the methods.
 
 use proc_macro2::{Span, TokenStream};
-use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{FnArg, ImplItem, ImplItemFn, ItemImpl, Type};
+use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemImpl, Type};
 
-use crate::errors::Errors;
+use crate::errors::{show, Errors};
 
 /// The options of `#[actor(..)]`.
 #[derive(Default)]
@@ -31,16 +30,20 @@ pub(crate) struct Handler {
 
 /// The `#[unrecognized]` method.
 pub(crate) struct Fallback {
-    pub(crate) span: Span,
+    /// The `#[unrecognized]` attribute, for messages about it.
+    pub(crate) marker: Attribute,
     pub(crate) method: syn::Ident,
     pub(crate) call: Call,
 }
 
 /// How to call a handler: what it takes after `self`, and where its return type is.
 pub(crate) struct Call {
+    /// The message parameter's type behind its reference: `T` of `msg: &T`.
+    pub(crate) msg_ty: Type,
     pub(crate) msg_mut: bool,
     pub(crate) sender: bool,
     pub(crate) ctx: bool,
+    /// The return type, or the method's name when it returns `()`.
     pub(crate) output: Span,
 }
 
@@ -50,6 +53,9 @@ pub(crate) struct ActorImpl {
     pub(crate) item: ItemImpl,
     /// The actor type's name.
     pub(crate) ident: syn::Ident,
+    /// True if `item` is an inherent impl of a named, non-generic type, so that trait impls
+    /// for `item.self_ty` can be written (even when other mistakes were found).
+    pub(crate) concrete: bool,
     pub(crate) options: Options,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) fallbacks: Vec<Fallback>,
@@ -59,7 +65,7 @@ pub(crate) struct ActorImpl {
 pub(crate) fn parse(args: TokenStream, mut item: ItemImpl) -> (ActorImpl, syn::Result<()>) {
     let mut errors = Errors::default();
     let options = parse_options(args, &mut errors);
-    let ident = self_ident(&item, &mut errors);
+    let (ident, concrete) = self_ident(&item, &mut errors);
     let mut handlers = Vec::new();
     let mut fallbacks = Vec::new();
     for impl_item in &mut item.items {
@@ -67,7 +73,7 @@ pub(crate) fn parse(args: TokenStream, mut item: ItemImpl) -> (ActorImpl, syn::R
             parse_method(method, &mut handlers, &mut fallbacks, &mut errors);
         }
     }
-    let model = ActorImpl { item, ident, options, handlers, fallbacks };
+    let model = ActorImpl { item, ident, concrete, options, handlers, fallbacks };
     (model, errors.check())
 }
 
@@ -75,11 +81,21 @@ fn parse_options(args: TokenStream, errors: &mut Errors) -> Options {
     let mut options = Options::default();
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("new") {
-            options.new = Some(meta.value()?.parse()?);
+            let new = option_value(
+                &meta,
+                options.new.is_some(),
+                "`new` names the constructor: `#[actor(new = MyActor::new)]`",
+            )?;
+            options.new = Some(new);
         } else if meta.path.is_ident("base") {
-            options.base = Some(meta.value()?.parse()?);
+            let base = option_value(
+                &meta,
+                options.base.is_some(),
+                "`base` names the field that holds the base actor: `#[actor(base = field)]`",
+            )?;
+            options.base = Some(base);
         } else {
-            let name = meta.path.to_token_stream().to_string().replace(' ', "");
+            let name = show(&meta.path);
             return Err(meta.error(format!("unknown `#[actor]` option `{name}`; expected one of: {VALID_OPTIONS}")));
         }
         Ok(())
@@ -90,51 +106,88 @@ fn parse_options(args: TokenStream, errors: &mut Errors) -> Options {
     options
 }
 
-fn self_ident(item: &ItemImpl, errors: &mut Errors) -> syn::Ident {
+/// The value of `name = value`, with `usage` as the message when it is missing or malformed.
+fn option_value<T: syn::parse::Parse>(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    repeated: bool,
+    usage: &str,
+) -> syn::Result<T> {
+    if repeated {
+        return Err(meta.error(format!("`{}` is given twice; {usage}", show(&meta.path))));
+    }
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(usage));
+    }
+    meta.value()?.parse().map_err(|e| syn::Error::new(e.span(), usage))
+}
+
+/// The actor type's name, and whether the block is an inherent impl of a concrete type.
+fn self_ident(item: &ItemImpl, errors: &mut Errors) -> (syn::Ident, bool) {
+    let name = show(&item.self_ty);
+    let mut concrete = true;
     if let Some((_, path, _)) = &item.trait_ {
-        errors.at(path, "`#[actor]` goes on an inherent `impl MyActor { .. }` block, not on a trait impl");
-    }
-    if !item.generics.params.is_empty() {
         errors.at(
-            &item.generics,
-            "an `#[actor]` type cannot be generic: it is registered by name so another process can create it; \
-             define a concrete type",
+            path,
+            format!(
+                "`#[actor]` goes on the inherent `impl {name} {{ .. }}` block that holds the handlers, not on a \
+                 trait impl; move `#[actor]` and the `#[handler]` methods there"
+            ),
         );
+        concrete = false;
     }
-    if let Type::Path(path) = item.self_ty.as_ref() {
-        if let Some(last) = path.path.segments.last() {
-            if !last.arguments.is_empty() {
-                errors.at(&last.arguments, "an `#[actor]` type cannot be generic; define a concrete type");
-            }
-            return last.ident.clone();
-        }
+    let generic = "an `#[actor]` type cannot be generic: the system registers each actor type under one name, to \
+                   create it from a string or in another process; use concrete types, or wrap one instance in an \
+                   actor of its own: `struct TextActor(MyActor<String>);`";
+    let Type::Path(path) = item.self_ty.as_ref() else {
+        errors.at(&item.self_ty, "`#[actor]` needs a named type: `impl MyActor { .. }`");
+        return (syn::Ident::new("__ThespianInvalidActor", item.self_ty.span()), false);
+    };
+    let Some(last) = path.path.segments.last() else {
+        errors.at(&item.self_ty, "`#[actor]` needs a named type: `impl MyActor { .. }`");
+        return (syn::Ident::new("__ThespianInvalidActor", item.self_ty.span()), false);
+    };
+    if !item.generics.params.is_empty() {
+        errors.at(&item.generics, generic);
+        concrete = false;
+    } else if !last.arguments.is_empty() {
+        errors.at(&last.arguments, generic);
+        concrete = false;
     }
-    errors.at(&item.self_ty, "`#[actor]` needs a named type: `impl MyActor { .. }`");
-    syn::Ident::new("__ThespianInvalidActor", item.self_ty.span())
+    (last.ident.clone(), concrete && path.qself.is_none())
 }
 
+/// What a method was marked as.
 enum Marker {
-    Handler(Type),
-    Fallback(Span),
+    Handler(Box<Type>),
+    Fallback(Box<Attribute>),
 }
 
-fn parse_method(method: &mut ImplItemFn, handlers: &mut Vec<Handler>, fallbacks: &mut Vec<Fallback>, errors: &mut Errors) {
+fn is_marker(attr: &Attribute, name: &str) -> bool {
+    attr.path().segments.last().is_some_and(|s| s.ident == name)
+}
+
+fn parse_method(
+    method: &mut ImplItemFn,
+    handlers: &mut Vec<Handler>,
+    fallbacks: &mut Vec<Fallback>,
+    errors: &mut Errors,
+) {
     let mut markers = Vec::new();
     method.attrs.retain(|attr| {
-        if attr.path().is_ident("handler") {
+        if is_marker(attr, "handler") {
             match attr.parse_args::<Type>() {
-                Ok(ty) => markers.push(Marker::Handler(ty)),
+                Ok(ty) => markers.push(Marker::Handler(Box::new(ty))),
                 Err(_) => errors.at(
                     attr,
                     "`#[handler]` names the message type it handles: `#[handler(String)]` or `#[handler(dyn MyFamily)]`",
                 ),
             }
             false
-        } else if attr.path().is_ident("unrecognized") {
+        } else if is_marker(attr, "unrecognized") {
             if !matches!(attr.meta, syn::Meta::Path(_)) {
-                errors.at(attr, "`#[unrecognized]` takes no arguments");
+                errors.at(attr, "`#[unrecognized]` takes no arguments: it receives every message no handler takes");
             }
-            markers.push(Marker::Fallback(attr.span()));
+            markers.push(Marker::Fallback(Box::new(attr.clone())));
             false
         } else {
             true
@@ -149,24 +202,40 @@ fn parse_method(method: &mut ImplItemFn, handlers: &mut Vec<Handler>, fallbacks:
     let Some(marker) = markers.into_iter().next() else {
         return;
     };
-    let expected_msg = match &marker {
-        Marker::Handler(ty) => format!("msg: &{}", ty.to_token_stream()),
-        Marker::Fallback(_) => "msg: &mut dyn Message".to_string(),
-    };
-    let Some(call) = parse_signature(method, &expected_msg, errors) else {
-        return;
-    };
+    // The dispatcher fixes the shape of a handler (`&mut self`, the message by reference, a
+    // return type it understands), so lints that ask to change that shape do not apply.
+    method.attrs.push(syn::parse_quote! {
+        #[allow(
+            clippy::ptr_arg,
+            clippy::trivially_copy_pass_by_ref,
+            clippy::unused_self,
+            clippy::unnecessary_wraps,
+            clippy::needless_pass_by_ref_mut,
+            clippy::missing_const_for_fn
+        )]
+    });
     let ident = method.sig.ident.clone();
     match marker {
-        Marker::Handler(ty) => handlers.push(Handler { ty, method: ident, call }),
-        Marker::Fallback(span) => fallbacks.push(Fallback { span, method: ident, call }),
+        Marker::Handler(ty) => {
+            let call = parse_signature(method, Some(&ty), errors);
+            handlers.push(Handler { ty: *ty, method: ident, call });
+        }
+        Marker::Fallback(marker) => {
+            let call = parse_signature(method, None, errors);
+            fallbacks.push(Fallback { marker: *marker, method: ident, call });
+        }
     }
 }
 
-/// Checks `(&mut self, msg: &T [, sender: &ActorAddress] [, ctx: &mut ActorContext])`.
-fn parse_signature(method: &ImplItemFn, expected_msg: &str, errors: &mut Errors) -> Option<Call> {
+/// Checks `(&mut self, msg: &T [, sender: &ActorAddress] [, ctx: &mut ActorContext])`, where
+/// `T` is `handled`, or `dyn Message` for the `#[unrecognized]` method (`handled` is `None`).
+/// The returned call is only meaningful if no error was recorded.
+fn parse_signature(method: &ImplItemFn, handled: Option<&Type>, errors: &mut Errors) -> Call {
     let sig = &method.sig;
-    let before = errors.len();
+    let name = &sig.ident;
+    let msg_shown = handled.map_or_else(|| "mut dyn Message".to_string(), show);
+    let example = format!("fn {name}(&mut self, msg: &{msg_shown})");
+    let full = format!("fn {name}(&mut self, msg: &{msg_shown}, sender: &ActorAddress, ctx: &mut ActorContext<'_>)");
     if let Some(asyncness) = &sig.asyncness {
         errors.at(
             asyncness,
@@ -175,90 +244,244 @@ fn parse_signature(method: &ImplItemFn, expected_msg: &str, errors: &mut Errors)
         );
     }
     if !sig.generics.params.is_empty() {
-        errors.at(&sig.generics, "a handler cannot be generic; write one handler per message type");
+        errors.at(
+            &sig.generics,
+            format!(
+                "a handler cannot be generic: it is called for one message type; remove `{}`, and write one \
+                 handler per message type",
+                show(&sig.generics)
+            ),
+        );
     }
-    let mut inputs = sig.inputs.iter();
-    match inputs.next() {
+    let mut inputs = sig.inputs.iter().peekable();
+    match inputs.peek() {
         Some(FnArg::Receiver(receiver)) => {
-            if receiver.reference.is_none() {
-                errors.at(receiver, "a handler takes `&mut self`, not `self` by value: the actor lives on after the message");
+            if !matches!(receiver.ty.as_ref(), Type::Reference(_)) {
+                errors.at(
+                    receiver,
+                    format!(
+                        "a handler takes `&mut self` (or `&self`), not `{}`: the actor lives on after each \
+                         message; write `{example}`",
+                        show(receiver)
+                    ),
+                );
             }
+            inputs.next();
         }
-        _ => {
-            errors.at(&sig.ident, "a handler is a method: its first parameter is `&mut self`");
-            return None;
-        }
+        Some(FnArg::Typed(first)) => errors.at(
+            first,
+            format!("a handler is a method: its first parameter is `&mut self` (or `&self`); write `{example}`"),
+        ),
+        None => errors.at(name, format!("a handler is a method that takes the message: `{example}`")),
     }
-    let msg_mut = match inputs.next() {
-        Some(FnArg::Typed(arg)) => match arg.ty.as_ref() {
-            Type::Reference(reference) => reference.mutability.is_some(),
-            other => {
-                errors.at(other, format!("a handler's first parameter is the message by reference: `{expected_msg}`"));
-                false
+    let placeholder = || handled.cloned().unwrap_or_else(|| syn::parse_quote!(dyn ::thespian::Message));
+    let (msg_ty, msg_mut) = match inputs.next() {
+        None => {
+            if !sig.inputs.is_empty() {
+                errors.at(name, format!("a handler takes the message after `&mut self`: `{example}`"));
+            }
+            (placeholder(), false)
+        }
+        Some(FnArg::Receiver(_)) => (placeholder(), false),
+        Some(FnArg::Typed(arg)) => match classify(&arg.ty) {
+            Param::Message(reference) => {
+                if handled.is_none() && !is_dyn_message(&reference.elem) {
+                    errors.at(
+                        &reference.elem,
+                        format!(
+                            "an `#[unrecognized]` method receives every message no handler takes, as \
+                             `msg: &mut dyn Message` (or `&dyn Message`); to handle only `{}`, mark the method \
+                             `#[handler({})]`",
+                            show(&reference.elem),
+                            show(&reference.elem)
+                        ),
+                    );
+                }
+                (reference.elem.as_ref().clone(), reference.mutability.is_some())
+            }
+            Param::Other => {
+                errors.at(
+                    &arg.ty,
+                    format!(
+                        "a handler takes the message by reference: `msg: &{msg_shown}` (or `&mut {msg_shown}` \
+                         to change or take its contents)"
+                    ),
+                );
+                (placeholder(), false)
+            }
+            Param::Sender | Param::SenderByValue | Param::Ctx | Param::CtxNotMut => {
+                errors.at(
+                    &arg.ty,
+                    format!("a handler takes the message first, before the sender and the context: `{full}`"),
+                );
+                (placeholder(), false)
             }
         },
-        _ => {
-            errors.at(&sig.ident, format!("a handler takes the message after `&mut self`: `{expected_msg}`"));
-            return None;
-        }
     };
     let mut sender = false;
     let mut ctx = false;
     for input in inputs {
         let FnArg::Typed(arg) = input else { continue };
         match classify(&arg.ty) {
-            Param::Sender if ctx => errors.at(
-                &arg.ty,
-                "wrong parameter order: the sender comes before the context: \
-                 `(&mut self, msg: &T, sender: &ActorAddress, ctx: &mut ActorContext)`",
-            ),
+            Param::Sender if ctx => errors.at(&arg.ty, format!("the sender comes before the context: `{full}`")),
             Param::Sender if sender => errors.at(&arg.ty, "a handler takes the sender once"),
             Param::Sender => sender = true,
             Param::Ctx if ctx => errors.at(&arg.ty, "a handler takes the context once"),
             Param::Ctx => ctx = true,
-            Param::SenderByValue => errors.at(&arg.ty, "the sender is taken by reference: `sender: &ActorAddress`"),
-            Param::CtxNotMut => errors.at(&arg.ty, "the context is taken mutably: `ctx: &mut ActorContext`"),
-            Param::Other => errors.at(
+            Param::SenderByValue => {
+                errors.at(&arg.ty, "a handler borrows the sender: `sender: &ActorAddress` (clone it to keep it)")
+            }
+            Param::CtxNotMut => {
+                errors.at(&arg.ty, "a handler borrows the context mutably: `ctx: &mut ActorContext<'_>`")
+            }
+            Param::Message(_) | Param::Other => errors.at(
                 &arg.ty,
-                "unexpected handler parameter; after the message a handler may take \
-                 `sender: &ActorAddress`, then `ctx: &mut ActorContext`",
+                "unexpected handler parameter: after the message a handler may take `sender: &ActorAddress`, \
+                 then `ctx: &mut ActorContext<'_>`, and nothing else; keep other data in the actor's fields",
             ),
         }
-    }
-    if errors.len() != before {
-        return None;
     }
     let output = match &sig.output {
         syn::ReturnType::Default => sig.ident.span(),
         syn::ReturnType::Type(_, ty) => ty.span(),
     };
-    Some(Call { msg_mut, sender, ctx, output })
+    Call { msg_ty, msg_mut, sender, ctx, output }
 }
 
-enum Param {
+/// A handler parameter, by its type.
+enum Param<'a> {
     Sender,
     SenderByValue,
     Ctx,
     CtxNotMut,
+    /// Any other reference: the message.
+    Message(&'a syn::TypeReference),
     Other,
 }
 
 fn last_ident(ty: &Type) -> Option<String> {
     match ty {
         Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Paren(inner) => last_ident(&inner.elem),
         _ => None,
     }
 }
 
-fn classify(ty: &Type) -> Param {
+fn classify(ty: &Type) -> Param<'_> {
     match ty {
         Type::Reference(reference) => match last_ident(&reference.elem).as_deref() {
             Some("ActorAddress") if reference.mutability.is_none() => Param::Sender,
             Some("ActorContext") if reference.mutability.is_some() => Param::Ctx,
             Some("ActorContext") => Param::CtxNotMut,
-            _ => Param::Other,
+            _ => Param::Message(reference),
         },
         _ if last_ident(ty).as_deref() == Some("ActorAddress") => Param::SenderByValue,
         _ => Param::Other,
+    }
+}
+
+/// True for `dyn Message` (however the path to `Message` is written).
+fn is_dyn_message(ty: &Type) -> bool {
+    match ty {
+        Type::Paren(inner) => is_dyn_message(&inner.elem),
+        Type::TraitObject(object) => object.bounds.iter().any(|bound| match bound {
+            syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Message"),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn parsed(args: TokenStream, item: ItemImpl) -> (ActorImpl, Vec<String>) {
+        let (model, result) = parse(args, item);
+        let messages = result.err().map(|e| e.into_iter().map(|e| e.to_string()).collect()).unwrap_or_default();
+        (model, messages)
+    }
+
+    #[test]
+    fn reads_options_handlers_and_fallback() {
+        let (model, errors) = parsed(
+            quote!(new = Self::build, base = inner),
+            syn::parse_quote! {
+                impl Derived {
+                    #[handler(String)]
+                    fn on_text(&mut self, msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {}
+                    #[handler(dyn Family)]
+                    fn on_family(&self, msg: &mut dyn Family) -> Dispatch { Dispatch::Super }
+                    #[unrecognized]
+                    fn other(&mut self, msg: &dyn Message, ctx: &mut ActorContext<'_>) {}
+                    fn helper(&self) {}
+                }
+            },
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(model.ident, "Derived");
+        assert!(model.concrete);
+        assert_eq!(model.options.new.as_ref().map(show).as_deref(), Some("Self::build"));
+        assert_eq!(model.options.base.as_ref().map(ToString::to_string).as_deref(), Some("inner"));
+        let shapes: Vec<_> = model
+            .handlers
+            .iter()
+            .map(|h| (h.method.to_string(), show(&h.call.msg_ty), h.call.msg_mut, h.call.sender, h.call.ctx))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                ("on_text".to_string(), "String".to_string(), false, true, true),
+                ("on_family".to_string(), "dyn Family".to_string(), true, false, false),
+            ]
+        );
+        let fallback = &model.fallbacks[0];
+        assert_eq!((fallback.call.msg_mut, fallback.call.sender, fallback.call.ctx), (false, false, true));
+        let markers_left = model.item.items.iter().any(|item| match item {
+            ImplItem::Fn(f) => f.attrs.iter().any(|a| is_marker(a, "handler") || is_marker(a, "unrecognized")),
+            _ => false,
+        });
+        assert!(!markers_left, "the markers are removed from the item");
+    }
+
+    #[test]
+    fn reports_every_signature_mistake() {
+        let (_, errors) = parsed(
+            quote!(parent = x),
+            syn::parse_quote! {
+                impl<T> Greeter<T> {
+                    #[handler(String)]
+                    fn by_value(self, msg: String) {}
+                    #[handler(i64)]
+                    fn swapped(&mut self, msg: &i64, ctx: &mut ActorContext<'_>, sender: &ActorAddress) {}
+                    #[unrecognized]
+                    fn other(&mut self, msg: &String) {}
+                }
+            },
+        );
+        let expected = [
+            "unknown `#[actor]` option `parent`",
+            "an `#[actor]` type cannot be generic",
+            "not `self`",
+            "the message by reference: `msg: &String`",
+            "the sender comes before the context",
+            "to handle only `String`, mark the method `#[handler(String)]`",
+        ];
+        assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+        for (error, part) in errors.iter().zip(expected) {
+            assert!(error.contains(part), "{error:?} should contain {part:?}");
+        }
+    }
+
+    #[test]
+    fn shows_tokens_as_written() {
+        let ty: Type = syn::parse_quote!(&mut std::collections::HashMap<String, Vec<u8>>);
+        assert_eq!(show(&ty), "&mut std::collections::HashMap<String, Vec<u8>>");
+        let generics: syn::Generics = syn::parse_quote!(<'a, T: Default + 'a>);
+        assert_eq!(show(&generics), "<'a, T: Default + 'a>");
+        let ctx: Type = syn::parse_quote!(&mut ActorContext<'_>);
+        assert_eq!(show(&ctx), "&mut ActorContext<'_>");
     }
 }

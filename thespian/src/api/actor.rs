@@ -116,6 +116,11 @@ pub struct ActorStart<'a> {
 ///
 /// Every `Actor + Default` has it. Implement it yourself for an actor whose start-up can
 /// fail: an `Err` (or a panic) makes the actor *non-startable* (spec §4.3).
+#[diagnostic::on_unimplemented(
+    message = "the actor system cannot create a `{Self}`",
+    label = "no actor constructor for `{Self}`",
+    note = "an actor type needs `#[actor]` on an `impl {Self}` block (or a hand-written `impl Actor`), and a constructor: derive `Default`, or name one with `#[actor(new = {Self}::new)]`"
+)]
 pub trait NewActor: Actor + Sized {
     /// Builds the actor.
     ///

@@ -1,0 +1,7 @@
+use thespian::prelude::*;
+
+#[actor]
+#[derive(Default)]
+struct Greeter;
+
+fn main() {}

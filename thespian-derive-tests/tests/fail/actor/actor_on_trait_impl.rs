@@ -1,0 +1,12 @@
+use thespian::prelude::*;
+
+struct Greeter;
+
+#[actor]
+impl Default for Greeter {
+    fn default() -> Self {
+        Greeter
+    }
+}
+
+fn main() {}

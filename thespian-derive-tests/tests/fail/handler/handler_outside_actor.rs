@@ -1,0 +1,11 @@
+use thespian::prelude::*;
+
+#[derive(Default)]
+struct Greeter;
+
+impl Greeter {
+    #[handler(String)]
+    fn on_text(&mut self, _msg: &String) {}
+}
+
+fn main() {}

@@ -1,0 +1,146 @@
+//! Every macro feature, compiled under the strictest lints: the generated code must not
+//! trigger any, and must not force the user's handlers to trigger any.
+#![deny(warnings, missing_docs, clippy::pedantic)]
+
+use std::time::Duration;
+
+use thespian::prelude::*;
+
+const ANSWER: Duration = Duration::from_secs(10);
+
+/// Messages that carry a number.
+pub trait Numbered: Message {
+    /// The number.
+    fn number(&self) -> u64;
+}
+
+/// A renamed message in the `Numbered` family.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+#[message(name = "lints::Ticket", family = Numbered)]
+pub struct Ticket {
+    /// The ticket number.
+    pub number: u64,
+}
+
+impl Numbered for Ticket {
+    fn number(&self) -> u64 {
+        self.number
+    }
+}
+
+/// A plain message.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Message)]
+pub struct Tick;
+
+/// The base actor: counts what it sees.
+#[derive(Default)]
+pub struct Counter {
+    seen: u64,
+}
+
+#[actor]
+impl Counter {
+    #[handler(u64)]
+    fn on_number(&mut self, msg: &u64, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.seen += msg;
+        ctx.send(sender, self.seen);
+    }
+
+    #[handler(String)]
+    fn on_text(&self, msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, msg.len());
+    }
+
+    #[handler(dyn Numbered)]
+    fn on_numbered(&mut self, msg: &dyn Numbered) -> Dispatch {
+        self.seen += msg.number();
+        Dispatch::Super
+    }
+
+    #[handler(Tick)]
+    fn on_tick(&mut self, _msg: &Tick) {}
+
+    #[handler(ActorExitRequest)]
+    fn on_exit(&mut self, msg: &mut ActorExitRequest) {
+        msg.not_recursive();
+    }
+
+    #[unrecognized]
+    fn other(&self, msg: &dyn Message, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, format!("unrecognized {}", msg.message_type_name()));
+    }
+}
+
+/// The derived actor, built by a constructor that may fail.
+pub struct Front {
+    counter: Counter,
+    limit: u64,
+}
+
+impl Front {
+    fn build() -> Result<Self, std::num::TryFromIntError> {
+        Ok(Self { counter: Counter::default(), limit: u64::from(u8::try_from(200_u32)?) })
+    }
+}
+
+#[actor(new = Self::build, base = counter)]
+impl Front {
+    #[handler(u64)]
+    fn on_number(&mut self, msg: &mut u64) -> Result<Dispatch, String> {
+        if *msg > self.limit {
+            return Err(format!("{msg} is over the limit"));
+        }
+        *msg *= 2;
+        Ok(Dispatch::Super)
+    }
+
+    #[handler(Ticket)]
+    fn on_ticket(&mut self, msg: &Ticket, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> Result<(), ActorError> {
+        ctx.send(sender, msg.number + self.limit);
+        Ok(())
+    }
+
+    #[handler(bool)]
+    fn on_flag(&mut self, msg: &bool, ctx: &mut ActorContext<'_>) {
+        if *msg {
+            ctx.wakeup_after(Duration::from_millis(1), Tick);
+        }
+    }
+
+    #[handler(WakeupMessage)]
+    fn on_wakeup(&mut self, _msg: &WakeupMessage, _sender: &ActorAddress) {}
+}
+
+/// A hand-written actor beside the generated ones.
+#[derive(Default)]
+pub struct Manual;
+
+impl Actor for Manual {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<Tick>() {
+            ctx.send(sender, Tick);
+        }
+        Ok(())
+    }
+}
+
+fn main() -> Result<(), ActorSystemError> {
+    let asys = ActorSystem::new()?;
+    let front = asys.create_actor::<Front>()?;
+    assert_eq!(asys.ask_as::<u64>(&front, 3_u64, ANSWER)?, Some(6));
+    assert_eq!(asys.ask_as::<u64>(&front, Ticket { number: 1 }, ANSWER)?, Some(201));
+    assert_eq!(asys.ask_as::<usize>(&front, "four".to_string(), ANSWER)?, Some(4));
+    let other: Option<String> = asys.ask_as(&front, 'x', ANSWER)?;
+    assert_eq!(other.as_deref(), Some("unrecognized char"));
+    let poison = asys.ask(&front, 500_u64, ANSWER)?.map(|m| m.is::<PoisonMessage>());
+    assert_eq!(poison, Some(true));
+    asys.tell(&front, true)?;
+    let manual = asys.create_actor::<Manual>()?;
+    assert!(asys.ask_as::<Tick>(&manual, Tick, ANSWER)?.is_some());
+    asys.shutdown()
+}
