@@ -4,6 +4,7 @@
 //! `use thespian::prelude::*;`, which re-exports every macro defined here.
 
 mod actor;
+mod decorators;
 mod errors;
 mod message;
 
@@ -49,4 +50,32 @@ fn outside_actor(marker: &str, item: proc_macro2::TokenStream) -> proc_macro2::T
     );
     let error = syn::Error::new(proc_macro2::Span::call_site(), message).into_compile_error();
     quote::quote!(#item #error)
+}
+
+/// Requires a capability of the system the actor runs in (spec §5.12.1), on an `#[actor]`
+/// impl block: `#[require_capability("Name")]` (present and truthy) or
+/// `#[require_capability("Name", value)]` (equal). Repeatable: all must hold.
+#[proc_macro_attribute]
+pub fn require_capability(args: TokenStream, item: TokenStream) -> TokenStream {
+    decorators::reattach("require_capability", args.into(), item.into()).into()
+}
+
+/// Makes an `#[actor]` a troupe (spec §4.9, §8.1): `#[troupe(max_count = 10, idle_count = 2)]`.
+#[proc_macro_attribute]
+pub fn troupe(args: TokenStream, item: TokenStream) -> TokenStream {
+    decorators::reattach("troupe", args.into(), item.into()).into()
+}
+
+/// Makes an `#[actor]` exit some time after its first message (spec §8.2):
+/// `#[transient(secs = 3, millis = 250)]`, 10 seconds by default.
+#[proc_macro_attribute]
+pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
+    decorators::reattach("transient", args.into(), item.into()).into()
+}
+
+/// Makes an `#[actor]` exit some time after its last non-system message (spec §8.2):
+/// `#[transient_idle(secs = 3)]`, 10 seconds by default.
+#[proc_macro_attribute]
+pub fn transient_idle(args: TokenStream, item: TokenStream) -> TokenStream {
+    decorators::reattach("transient_idle", args.into(), item.into()).into()
 }

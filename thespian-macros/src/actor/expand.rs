@@ -43,11 +43,19 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
             #[automatically_derived]
             impl ::thespian::NewActor for #ident {
                 fn new_actor() -> ::core::result::Result<Self, ::thespian::ActorError> {
-                    ::thespian::__private::IntoNewActor::<#ident>::into_new_actor(#path())
+                    ::thespian::__private::construct_alone::<Self, _>(#path)
+                }
+
+                fn new_actor_with(
+                    __thespian_start: &::thespian::ActorStart<'_>,
+                ) -> ::core::result::Result<Self, ::thespian::ActorError> {
+                    ::thespian::__private::construct::<Self, _>(#path, __thespian_start)
                 }
             }
         }
     });
+    let capability_check = model.decorators.capability_check(model.user_check.as_ref());
+    let into_boxed_actor = model.decorators.into_boxed_actor();
     quote! {
         #item
 
@@ -64,6 +72,10 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
                 ) -> ::thespian::ActorResult {
                     ::thespian::__private::dispatch(self, __thespian_msg, __thespian_sender, __thespian_ctx)
                 }
+
+                #capability_check
+
+                #into_boxed_actor
             }
 
             #[automatically_derived]

@@ -5,6 +5,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemImpl, Type};
 
+use crate::decorators::{self, Decorators};
 use crate::errors::{show, Errors};
 
 /// The options of `#[actor(..)]`.
@@ -59,21 +60,41 @@ pub(crate) struct ActorImpl {
     pub(crate) options: Options,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) fallbacks: Vec<Fallback>,
+    /// `#[require_capability]`, `#[troupe]`, `#[transient]`, `#[transient_idle]`.
+    pub(crate) decorators: Decorators,
+    /// A hand-written `fn actor_system_capability_check(caps, requirements) -> bool`.
+    pub(crate) user_check: Option<syn::Ident>,
 }
+
+/// The name of the hand-written capability check (spec §5.12).
+const USER_CHECK: &str = "actor_system_capability_check";
 
 /// Parses the block; every mistake found is in the returned error.
 pub(crate) fn parse(args: TokenStream, mut item: ItemImpl) -> (ActorImpl, syn::Result<()>) {
     let mut errors = Errors::default();
     let options = parse_options(args, &mut errors);
     let (ident, concrete) = self_ident(&item, &mut errors);
+    let decorators = decorators::take(&mut item.attrs, &mut errors);
     let mut handlers = Vec::new();
     let mut fallbacks = Vec::new();
+    let mut user_check = None;
     for impl_item in &mut item.items {
         if let ImplItem::Fn(method) = impl_item {
+            if method.sig.ident == USER_CHECK {
+                if let Some(receiver) = method.sig.receiver() {
+                    errors.at(
+                        receiver,
+                        "`actor_system_capability_check` is an associated function, without `self`: \
+                         `fn actor_system_capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool`",
+                    );
+                } else {
+                    user_check = Some(method.sig.ident.clone());
+                }
+            }
             parse_method(method, &mut handlers, &mut fallbacks, &mut errors);
         }
     }
-    let model = ActorImpl { item, ident, concrete, options, handlers, fallbacks };
+    let model = ActorImpl { item, ident, concrete, options, handlers, fallbacks, decorators, user_check };
     (model, errors.check())
 }
 

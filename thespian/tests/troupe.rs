@@ -1,0 +1,187 @@
+//! Spec §4.9 and §8.1 (actor troupes): one address, several workers, work handed to idle
+//! workers in arrival order, replies straight to the original sender, `troupe_work_in_progress`,
+//! re-dispatch of a dead worker's work, settings updates and shrinking back when idle.
+//!
+//! Workers hold each job until the test releases it, so the troupe's growth is decided by
+//! messages, not by timing.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use thespian::patterns::{TroupeSettings, TroupeStatus, TroupeStatusReq, UpdateTroupeSettings};
+use thespian::prelude::*;
+
+use common::ANSWER;
+
+/// Work for the troupe.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Job {
+    n: u64,
+    /// Fail on it (twice, so it comes back as poison).
+    fail: bool,
+}
+
+/// A worker took job `n` and holds it until released.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Started {
+    n: u64,
+    worker: ActorAddress,
+    /// The sender the worker saw: the original sender, not the manager.
+    saw_sender: ActorAddress,
+}
+
+/// Finish the held job.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Release;
+
+/// Exit while holding the job.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Die;
+
+/// Job `n` is done.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Done {
+    n: u64,
+}
+
+#[derive(Default)]
+struct Worker {
+    held: Option<(u64, ActorAddress)>,
+}
+
+#[troupe(max_count = 10, idle_count = 2)]
+#[actor]
+impl Worker {
+    #[handler(Job)]
+    fn on_job(&mut self, job: &Job, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> Result<(), String> {
+        if job.fail {
+            return Err(format!("job {} cannot be done", job.n));
+        }
+        ctx.set_troupe_work_in_progress(true);
+        self.held = Some((job.n, sender.clone()));
+        let started = Started { n: job.n, worker: ctx.my_address().clone(), saw_sender: sender.clone() };
+        ctx.send(sender, started);
+        Ok(())
+    }
+
+    #[handler(Release)]
+    fn on_release(&mut self, _msg: &Release, ctx: &mut ActorContext<'_>) {
+        if let Some((n, to)) = self.held.take() {
+            ctx.send(&to, Done { n });
+            ctx.set_troupe_work_in_progress(false);
+        }
+    }
+
+    #[handler(Die)]
+    fn on_die(&mut self, _msg: &Die, ctx: &mut ActorContext<'_>) {
+        let me = ctx.my_address().clone();
+        ctx.send(&me, ActorExitRequest::new());
+    }
+}
+
+fn status(asys: &ActorSystem, troupe: &ActorAddress) -> Result<TroupeStatus, Box<dyn std::error::Error>> {
+    // A private endpoint keeps status replies apart from the workers' messages.
+    let probe = asys.private()?;
+    Ok(probe.ask_as::<TroupeStatus>(troupe, TroupeStatusReq, ANSWER)?.ok_or("no troupe status")?)
+}
+
+on_every_base! {
+    fn spec_8_1_burst_grows_to_max_count_answers_all_and_shrinks_to_idle_count(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        for n in 0..100 {
+            asys.tell(&troupe, Job { n, fail: false })?;
+        }
+        let mut started_by: HashMap<ActorAddress, Vec<u64>> = HashMap::new();
+        let mut done = HashSet::new();
+        let mut held_worker: Option<ActorAddress> = None;
+        let mut peak_checked = false;
+        while done.len() < 100 {
+            let msg = asys.listen(ANSWER)?.ok_or("the troupe stopped answering")?;
+            if let Some(started) = msg.downcast_ref::<Started>() {
+                assert_eq!(&started.saw_sender, asys.my_address(), "workers see the original sender");
+                started_by.entry(started.worker.clone()).or_default().push(started.n);
+                if !peak_checked && started_by.len() == 10 {
+                    let at_peak = status(asys, &troupe)?;
+                    assert_eq!((at_peak.workers, at_peak.max_count), (10, 10), "{at_peak:?}");
+                    assert!(at_peak.pending >= 80, "the rest waits in the queue: {at_peak:?}");
+                    peak_checked = true;
+                }
+                // The first worker keeps its work in progress until everything else is done.
+                if held_worker.is_none() {
+                    held_worker = Some(started.worker.clone());
+                } else {
+                    asys.tell(&started.worker, Release)?;
+                }
+            } else if let Some(finished) = msg.downcast_ref::<Done>() {
+                assert!(done.insert(finished.n), "job {} answered twice", finished.n);
+                if done.len() == 99 {
+                    let held = held_worker.clone().ok_or("no held worker")?;
+                    assert_eq!(started_by[&held].len(), 1, "a worker with work in progress gets nothing new");
+                    asys.tell(&held, Release)?;
+                }
+            } else {
+                return Err(format!("unexpected {msg:?}").into());
+            }
+        }
+        assert!(peak_checked, "the troupe grew to max_count");
+        assert_eq!(started_by.len(), 10, "never more than max_count workers");
+        let mut all: Vec<u64> = started_by.values().flatten().copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..100).collect::<Vec<_>>(), "every job handed out exactly once");
+
+        // About two seconds after the work runs out, idle workers above idle_count go.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut last = status(asys, &troupe)?;
+        while last.workers > last.idle_count && Instant::now() < deadline {
+            assert!(asys.listen(Duration::from_millis(200))?.is_none(), "no stray messages");
+            last = status(asys, &troupe)?;
+        }
+        assert_eq!((last.workers, last.idle, last.pending), (2, 2, 0), "{last:?}");
+        Ok(())
+    }
+
+    fn spec_8_1_dead_workers_work_is_handed_out_again(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        asys.tell(&troupe, Job { n: 7, fail: false })?;
+        let first = asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?;
+        asys.tell(&first.worker, Die)?;
+        let again = asys.listen_as::<Started>(ANSWER)?.ok_or("not handed out again")?;
+        assert_eq!(again.n, 7);
+        assert_ne!(again.worker, first.worker, "another worker took it");
+        asys.tell(&again.worker, Release)?;
+        assert_eq!(asys.listen_as::<Done>(ANSWER)?.map(|d| d.n), Some(7));
+        Ok(())
+    }
+
+    fn spec_4_4_troupe_returns_poison_to_the_original_sender(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        let reply = asys.ask(&troupe, Job { n: 3, fail: true }, ANSWER)?.ok_or("no poison")?;
+        let poison = reply.downcast::<PoisonMessage>().map_err(|m| format!("not poison: {m:?}"))?;
+        let job = poison.poison_message.downcast_ref::<Job>().ok_or("poison is not the job")?;
+        assert_eq!(job.n, 3);
+        assert!(poison.details.contains("job 3 cannot be done"), "{}", poison.details);
+        // The worker is free again and the troupe carries on.
+        asys.tell(&troupe, Job { n: 4, fail: false })?;
+        let started = asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?;
+        assert_eq!(started.n, 4);
+        assert_eq!(status(asys, &troupe)?.workers, 1, "the failing worker was reused");
+        Ok(())
+    }
+
+    fn spec_8_1_update_troupe_settings_answers_the_values_in_effect(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        let defaults = status(asys, &troupe)?;
+        assert_eq!((defaults.max_count, defaults.idle_count), (10, 2));
+        let update = UpdateTroupeSettings { max_count: Some(3), idle_count: Some(5) };
+        let settings = asys.ask_as::<TroupeSettings>(&troupe, update, ANSWER)?.ok_or("no answer")?;
+        assert_eq!(settings, TroupeSettings { max_count: 3, idle_count: 3 }, "idle_count is capped at max_count");
+        for n in 0..5 {
+            asys.tell(&troupe, Job { n, fail: false })?;
+        }
+        let now = status(asys, &troupe)?;
+        assert_eq!((now.workers, now.pending, now.max_count), (3, 2, 3), "{now:?}");
+        Ok(())
+    }
+}
