@@ -1,0 +1,170 @@
+//! Spec §4.10, §5.12, §5.12.1, §5.13, §9.1, §9.2 (capabilities): the generated capability
+//! checks of `#[require_capability]` and a hand-written `actor_system_capability_check`,
+//! requirements, constructors that read them, and updates. The simple base makes no checks
+//! (§9.2), so enforcement itself is tested where it lives, in the core's unit tests, and
+//! here through the checks the macros generate.
+
+mod common;
+
+use std::time::Duration;
+
+use thespian::prelude::*;
+use thespian::ActorStart;
+
+use common::ANSWER;
+
+/// Which capability value the actor saw when it was built.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct WhatColor;
+
+#[derive(Default)]
+struct Lamp;
+
+#[require_capability("Has Lightbulb")]
+#[require_capability("Lit")]
+#[actor]
+#[require_capability("Color", "Yellow")]
+impl Lamp {}
+
+#[derive(Default)]
+struct Checked;
+
+#[require_capability("Has Lightbulb")]
+#[actor]
+impl Checked {
+    fn actor_system_capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool {
+        let wants_blue = requirements.is_some_and(|r| r.is_truthy("blue"));
+        let color = if wants_blue { "Blue" } else { "Yellow" };
+        capabilities.get("Color") == Some(&CapValue::from(color))
+    }
+}
+
+/// Reads the system's capabilities and the requirements when it is built.
+struct Painter {
+    color: String,
+    required: bool,
+}
+
+#[actor(new = Painter::start)]
+impl Painter {
+    fn start(start: &ActorStart<'_>) -> Self {
+        let color = match start.capabilities.get("Color") {
+            Some(CapValue::Str(c)) => c.clone(),
+            _ => "none".to_string(),
+        };
+        Painter { color, required: start.requirements.is_some() }
+    }
+
+    #[handler(WhatColor)]
+    fn on_what(&mut self, _msg: &WhatColor, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, format!("{} {}", self.color, self.required));
+    }
+}
+
+/// Removes the capability named in the message, or sets it to true.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Toggle {
+    name: String,
+    on: bool,
+}
+
+#[derive(Default)]
+struct Prober;
+
+#[actor]
+impl Prober {
+    #[handler(Toggle)]
+    fn on_toggle(&mut self, msg: &Toggle, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.update_capability(&msg.name, msg.on.then_some(CapValue::Bool(true)));
+        ctx.send(sender, "done".to_string());
+    }
+}
+
+fn caps(entries: &[(&str, CapValue)]) -> Capabilities {
+    entries.iter().map(|(k, v)| (*k, v.clone())).collect()
+}
+
+#[test]
+fn spec_5_12_1_require_capability_stacks_as_and() {
+    let good = caps(&[
+        ("Has Lightbulb", CapValue::Int(5)),
+        ("Lit", CapValue::Bool(true)),
+        ("Color", CapValue::from("Yellow")),
+    ]);
+    assert_eq!(<Lamp as Actor>::capability_check(&good, None), Ok(()));
+    let mut unlit = good.clone();
+    unlit.insert("Lit", 0);
+    let err = <Lamp as Actor>::capability_check(&unlit, None).expect_err("0 is false");
+    assert!(err.contains("Lit"), "{err}");
+    let mut blue = good.clone();
+    blue.insert("Color", "Blue");
+    let err = <Lamp as Actor>::capability_check(&blue, None).expect_err("the value must be equal");
+    assert!(err.contains("Color") && err.contains("Yellow"), "{err}");
+    let mut lower = good.clone();
+    lower.remove("Color");
+    lower.insert("color", "Yellow");
+    assert!(<Lamp as Actor>::capability_check(&lower, None).is_err(), "keys are case-sensitive");
+    assert!(<Lamp as Actor>::capability_check(&Capabilities::new(), None).is_err());
+}
+
+#[test]
+fn spec_5_12_1_require_capability_combines_with_a_hand_written_check() {
+    let yellow = caps(&[("Has Lightbulb", CapValue::Bool(true)), ("Color", CapValue::from("Yellow"))]);
+    assert_eq!(<Checked as Actor>::capability_check(&yellow, None), Ok(()));
+    let no_bulb = caps(&[("Color", CapValue::from("Yellow"))]);
+    assert!(<Checked as Actor>::capability_check(&no_bulb, None).is_err(), "the decorator still applies");
+    // The hand-written check reads the creator's requirements (spec §5.12).
+    let wants_blue = caps(&[("blue", CapValue::Bool(true))]);
+    assert!(<Checked as Actor>::capability_check(&yellow, Some(&wants_blue)).is_err());
+    let blue = caps(&[("Has Lightbulb", CapValue::Bool(true)), ("Color", CapValue::from("Blue"))]);
+    assert_eq!(<Checked as Actor>::capability_check(&blue, Some(&wants_blue)), Ok(()));
+}
+
+#[test]
+fn spec_4_10_capability_values_follow_python_truthiness() {
+    for falsy in [CapValue::Null, CapValue::Bool(false), CapValue::Int(0), CapValue::Float(0.0), CapValue::from("")] {
+        assert!(!falsy.is_truthy(), "{falsy:?}");
+    }
+    assert!(!CapValue::List(vec![]).is_truthy());
+    assert!(!CapValue::Map(Default::default()).is_truthy());
+    for truthy in [CapValue::Bool(true), CapValue::Int(5), CapValue::Float(0.5), CapValue::from("no")] {
+        assert!(truthy.is_truthy(), "{truthy:?}");
+    }
+    assert!(CapValue::List(vec![CapValue::Null]).is_truthy());
+}
+
+on_every_base! {
+    fn spec_5_12_constructor_reads_capabilities_and_requirements(asys) {
+        asys.update_capability("Color", Some(CapValue::from("Green")))?;
+        let plain = asys.create_actor::<Painter>()?;
+        assert_eq!(asys.ask_as::<String>(&plain, WhatColor, ANSWER)?.as_deref(), Some("Green false"));
+        let spec = ActorSpec::of::<Painter>().requirements(caps(&[("brush", CapValue::from("fine"))]));
+        let required = asys.create_actor_with(spec)?;
+        assert_eq!(asys.ask_as::<String>(&required, WhatColor, ANSWER)?.as_deref(), Some("Green true"));
+        Ok(())
+    }
+
+    fn spec_5_13_actor_updates_and_removes_a_capability(asys) {
+        let prober = asys.create_actor::<Prober>()?;
+        let on = Toggle { name: "Probed".to_string(), on: true };
+        assert_eq!(asys.ask_as::<String>(&prober, on, ANSWER)?.as_deref(), Some("done"));
+        assert!(asys.capabilities()?.is_truthy("Probed"));
+        let off = Toggle { name: "Probed".to_string(), on: false };
+        assert_eq!(asys.ask_as::<String>(&prober, off, ANSWER)?.as_deref(), Some("done"));
+        assert!(asys.capabilities()?.get("Probed").is_none(), "None removes the capability");
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_9_2_simple_base_does_not_check_capabilities() -> Result<(), ActorSystemError> {
+    let asys = common::system("simpleSystemBase");
+    // No lightbulb at all, yet the actor is created and answers (spec §9.2).
+    let lamp = asys.create_actor::<Lamp>()?;
+    let status = asys.ask_as::<ThespianActorStatus>(&lamp, ThespianStatusReq, Duration::from_secs(5))?;
+    assert!(status.is_some());
+    // And removing capabilities does not stop it.
+    asys.update_capability("Has Lightbulb", None)?;
+    assert!(asys.ask_as::<ThespianActorStatus>(&lamp, ThespianStatusReq, Duration::from_secs(5))?.is_some());
+    asys.shutdown()
+}
