@@ -55,6 +55,11 @@ pub(crate) fn take(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Decorator
             return true;
         };
         match name {
+            "require_capability" if matches!(attr.meta, syn::Meta::Path(_)) => errors.at(
+                attr,
+                "`#[require_capability]` names a capability: `#[require_capability(\"Has Lightbulb\")]` \
+                 or `#[require_capability(\"Color\", \"Yellow\")]`",
+            ),
             "require_capability" => match attr.parse_args::<Requirement>() {
                 Ok(req) => found.requirements.push(req),
                 Err(e) => errors.push(e),

@@ -73,7 +73,7 @@ pub mod prelude {
 /// Items used by the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::actor::{construct, construct_alone, ActorRegistration, Constructor, IntoNewActor};
+    pub use crate::api::actor::{construct, new_alone, ActorRegistration, Constructor, IntoNewActor};
     pub use crate::api::dispatch::{dispatch, FamilyRef};
     pub use crate::api::message::MessageRegistration;
     pub use inventory;

@@ -43,7 +43,7 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
             #[automatically_derived]
             impl ::thespian::NewActor for #ident {
                 fn new_actor() -> ::core::result::Result<Self, ::thespian::ActorError> {
-                    ::thespian::__private::construct_alone::<Self, _>(#path)
+                    ::thespian::__private::new_alone::<Self>()
                 }
 
                 fn new_actor_with(

@@ -222,15 +222,16 @@ pub fn construct<A, M>(f: impl Constructor<A, M>, start: &ActorStart<'_>) -> Res
     f.construct(start)
 }
 
-/// Runs the constructor `f` of `#[actor(new = f)]` outside any system (no capabilities).
+/// Builds `A` outside any system (no capabilities, no requirements), through its
+/// [`NewActor::new_actor_with`].
 ///
 /// # Errors
 ///
 /// The constructor's error.
 #[doc(hidden)]
-pub fn construct_alone<A, M>(f: impl Constructor<A, M>) -> Result<A, ActorError> {
+pub fn new_alone<A: NewActor>() -> Result<A, ActorError> {
     let none = Capabilities::new();
-    f.construct(&ActorStart { capabilities: &none, requirements: None })
+    A::new_actor_with(&ActorStart { capabilities: &none, requirements: None })
 }
 
 /// The constructor of one actor type, as the system stores it.

@@ -1,0 +1,10 @@
+use thespian::prelude::*;
+
+#[derive(Default)]
+struct Lamp;
+
+#[require_capability(HasLightbulb)]
+#[actor]
+impl Lamp {}
+
+fn main() {}
