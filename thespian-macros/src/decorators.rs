@@ -12,7 +12,8 @@ use syn::{Attribute, Lit, LitInt, LitStr};
 use crate::errors::Errors;
 
 /// The decorator names, as written after `#`.
-pub(crate) const NAMES: &[&str] = &["require_capability", "troupe", "transient", "transient_idle"];
+pub(crate) const NAMES: &[&str] =
+    &["require_capability", "troupe", "transient", "transient_idle", "initializing_messages"];
 
 /// `#[require_capability("Name")]` or `#[require_capability("Name", value)]`.
 pub(crate) struct Requirement {
@@ -34,12 +35,20 @@ pub(crate) struct TransientOptions {
     millis: u64,
 }
 
+/// `#[initializing_messages(field: Type, .., done = method)]`.
+pub(crate) struct InitOptions {
+    pub(crate) span: Span,
+    fields: Vec<(syn::Ident, syn::Type)>,
+    done: Option<syn::Ident>,
+}
+
 /// The decorators found on one `#[actor]` impl block.
 #[derive(Default)]
 pub(crate) struct Decorators {
     pub(crate) requirements: Vec<Requirement>,
     pub(crate) troupe: Option<TroupeOptions>,
     pub(crate) transient: Option<TransientOptions>,
+    pub(crate) init: Option<InitOptions>,
 }
 
 fn decorator_name(attr: &Attribute) -> Option<&'static str> {
@@ -64,16 +73,22 @@ pub(crate) fn take(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Decorator
                 Ok(req) => found.requirements.push(req),
                 Err(e) => errors.push(e),
             },
+            "initializing_messages" => match parse_init(attr) {
+                Ok(_) if found.init.is_some() => {
+                    errors.at(attr, "`#[initializing_messages]` appears twice; list every message in one")
+                }
+                Ok(init) => found.init = Some(init),
+                Err(e) => errors.push(e),
+            },
             "troupe" => match parse_troupe(attr) {
                 Ok(_) if found.troupe.is_some() => errors.at(attr, "`#[troupe]` appears twice; keep one"),
                 Ok(t) => found.troupe = Some(t),
                 Err(e) => errors.push(e),
             },
             _ => match parse_transient(attr, name == "transient_idle") {
-                Ok(_) if found.transient.is_some() => errors.at(
-                    attr,
-                    "an actor takes one of `#[transient]` and `#[transient_idle]`, once",
-                ),
+                Ok(_) if found.transient.is_some() => {
+                    errors.at(attr, "an actor takes one of `#[transient]` and `#[transient_idle]`, once")
+                }
                 Ok(t) => found.transient = Some(t),
                 Err(e) => errors.push(e),
             },
@@ -89,7 +104,59 @@ pub(crate) fn take(attrs: &mut Vec<Attribute>, errors: &mut Errors) -> Decorator
         e.combine(syn::Error::new(troupe.span, "the `#[troupe]` is here"));
         errors.push(e);
     }
+    if let (Some(troupe), Some(init)) = (&found.troupe, &found.init) {
+        let mut e = syn::Error::new(
+            init.span,
+            "`#[initializing_messages]` cannot be combined with `#[troupe]`: each worker would need its own \
+             initializing messages; initialize the workers from the messages they are sent instead",
+        );
+        e.combine(syn::Error::new(troupe.span, "the `#[troupe]` is here"));
+        errors.push(e);
+    }
     found
+}
+
+fn parse_init(attr: &Attribute) -> syn::Result<InitOptions> {
+    const USAGE: &str = "list the fields to fill and their message types, and optionally the hook to run: \
+                         `#[initializing_messages(config: Config, peer: Hello, done = on_ready)]`";
+    let items = attr
+        .parse_args_with(syn::punctuated::Punctuated::<InitItem, syn::Token![,]>::parse_terminated)
+        .map_err(|e| syn::Error::new(e.span(), format!("{e}; {USAGE}")))?;
+    let mut fields = Vec::new();
+    let mut done = None;
+    for item in items {
+        match item {
+            InitItem::Field(name, ty) => {
+                if fields.iter().any(|(n, _): &(syn::Ident, syn::Type)| n == &name) {
+                    return Err(syn::Error::new_spanned(name, "this field is listed twice"));
+                }
+                fields.push((name, *ty));
+            }
+            InitItem::Done(hook) if done.is_none() => done = Some(hook),
+            InitItem::Done(hook) => return Err(syn::Error::new_spanned(hook, "`done` is given twice")),
+        }
+    }
+    if fields.is_empty() {
+        return Err(syn::Error::new_spanned(attr, USAGE));
+    }
+    Ok(InitOptions { span: attr.span(), fields, done })
+}
+
+enum InitItem {
+    Field(syn::Ident, Box<syn::Type>),
+    Done(syn::Ident),
+}
+
+impl Parse for InitItem {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let name: syn::Ident = input.parse()?;
+        if name == "done" && input.peek(syn::Token![=]) {
+            input.parse::<syn::Token![=]>()?;
+            return Ok(Self::Done(input.parse()?));
+        }
+        input.parse::<syn::Token![:]>()?;
+        Ok(Self::Field(name, Box::new(input.parse()?)))
+    }
 }
 
 impl Parse for Requirement {
@@ -129,8 +196,13 @@ fn parse_value(input: ParseStream<'_>) -> syn::Result<Lit> {
     })?;
     match (&lit, negative) {
         (Lit::Str(_) | Lit::Bool(_), false) => Ok(lit),
-        (Lit::Int(i), _) => Ok(Lit::Int(LitInt::new(&format!("{}{}", if negative { "-" } else { "" }, i.base10_digits()), i.span()))),
-        (Lit::Float(f), _) => Ok(Lit::Float(syn::LitFloat::new(&format!("{}{}", if negative { "-" } else { "" }, f.base10_digits()), f.span()))),
+        (Lit::Int(i), _) => {
+            Ok(Lit::Int(LitInt::new(&format!("{}{}", if negative { "-" } else { "" }, i.base10_digits()), i.span())))
+        }
+        (Lit::Float(f), _) => Ok(Lit::Float(syn::LitFloat::new(
+            &format!("{}{}", if negative { "-" } else { "" }, f.base10_digits()),
+            f.span(),
+        ))),
         _ => Err(syn::Error::new_spanned(&lit, "a required capability value is a string, number or `true`/`false`")),
     }
 }
@@ -151,7 +223,10 @@ fn parse_troupe(attr: &Attribute) -> syn::Result<TroupeOptions> {
                 )));
             };
             let lit: LitInt = meta.value()?.parse().map_err(|e| {
-                syn::Error::new(e.span(), "troupe sizes are integer literals: `#[troupe(max_count = 10, idle_count = 2)]`")
+                syn::Error::new(
+                    e.span(),
+                    "troupe sizes are integer literals: `#[troupe(max_count = 10, idle_count = 2)]`",
+                )
             })?;
             *slot = Some((lit.base10_parse()?, lit));
             Ok(())
@@ -185,7 +260,9 @@ fn parse_transient(attr: &Attribute, idle: bool) -> syn::Result<TransientOptions
                 1
             } else {
                 let option = meta.path.to_token_stream().to_string().replace(' ', "");
-                return Err(meta.error(format!("unknown `#[{name}]` option `{option}`; expected one of: `secs`, `millis`")));
+                return Err(
+                    meta.error(format!("unknown `#[{name}]` option `{option}`; expected one of: `secs`, `millis`"))
+                );
             };
             let lit: LitInt = meta.value()?.parse().map_err(|e| {
                 syn::Error::new(
@@ -266,6 +343,11 @@ impl Decorators {
                 )
             }
         } else if let Some(t) = &self.transient {
+            let inner = if self.init.is_some() {
+                quote!(::std::boxed::Box::new(::thespian::patterns::Initializing::new(self)))
+            } else {
+                quote!(::std::boxed::Box::new(self))
+            };
             let millis = t.millis;
             let mode = if t.idle {
                 quote!(::thespian::patterns::TransientMode::AfterLastMessage)
@@ -274,17 +356,71 @@ impl Decorators {
             };
             quote! {
                 ::thespian::patterns::Transient::new(
-                    ::std::boxed::Box::new(self),
+                    #inner,
                     #mode,
                     ::core::time::Duration::from_millis(#millis),
                 )
             }
+        } else if self.init.is_some() {
+            quote!(::thespian::patterns::Initializing::new(self))
         } else {
             return None;
         };
         Some(quote! {
             fn into_boxed_actor(self) -> ::std::boxed::Box<dyn ::thespian::Actor> {
                 ::std::boxed::Box::new(#wrapped)
+            }
+        })
+    }
+}
+
+impl Decorators {
+    /// The `InitFields` impl of an actor with `#[initializing_messages]`.
+    pub(crate) fn init_fields(&self, self_ty: &syn::Type) -> Option<TokenStream> {
+        let init = self.init.as_ref()?;
+        let offers = init.fields.iter().map(|(field, ty)| {
+            quote_spanned! {ty.span()=>
+                if let ::core::option::Option::Some(__thespian_m) = __thespian_msg.downcast_ref::<#ty>() {
+                    self.#field = ::core::option::Option::Some(::thespian::patterns::Init {
+                        message: ::core::clone::Clone::clone(__thespian_m),
+                        sender: ::core::clone::Clone::clone(__thespian_sender),
+                    });
+                    return true;
+                }
+            }
+        });
+        let complete = init.fields.iter().map(|(field, _)| quote!(self.#field.is_some()));
+        let done = match &init.done {
+            Some(hook) => quote_spanned! {hook.span()=>
+                ::core::result::Result::map(
+                    ::thespian::HandlerReturn::into_dispatch(self.#hook(__thespian_ctx)),
+                    |_| (),
+                )
+            },
+            None => quote!({
+                let _ = __thespian_ctx;
+                ::core::result::Result::Ok(())
+            }),
+        };
+        Some(quote! {
+            #[automatically_derived]
+            impl ::thespian::patterns::InitFields for #self_ty {
+                fn offer(
+                    &mut self,
+                    __thespian_msg: &dyn ::thespian::Message,
+                    __thespian_sender: &::thespian::ActorAddress,
+                ) -> bool {
+                    #(#offers)*
+                    false
+                }
+
+                fn complete(&self) -> bool {
+                    true #(&& #complete)*
+                }
+
+                fn init_done(&mut self, __thespian_ctx: &mut ::thespian::ActorContext<'_>) -> ::thespian::ActorResult {
+                    #done
+                }
             }
         })
     }

@@ -79,3 +79,12 @@ pub fn transient(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn transient_idle(args: TokenStream, item: TokenStream) -> TokenStream {
     decorators::reattach("transient_idle", args.into(), item.into()).into()
 }
+
+/// Holds an `#[actor]`'s other messages until one of each initializing message has arrived:
+/// `#[initializing_messages(config: Config, peer: Hello, done = on_ready)]` stores each in its
+/// field (`config: Option<thespian::patterns::Init<Config>>`), runs the `done` hook, then
+/// delivers the held messages in order.
+#[proc_macro_attribute]
+pub fn initializing_messages(args: TokenStream, item: TokenStream) -> TokenStream {
+    decorators::reattach("initializing_messages", args.into(), item.into()).into()
+}

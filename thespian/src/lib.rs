@@ -57,11 +57,15 @@ pub use api::system_messages::{
     ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
     ValidatedSource, WakeupMessage, WatchMessage,
 };
-pub use thespian_macros::{actor, handler, require_capability, transient, transient_idle, troupe, unrecognized, Message};
+pub use thespian_macros::{
+    actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized, Message,
+};
 
 /// Everything an actor program needs: `use thespian::prelude::*;`.
 pub mod prelude {
-    pub use crate::{actor, handler, require_capability, transient, transient_idle, troupe, unrecognized};
+    pub use crate::{
+        actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized,
+    };
     pub use crate::{
         Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorSystem,
         ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging, Message, NewActor,

@@ -56,6 +56,7 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
     });
     let capability_check = model.decorators.capability_check(model.user_check.as_ref());
     let into_boxed_actor = model.decorators.into_boxed_actor();
+    let init_fields = model.decorators.init_fields(ident);
     quote! {
         #item
 
@@ -103,6 +104,8 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
             }
 
             #new_actor
+
+            #init_fields
 
             ::thespian::__private::inventory::submit! {
                 ::thespian::__private::ActorRegistration::new::<#ident>(

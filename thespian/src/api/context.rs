@@ -33,6 +33,15 @@ impl<'a> ActorContext<'a> {
         self.troupe_work_in_progress.take()
     }
 
+    /// Delivers a message held by a pattern (initializing messages) to `actor` now, with its
+    /// original sender and the core's retry-then-poison handling.
+    pub(crate) fn deliver_held(&mut self, actor: &mut dyn crate::Actor, msg: Box<dyn Message>, sender: &ActorAddress) {
+        let mut msg = msg;
+        if let Err(details) = crate::core::cell::handle(actor, &mut msg, sender, self.me, &mut *self.host, true) {
+            self.host.return_poison(self.me, sender, msg, details);
+        }
+    }
+
     /// This actor's own address (spec §5.1 `myAddress`).
     pub fn my_address(&self) -> &ActorAddress {
         self.me

@@ -21,6 +21,9 @@ pub(crate) trait ActorHost {
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>);
     /// Registers or deregisters `me` as the dead-letter handler.
     fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool);
+    /// Spec §4.4: returns a message that failed twice to its sender as poison (unless it is a
+    /// system message or the actor's own).
+    fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String);
     /// Shuts the system down after the current message.
     fn request_shutdown(&mut self);
     /// Changes a capability.

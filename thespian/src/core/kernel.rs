@@ -576,6 +576,10 @@ impl ActorHost for Kernel {
         self.shutdown_requested = true;
     }
 
+    fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String) {
+        Kernel::return_poison(self, me.clone(), sender.clone(), message, details);
+    }
+
     fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
         self.set_capability(name, value);
     }
