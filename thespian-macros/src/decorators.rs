@@ -331,7 +331,7 @@ impl Decorators {
     }
 
     /// The `into_boxed_actor` method for `impl Actor`, if a pattern wraps the actor.
-    pub(crate) fn into_boxed_actor(&self) -> Option<TokenStream> {
+    pub(crate) fn boxing(&self) -> Option<TokenStream> {
         let wrapped = if let Some(t) = &self.troupe {
             let (max, idle) = (t.max_count, t.idle_count);
             quote! {

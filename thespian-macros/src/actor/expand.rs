@@ -55,7 +55,7 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
         }
     });
     let capability_check = model.decorators.capability_check(model.user_check.as_ref());
-    let into_boxed_actor = model.decorators.into_boxed_actor();
+    let into_boxed_actor = model.decorators.boxing();
     let init_fields = model.decorators.init_fields(ident);
     quote! {
         #item
