@@ -67,9 +67,9 @@ pub mod prelude {
         actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized,
     };
     pub use crate::{
-        Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorSystem,
-        ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging, Message, NewActor,
-        PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
+        Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorStart,
+        ActorSystem, ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging,
+        Message, NewActor, PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
     };
     pub use serde::{Deserialize, Serialize};
 }

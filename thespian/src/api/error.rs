@@ -78,7 +78,7 @@ pub enum ActorSystemError {
     /// Part of the spec's `ActorSystemFailure` branch.
     #[error(
         "ActorSystemFailure: creating `{actor_type}` failed: {reason}; fix the actor's \
-         constructor (its `Default` or `NewActor::new_actor`)"
+         constructor (its `Default`, the function named in `#[actor(new = ..)]`, or `NewActor::new_actor`)"
     )]
     ActorCreateFailure {
         /// The actor type.
