@@ -1,6 +1,6 @@
 //! The actors and messages the benchmarks drive. Hand-written `Actor` impls, so what is
-//! measured is the runtime's cost, not the dispatch code `#[actor]` generates (a later
-//! benchmark can compare the two).
+//! measured is the runtime's cost, not the dispatch code `#[actor]` generates (`dispatch.rs`
+//! compares the two).
 
 use thespian::prelude::*;
 

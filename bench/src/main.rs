@@ -15,6 +15,7 @@
 //! those tables into the order of the printed table.
 
 mod actors;
+mod dispatch;
 mod measure;
 mod report;
 mod simple_base;
@@ -55,6 +56,10 @@ pub(crate) struct Config {
     pub(crate) fan_in_senders: u64,
     /// Messages each fan-in sender sends.
     pub(crate) fan_in_per_sender: u64,
+    /// Interleaved rounds of the dispatch benchmark (each variant once per round).
+    pub(crate) dispatch_rounds: u64,
+    /// Timed asks per variant and round in the dispatch benchmark.
+    pub(crate) dispatch_asks: u64,
 }
 
 impl Config {
@@ -68,6 +73,8 @@ impl Config {
             idle_actors: 100_000,
             fan_in_senders: 1_000,
             fan_in_per_sender: 1_000,
+            dispatch_rounds: 24,
+            dispatch_asks: 20_000,
         }
     }
 
@@ -81,6 +88,8 @@ impl Config {
             idle_actors: 10_000,
             fan_in_senders: 100,
             fan_in_per_sender: 100,
+            dispatch_rounds: 4,
+            dispatch_asks: 1_000,
         }
     }
 
@@ -88,21 +97,23 @@ impl Config {
     fn describe(&self) -> String {
         let g = |n: u64| group_thousands(n as f64);
         format!(
-            "asks {} (warm-up {}), tells {} (warm-up {}), idle actors {}, fan-in {} × {}",
+            "asks {} (warm-up {}), tells {} (warm-up {}), idle actors {}, fan-in {} × {}, dispatch {} rounds × {} asks × 4 variants",
             g(self.asks),
             g(self.ask_warmup),
             g(self.tells),
             g(self.tell_warmup),
             g(self.idle_actors),
             g(self.fan_in_senders),
-            g(self.fan_in_per_sender)
+            g(self.fan_in_per_sender),
+            g(self.dispatch_rounds),
+            g(self.dispatch_asks)
         )
     }
 }
 
 /// Every benchmark, in table order.
 fn all_benches() -> Vec<&'static Bench> {
-    simple_base::BENCHES.iter().collect()
+    simple_base::BENCHES.iter().chain(dispatch::BENCHES).collect()
 }
 
 /// The command line.
@@ -221,6 +232,8 @@ mod tests {
             idle_actors: 20,
             fan_in_senders: 4,
             fan_in_per_sender: 6,
+            dispatch_rounds: 2,
+            dispatch_asks: 10,
         };
         for bench in all_benches() {
             let rows = (bench.run)(&tiny).unwrap_or_else(|e| panic!("benchmark `{}` failed: {e}", bench.name));

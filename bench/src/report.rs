@@ -13,6 +13,8 @@ pub(crate) enum Unit {
     MsgsPerSec,
     /// Bytes.
     Bytes,
+    /// A relative difference, in percent.
+    Percent,
 }
 
 impl Unit {
@@ -25,6 +27,7 @@ impl Unit {
             Self::Bytes if value >= 1024.0 && value % 1024.0 == 0.0 => format!("{} KiB", value / 1024.0),
             Self::Bytes if value >= 1024.0 => format!("{:.2} KiB", value / 1024.0),
             Self::Bytes => format!("{} B", value.round()),
+            Self::Percent => format!("{value:.1} %"),
         }
     }
 }
@@ -143,6 +146,7 @@ mod tests {
         assert_eq!(Unit::MsgsPerSec.format(4_812_345.0), "4.81 M msgs/s");
         assert_eq!(Unit::Bytes.format(2048.0), "2 KiB");
         assert_eq!(Unit::Bytes.format(171.4), "171 B");
+        assert_eq!(Unit::Percent.format(-1.24), "-1.2 %");
     }
 
     #[test]

@@ -124,10 +124,12 @@ fn families(families: &[syn::Path]) -> TokenStream {
                     self
                 }
             }
-            if __thespian_family == ::core::any::TypeId::of::<dyn #f>() {
-                return ::core::option::Option::Some(::thespian::__private::FamilyRef::new::<dyn #f>(
-                    <Self as #member>::__thespian_cast(self),
-                ));
+            if let ::core::option::Option::Some(__thespian_out) = __thespian_slot
+                .downcast_mut::<::core::option::Option<*mut (dyn #f + 'static)>>()
+            {
+                let __thespian_ptr: *mut (dyn #f + 'static) = <Self as #member>::__thespian_cast(self);
+                *__thespian_out = ::core::option::Option::Some(__thespian_ptr);
+                return true;
             }
         }
     });
@@ -137,12 +139,9 @@ fn families(families: &[syn::Path]) -> TokenStream {
             __THESPIAN_FAMILIES
         }
 
-        fn as_family(
-            &mut self,
-            __thespian_family: ::core::any::TypeId,
-        ) -> ::core::option::Option<::thespian::__private::FamilyRef> {
+        fn as_family(&mut self, __thespian_slot: &mut dyn ::core::any::Any) -> bool {
             #(#casts)*
-            ::core::option::Option::None
+            false
         }
     }
 }

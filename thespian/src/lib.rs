@@ -78,7 +78,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::api::actor::{construct, new_alone, ActorRegistration, Constructor, IntoNewActor};
-    pub use crate::api::dispatch::{dispatch, FamilyRef};
+    pub use crate::api::dispatch::dispatch;
     pub use crate::api::message::MessageRegistration;
     pub use inventory;
 }

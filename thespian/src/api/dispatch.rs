@@ -149,23 +149,13 @@ impl FamilyId {
     }
 }
 
-/// A message seen as one of its families, as produced by `#[derive(Message)]`.
-#[doc(hidden)]
-pub struct FamilyRef(Box<dyn Any>);
-
-impl FamilyRef {
-    /// Wraps `family`, a message seen as `dyn Trait`.
-    pub fn new<F: ?Sized + 'static>(family: &mut F) -> Self {
-        Self(Box::new(family as *mut F))
-    }
-}
-
 /// The message as a `&mut dyn Trait` of family `F`, if it declared that family.
 pub fn family_mut<F: ?Sized + 'static>(msg: &mut dyn Message) -> Option<&mut F> {
-    let family = msg.as_family(TypeId::of::<F>())?;
-    let ptr = family.0.downcast::<*mut F>().ok()?;
-    // SAFETY: `as_family` built the pointer from the `&mut self` it was given, that is from
-    // `msg`, which stays mutably borrowed for the returned lifetime; nothing else can reach
-    // the message meanwhile, and the pointee lives as long as `msg`.
-    Some(unsafe { &mut **ptr })
+    let mut slot: Option<*mut F> = None;
+    msg.as_family(&mut slot);
+    let ptr = slot?;
+    // SAFETY: `as_family` wrote a pointer made from the `&mut self` it was given, that is
+    // from `msg`, which stays mutably borrowed for the returned lifetime; nothing else can
+    // reach the message meanwhile, and the pointee lives as long as `msg`.
+    Some(unsafe { &mut *ptr })
 }

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 
-use crate::api::dispatch::{FamilyId, FamilyRef};
+use crate::api::dispatch::FamilyId;
 use crate::api::error::ActorSystemError;
 use crate::wire::WireError;
 
@@ -56,12 +56,13 @@ pub trait Message: Any + Send + fmt::Debug + erased_serde::Serialize {
         &[]
     }
 
-    /// The message seen as family `family` (a `dyn Trait`'s `TypeId`). Implemented by
+    /// Writes a pointer to the message seen as a family into `slot` (an
+    /// `Option<*mut dyn Family>`), if it belongs to that family. Implemented by
     /// `#[derive(Message)]`; use [`family_mut`](crate::family_mut) instead.
     #[doc(hidden)]
-    fn as_family(&mut self, family: TypeId) -> Option<FamilyRef> {
-        let _ = family;
-        None
+    fn as_family(&mut self, slot: &mut dyn Any) -> bool {
+        let _ = slot;
+        false
     }
 }
 
