@@ -1,6 +1,7 @@
-//! A first actor system, and a little of everything: a greeter actor that answers, a party
-//! host that creates the greeter as its child, an empty name that makes the greeter fail
-//! and comes back as a poison message, and a wakeup that closes the party.
+//! A first actor system, and a little of everything: a greeter actor that answers (written
+//! with `#[actor]`, and once more by hand), a party host that creates the greeter as its
+//! child, an empty name that makes the greeter fail and comes back as a poison message, and
+//! a wakeup that closes the party.
 //!
 //! Run it with `cargo run --example hello`.
 
@@ -17,7 +18,28 @@ struct Greeter {
     greeted: u32,
 }
 
-impl Actor for Greeter {
+#[actor]
+impl Greeter {
+    #[handler(String)]
+    fn greet(&mut self, name: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        if name.is_empty() {
+            return Err("cannot greet nobody".into());
+        }
+        self.greeted += 1;
+        ctx.send(sender, format!("Hello, {name}!"));
+        Ok(())
+    }
+}
+// ANCHOR_END: greeter
+
+// ANCHOR: greeter_by_hand
+/// The same greeter, with `Actor` implemented by hand.
+#[derive(Default)]
+struct GreeterByHand {
+    greeted: u32,
+}
+
+impl Actor for GreeterByHand {
     fn receive_message(
         &mut self,
         msg: &mut dyn Message,
@@ -34,7 +56,7 @@ impl Actor for Greeter {
         Ok(())
     }
 }
-// ANCHOR_END: greeter
+// ANCHOR_END: greeter_by_hand
 
 // ANCHOR: messages
 /// Asks the party host to greet these guests.
@@ -61,46 +83,53 @@ struct PartyHost {
     refused: Vec<String>,
 }
 
-impl Actor for PartyHost {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(invite) = msg.downcast_ref::<Invite>() {
-            // A child actor: this host is its parent.
-            let greeter = ctx.create_actor::<Greeter>()?;
-            for guest in &invite.guests {
-                ctx.send(&greeter, guest.clone());
-            }
-            self.greeter = Some(greeter);
-            self.organiser = Some(sender.clone());
-            // Close the party a little later: a WakeupMessage will arrive.
-            ctx.wakeup_after(Duration::from_millis(20), "closing time".to_string());
-        } else if let Some(greeting) = msg.downcast_ref::<String>() {
-            self.greetings.push(greeting.clone());
-        } else if let Some(poison) = msg.downcast_ref::<PoisonMessage>() {
-            // The greeter failed twice on this guest, so the message came back.
-            if let Some(guest) = poison.poison_message.downcast_ref::<String>() {
-                self.refused.push(format!("{guest:?} ({})", poison.details));
-            }
-        } else if let Some(wakeup) = msg.downcast_ref::<WakeupMessage>() {
-            println!("host: woken up for {:?}", wakeup.payload_as::<String>());
-            if let Some(greeter) = &self.greeter {
-                ctx.send(greeter, ActorExitRequest::new());
-            }
-        } else if msg.is::<ChildActorExited>() {
-            println!("host: the greeter has gone home");
-            if let Some(organiser) = self.organiser.take() {
-                let report = PartyReport {
-                    greetings: std::mem::take(&mut self.greetings),
-                    refused: std::mem::take(&mut self.refused),
-                };
-                ctx.send(&organiser, report);
-            }
+#[actor]
+impl PartyHost {
+    #[handler(Invite)]
+    fn invite(&mut self, invite: &Invite, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        // A child actor: this host is its parent.
+        let greeter = ctx.create_actor::<Greeter>()?;
+        for guest in &invite.guests {
+            ctx.send(&greeter, guest.clone());
         }
+        self.greeter = Some(greeter);
+        self.organiser = Some(sender.clone());
+        // Close the party a little later: a WakeupMessage will arrive.
+        ctx.wakeup_after(Duration::from_millis(20), "closing time".to_string());
         Ok(())
+    }
+
+    #[handler(String)]
+    fn greeting(&mut self, greeting: &String) {
+        self.greetings.push(greeting.clone());
+    }
+
+    /// The greeter failed twice on this guest, so the message came back.
+    #[handler(PoisonMessage)]
+    fn refused(&mut self, poison: &PoisonMessage) {
+        if let Some(guest) = poison.poison_message.downcast_ref::<String>() {
+            self.refused.push(format!("{guest:?} ({})", poison.details));
+        }
+    }
+
+    #[handler(WakeupMessage)]
+    fn closing_time(&mut self, wakeup: &WakeupMessage, ctx: &mut ActorContext<'_>) {
+        println!("host: woken up for {:?}", wakeup.payload_as::<String>());
+        if let Some(greeter) = &self.greeter {
+            ctx.send(greeter, ActorExitRequest::new());
+        }
+    }
+
+    #[handler(ChildActorExited)]
+    fn greeter_left(&mut self, _msg: &ChildActorExited, ctx: &mut ActorContext<'_>) {
+        println!("host: the greeter has gone home");
+        if let Some(organiser) = self.organiser.take() {
+            let report = PartyReport {
+                greetings: std::mem::take(&mut self.greetings),
+                refused: std::mem::take(&mut self.refused),
+            };
+            ctx.send(&organiser, report);
+        }
     }
 }
 // ANCHOR_END: host
@@ -113,6 +142,11 @@ fn main() -> Result<(), ActorSystemError> {
     let reply: Option<String> = asys.ask_as(&greeter, "Ada".to_string(), Duration::from_secs(1))?;
     println!("the greeter answered {reply:?}");
     assert_eq!(reply.as_deref(), Some("Hello, Ada!"));
+
+    // The hand-written greeter behaves the same.
+    let by_hand = asys.create_actor::<GreeterByHand>()?;
+    let same: Option<String> = asys.ask_as(&by_hand, "Ada".to_string(), Duration::from_secs(1))?;
+    assert_eq!(same, reply);
 
     let host = asys.create_actor::<PartyHost>()?;
     let guests = vec!["Grace".to_string(), String::new(), "Barbara".to_string()];

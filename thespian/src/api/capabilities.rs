@@ -180,7 +180,18 @@ pub(crate) fn common(base_name: &str) -> Capabilities {
     caps.insert("Thespian Version", env!("CARGO_PKG_VERSION"));
     caps.insert("Thespian ActorSystem Name", base_name);
     caps.insert("Thespian ActorSystem Version", 1);
-    caps.insert("Rust Version", option_env!("CARGO_PKG_RUST_VERSION").unwrap_or("unknown"));
+    caps.insert("Rust Version", rust_version());
     caps.insert("AllowRemoteActorSources", "Yes");
     caps
+}
+
+/// The version of the compiler that built this crate, as a list of numbers (`[1, 95, 0]`),
+/// like Python's `sys.version_info`; empty if it could not be read at build time.
+fn rust_version() -> CapValue {
+    let parts = env!("THESPIAN_RUSTC_VERSION")
+        .split(['.', '-'])
+        .map_while(|part| part.parse::<i64>().ok())
+        .map(CapValue::Int)
+        .collect();
+    CapValue::List(parts)
 }

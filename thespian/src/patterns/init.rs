@@ -70,8 +70,10 @@ impl<A: Actor + InitFields> Actor for Initializing<A> {
         if !self.inner.complete() {
             return Ok(());
         }
-        self.ready = true;
+        // Ready only once the hook succeeded: if it fails, the completing message is retried
+        // (or returned as poison) and the other messages stay held.
         self.inner.init_done(ctx)?;
+        self.ready = true;
         while let Some((type_name, bytes, sender)) = self.held.pop_front() {
             let held = wire::decode_message(type_name, &bytes)?;
             ctx.deliver_held(&mut self.inner, held, &sender);
