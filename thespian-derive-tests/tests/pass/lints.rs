@@ -129,6 +129,53 @@ impl Actor for Manual {
     }
 }
 
+/// A troupe member that needs a capability (and checks the requirements by hand too).
+#[derive(Default)]
+pub struct Pooled;
+
+#[require_capability("Pool", true)]
+#[troupe(max_count = 4, idle_count = 1)]
+#[actor]
+#[require_capability("Pool Size")]
+impl Pooled {
+    fn actor_system_capability_check(_capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool {
+        requirements.is_none_or(|r| !r.is_truthy("refuse"))
+    }
+
+    #[handler(u32)]
+    fn on_number(&mut self, msg: &u32, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, msg + 1);
+    }
+}
+
+/// Configuration for `Brief`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub struct Setup {
+    /// What to add.
+    pub add: u32,
+}
+
+/// A short-lived actor that waits for its setup.
+#[derive(Default)]
+pub struct Brief {
+    setup: Option<thespian::patterns::Init<Setup>>,
+}
+
+#[transient_idle(secs = 5)]
+#[initializing_messages(setup: Setup, done = on_ready)]
+#[actor]
+impl Brief {
+    fn on_ready(&mut self, ctx: &mut ActorContext<'_>) {
+        let _ = (&self.setup, ctx);
+    }
+
+    #[handler(u32)]
+    fn on_number(&mut self, msg: &u32, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let add = self.setup.as_ref().map_or(0, |s| s.message.add);
+        ctx.send(sender, msg + add);
+    }
+}
+
 fn main() -> Result<(), ActorSystemError> {
     let asys = ActorSystem::new()?;
     let front = asys.create_actor::<Front>()?;
@@ -142,5 +189,13 @@ fn main() -> Result<(), ActorSystemError> {
     asys.tell(&front, true)?;
     let manual = asys.create_actor::<Manual>()?;
     assert!(asys.ask_as::<Tick>(&manual, Tick, ANSWER)?.is_some());
+    let pool = Capabilities::from_iter([("Pool", CapValue::Bool(true)), ("Pool Size", CapValue::Int(4))]);
+    assert_eq!(<Pooled as Actor>::capability_check(&pool, None), Ok(()));
+    let pooled = asys.create_actor::<Pooled>()?;
+    assert_eq!(asys.ask_as::<u32>(&pooled, 1_u32, ANSWER)?, Some(2));
+    let brief = asys.create_actor::<Brief>()?;
+    asys.tell(&brief, 1_u32)?;
+    asys.tell(&brief, Setup { add: 10 })?;
+    assert_eq!(asys.listen_as::<u32>(ANSWER)?, Some(11));
     asys.shutdown()
 }
