@@ -194,6 +194,26 @@ fn main() -> Result<(), ActorSystemError> {
     // ANCHOR_END: revalidate
     assert!(verdict.is_err());
     assert_eq!(reply.as_deref(), Some("shining"));
+    asys.shutdown()?;
 
-    asys.shutdown()
+    // ANCHOR: checking
+    // The same lamp on a simple system that checks, as a multi-process base does.
+    let checking = ActorSystem::builder()
+        .check_capabilities(true)
+        .capability("Has Lightbulb", true)
+        .capability("Color", "Yellow")
+        .build()?;
+    match checking.create_actor::<Lamp>() {
+        Err(e @ ActorSystemError::NoCompatibleSystemForActor { .. }) => println!("refused: {e}"),
+        other => panic!("expected NoCompatibleSystemForActor, got {other:?}"),
+    }
+    checking.update_capability("Lit", Some(CapValue::Bool(true)))?;
+    let lamp = checking.create_actor::<Lamp>()?;
+    println!("with the light on it starts: {:?}", checking.ask_as::<String>(&lamp, Shine, WAIT)?);
+    checking.update_capability("Lit", None)?;
+    let after: Option<String> = checking.ask_as(&lamp, Shine, Duration::from_millis(100))?;
+    println!("after \"Lit\" is removed it was stopped: {after:?}");
+    // ANCHOR_END: checking
+    assert!(after.is_none());
+    checking.shutdown()
 }

@@ -168,3 +168,109 @@ fn spec_9_2_simple_base_does_not_check_capabilities() -> Result<(), ActorSystemE
     assert!(asys.ask_as::<ThespianActorStatus>(&lamp, ThespianStatusReq, Duration::from_secs(5))?.is_some());
     asys.shutdown()
 }
+
+// ----- enforcement, on a system that checks ------------------------------------------------
+//
+// The simple base skips checks unless asked (spec §9.2); the multi-process bases check. These
+// tests ask for checks so that enforcement runs end to end through the public API.
+
+/// Creates a `Lamp` child on a `String`, answers the creation's outcome, and reports its
+/// children's exits to whoever asked last.
+#[derive(Default)]
+struct Keeper {
+    client: Option<ActorAddress>,
+}
+
+#[actor]
+impl Keeper {
+    #[handler(String)]
+    fn on_make(&mut self, _msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.client = Some(sender.clone());
+        let outcome = match ctx.create_actor::<Lamp>() {
+            Ok(_) => "created".to_string(),
+            Err(e) => e.to_string(),
+        };
+        ctx.send(sender, outcome);
+    }
+
+    #[handler(ChildActorExited)]
+    fn on_exit(&mut self, _msg: &ChildActorExited, ctx: &mut ActorContext<'_>) {
+        if let Some(client) = &self.client {
+            ctx.send(client, "lamp exited".to_string());
+        }
+    }
+}
+
+/// Turns its own requirement off: the update re-validates it, and it exits.
+#[derive(Default)]
+struct SelfDefeating;
+
+#[require_capability("Needed")]
+#[actor]
+impl SelfDefeating {
+    #[handler(Toggle)]
+    fn on_toggle(&mut self, msg: &Toggle, ctx: &mut ActorContext<'_>) {
+        ctx.update_capability(&msg.name, msg.on.then_some(CapValue::Bool(true)));
+    }
+}
+
+fn checking(caps: &[(&str, CapValue)]) -> Result<ActorSystem, ActorSystemError> {
+    ActorSystem::builder().logging(Logging::Off).check_capabilities(true).capabilities(self::caps(caps)).build()
+}
+
+fn lit_yellow_lamp() -> Vec<(&'static str, CapValue)> {
+    vec![("Has Lightbulb", CapValue::Int(5)), ("Lit", CapValue::Bool(true)), ("Color", CapValue::from("Yellow"))]
+}
+
+#[test]
+fn spec_5_12_no_compatible_system_names_the_actor_and_the_requirement() -> Result<(), ActorSystemError> {
+    let asys = checking(&[("Has Lightbulb", CapValue::Int(5))])?;
+    let err = asys.create_actor::<Lamp>().expect_err("the lamp is not lit");
+    assert!(matches!(err, ActorSystemError::NoCompatibleSystemForActor { .. }), "{err}");
+    let text = err.to_string();
+    // "Lit" and "Color" are both missing: the text names one of them.
+    assert!(text.contains("Lamp") && (text.contains("\"Lit\"") || text.contains("\"Color\"")), "{text}");
+    // From inside an actor the creation fails the same way, and the actor is told.
+    let keeper = asys.create_actor::<Keeper>()?;
+    let outcome = asys.ask_as::<String>(&keeper, "make".to_string(), ANSWER)?.unwrap_or_default();
+    assert!(outcome.starts_with("NoCompatibleSystemForActor") && outcome.contains("Lamp"), "{outcome}");
+    asys.shutdown()
+}
+
+#[test]
+fn spec_5_12_requirements_decide_on_a_checking_system() -> Result<(), ActorSystemError> {
+    let asys = checking(&[("Has Lightbulb", CapValue::Bool(true)), ("Color", CapValue::from("Yellow"))])?;
+    assert!(asys.create_actor_with(ActorSpec::of::<Checked>())?.to_string().starts_with("ActorAddr"));
+    let blue = ActorSpec::of::<Checked>().requirements(caps(&[("blue", CapValue::Bool(true))]));
+    let err = asys.create_actor_with(blue).expect_err("this system is yellow");
+    assert!(err.to_string().contains("actor_system_capability_check"), "{err}");
+    asys.shutdown()
+}
+
+#[test]
+fn spec_5_13_update_that_fails_a_check_stops_the_actor_and_tells_its_parent() -> Result<(), ActorSystemError> {
+    let asys = checking(&lit_yellow_lamp())?;
+    let keeper = asys.create_actor::<Keeper>()?;
+    assert_eq!(asys.ask_as::<String>(&keeper, "make".to_string(), ANSWER)?.as_deref(), Some("created"));
+    // An update that changes nothing re-validates nothing.
+    asys.update_capability("Lit", Some(CapValue::Bool(true)))?;
+    assert!(asys.listen(Duration::from_millis(50))?.is_none());
+    // Turning the light off stops the lamp; its parent, which needs nothing, stays.
+    asys.update_capability("Lit", None)?;
+    assert_eq!(asys.listen_as::<String>(ANSWER)?.as_deref(), Some("lamp exited"));
+    let status = asys.ask_as::<ThespianActorStatus>(&keeper, ThespianStatusReq, ANSWER)?;
+    assert!(status.is_some_and(|s| s.children.is_empty()));
+    asys.shutdown()
+}
+
+#[test]
+fn spec_5_13_an_actor_can_update_itself_out_of_the_system() -> Result<(), ActorSystemError> {
+    let asys = checking(&[("Needed", CapValue::Bool(true))])?;
+    let actor = asys.create_actor::<SelfDefeating>()?;
+    asys.tell(&actor, Toggle { name: "Unrelated".to_string(), on: true })?;
+    assert!(asys.ask_as::<ThespianActorStatus>(&actor, ThespianStatusReq, ANSWER)?.is_some());
+    asys.tell(&actor, Toggle { name: "Needed".to_string(), on: false })?;
+    let gone = asys.ask_as::<ThespianActorStatus>(&actor, ThespianStatusReq, Duration::from_millis(50))?;
+    assert!(gone.is_none(), "the actor that removed its own requirement exited");
+    asys.shutdown()
+}

@@ -75,6 +75,7 @@ pub struct ActorSystemBuilder {
     logging: Logging,
     transient_unique: bool,
     processing_limit: Option<u64>,
+    check_capabilities: Option<bool>,
 }
 
 impl Default for ActorSystemBuilder {
@@ -85,6 +86,7 @@ impl Default for ActorSystemBuilder {
             logging: Logging::Default,
             transient_unique: false,
             processing_limit: None,
+            check_capabilities: None,
         }
     }
 }
@@ -138,6 +140,14 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// Whether actors' capability checks are made (spec §5.12, §5.13). Each base has its
+    /// default: the simple base makes none (spec §9.2); turning them on there lets tests
+    /// exercise requirements and re-validation in-process, as a checking base would.
+    pub fn check_capabilities(mut self, check: bool) -> Self {
+        self.check_capabilities = Some(check);
+        self
+    }
+
     /// Starts the system.
     ///
     /// # Errors
@@ -155,7 +165,8 @@ impl ActorSystemBuilder {
                         caps.insert(name, value.clone());
                     }
                 }
-                Arc::new(SimpleBase::new(new_system_id(), caps, self.processing_limit))
+                let checks = self.check_capabilities.unwrap_or(false);
+                Arc::new(SimpleBase::new(new_system_id(), caps, self.processing_limit, checks))
             }
             Some((name, false)) => {
                 return Err(ActorSystemError::ActorSystemStartupFailure {

@@ -2,7 +2,8 @@
 //!
 //! Each `tell`, `ask`, `listen` and `create_actor` delivers messages until the system
 //! reaches equilibrium (no message queued, no wakeup due) before returning. Wakeups fire
-//! only during such calls. Capability checks are not made on this base.
+//! only during such calls. Capability checks are not made on this base unless the builder asks
+//! for them.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
@@ -72,9 +73,14 @@ impl State {
 }
 
 impl SimpleBase {
-    pub(crate) fn new(system: u64, capabilities: Capabilities, processing_limit: Option<u64>) -> Self {
-        // Spec §9.2: this base makes no capability checks.
-        let kernel = Kernel::new(system, NAME, capabilities, false);
+    pub(crate) fn new(
+        system: u64,
+        capabilities: Capabilities,
+        processing_limit: Option<u64>,
+        check_capabilities: bool,
+    ) -> Self {
+        // Spec §9.2: this base makes no capability checks unless asked to.
+        let kernel = Kernel::new(system, NAME, capabilities, check_capabilities);
         let admin = kernel.admin_address();
         Self {
             state: Mutex::new(State {
