@@ -19,6 +19,7 @@ mod dispatch;
 mod measure;
 mod report;
 mod simple_base;
+mod troupe;
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -60,6 +61,12 @@ pub(crate) struct Config {
     pub(crate) dispatch_rounds: u64,
     /// Timed asks per variant and round in the dispatch benchmark.
     pub(crate) dispatch_asks: u64,
+    /// Interleaved rounds of each part of the troupe benchmark (each variant once per round).
+    pub(crate) troupe_rounds: u64,
+    /// One-shot jobs per variant and round in the troupe benchmark.
+    pub(crate) troupe_jobs: u64,
+    /// Multi-step (1 ms) jobs per variant and round in the troupe benchmark.
+    pub(crate) troupe_wait_jobs: u64,
 }
 
 impl Config {
@@ -75,6 +82,9 @@ impl Config {
             fan_in_per_sender: 1_000,
             dispatch_rounds: 24,
             dispatch_asks: 20_000,
+            troupe_rounds: 12,
+            troupe_jobs: 20_000,
+            troupe_wait_jobs: 100,
         }
     }
 
@@ -90,6 +100,9 @@ impl Config {
             fan_in_per_sender: 100,
             dispatch_rounds: 4,
             dispatch_asks: 1_000,
+            troupe_rounds: 4,
+            troupe_jobs: 2_000,
+            troupe_wait_jobs: 20,
         }
     }
 
@@ -97,7 +110,8 @@ impl Config {
     fn describe(&self) -> String {
         let g = |n: u64| group_thousands(n as f64);
         format!(
-            "asks {} (warm-up {}), tells {} (warm-up {}), idle actors {}, fan-in {} × {}, dispatch {} rounds × {} asks × 4 variants",
+            "asks {} (warm-up {}), tells {} (warm-up {}), idle actors {}, fan-in {} × {}, dispatch {} rounds × {} asks × 4 variants, \
+             troupe {} rounds × ({} one-shot + {} multi-step jobs) × 2 variants",
             g(self.asks),
             g(self.ask_warmup),
             g(self.tells),
@@ -106,14 +120,17 @@ impl Config {
             g(self.fan_in_senders),
             g(self.fan_in_per_sender),
             g(self.dispatch_rounds),
-            g(self.dispatch_asks)
+            g(self.dispatch_asks),
+            g(self.troupe_rounds),
+            g(self.troupe_jobs),
+            g(self.troupe_wait_jobs)
         )
     }
 }
 
 /// Every benchmark, in table order.
 fn all_benches() -> Vec<&'static Bench> {
-    simple_base::BENCHES.iter().chain(dispatch::BENCHES).collect()
+    simple_base::BENCHES.iter().chain(dispatch::BENCHES).chain(troupe::BENCHES).collect()
 }
 
 /// The command line.
@@ -234,6 +251,9 @@ mod tests {
             fan_in_per_sender: 6,
             dispatch_rounds: 2,
             dispatch_asks: 10,
+            troupe_rounds: 2,
+            troupe_jobs: 30,
+            troupe_wait_jobs: 12,
         };
         for bench in all_benches() {
             let rows = (bench.run)(&tiny).unwrap_or_else(|e| panic!("benchmark `{}` failed: {e}", bench.name));

@@ -15,10 +15,15 @@ pub(crate) enum Unit {
     Bytes,
     /// A relative difference, in percent.
     Percent,
+    /// Jobs per second (a job: a message and its answer, however many messages lie between).
+    JobsPerSec,
+    /// A ratio of two figures of the same unit.
+    Ratio,
 }
 
 impl Unit {
-    /// `value` written in this unit, e.g. `412 ns`, `1.27 µs`, `4.81 M msgs/s`, `171 B`.
+    /// `value` written in this unit, e.g. `412 ns`, `1.27 µs`, `4.81 M msgs/s`, `171 B`,
+    /// `9 312 jobs/s`, `8.76 ×`.
     pub(crate) fn format(self, value: f64) -> String {
         match self {
             Self::Nanos => format!("{} ns", group_thousands(value.round())),
@@ -28,6 +33,8 @@ impl Unit {
             Self::Bytes if value >= 1024.0 => format!("{:.2} KiB", value / 1024.0),
             Self::Bytes => format!("{} B", value.round()),
             Self::Percent => format!("{value:.1} %"),
+            Self::JobsPerSec => format!("{} jobs/s", group_thousands(value.round())),
+            Self::Ratio => format!("{value:.2} ×"),
         }
     }
 }
@@ -147,6 +154,8 @@ mod tests {
         assert_eq!(Unit::Bytes.format(2048.0), "2 KiB");
         assert_eq!(Unit::Bytes.format(171.4), "171 B");
         assert_eq!(Unit::Percent.format(-1.24), "-1.2 %");
+        assert_eq!(Unit::JobsPerSec.format(9_311.6), "9 312 jobs/s");
+        assert_eq!(Unit::Ratio.format(8.764), "8.76 ×");
     }
 
     #[test]

@@ -177,7 +177,9 @@ inventory::collect!(MessageRegistration);
 
 /// The message types of this program, by registered name.
 pub(crate) struct MessageRegistry {
-    by_name: HashMap<&'static str, &'static MessageRegistration>,
+    /// Looked up for every message decoded from the wire: a fast hasher (seeded per process;
+    /// names from the wire are only looked up, never inserted).
+    by_name: HashMap<&'static str, &'static MessageRegistration, foldhash::fast::RandomState>,
     clashes: Vec<(&'static str, &'static str, &'static str)>,
 }
 
@@ -186,7 +188,8 @@ impl MessageRegistry {
     pub(crate) fn get() -> &'static Self {
         static REGISTRY: OnceLock<MessageRegistry> = OnceLock::new();
         REGISTRY.get_or_init(|| {
-            let mut by_name: HashMap<&'static str, &'static MessageRegistration> = HashMap::new();
+            let mut by_name: HashMap<&'static str, &'static MessageRegistration, foldhash::fast::RandomState> =
+                HashMap::default();
             let mut clashes = Vec::new();
             for reg in inventory::iter::<MessageRegistration> {
                 match by_name.get(reg.name) {
