@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestResult, ANSWER, NO_ANSWER};
+use common::{quiet, Failure, TestResult, ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -97,16 +97,6 @@ impl Actor for Target {
 }
 
 // ----- helpers ----------------------------------------------------------------------------
-
-type Failure = Box<dyn std::error::Error>;
-
-/// Fails if anything arrives at this endpoint.
-fn quiet(endpoint: &ActorSystem) -> TestResult {
-    match endpoint.listen(NO_ANSWER)? {
-        None => Ok(()),
-        Some(unexpected) => Err(format!("unexpected message: {unexpected:?}").into()),
-    }
-}
 
 /// A new [`Handler`], registered under `label`, reporting to `endpoint`.
 fn handler(endpoint: &ActorSystem, label: &str) -> Result<ActorAddress, Failure> {

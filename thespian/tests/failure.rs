@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{TestResult, ANSWER, NO_ANSWER};
+use common::{answer, quiet, Failure, ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -193,22 +193,6 @@ impl Actor for Requester {
 }
 
 // ----- helpers ----------------------------------------------------------------------------
-
-type Failure = Box<dyn std::error::Error>;
-
-/// Asks `to` and expects an answer of type `R` within [`ANSWER`].
-fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message) -> Result<R, Failure> {
-    asys.ask_as::<R>(to, msg, ANSWER)?
-        .ok_or_else(|| format!("no {} answer within {ANSWER:?}", std::any::type_name::<R>()).into())
-}
-
-/// Fails if anything arrives at this endpoint.
-fn quiet(endpoint: &ActorSystem) -> TestResult {
-    match endpoint.listen(NO_ANSWER)? {
-        None => Ok(()),
-        Some(unexpected) => Err(format!("unexpected message: {unexpected:?}").into()),
-    }
-}
 
 fn attempts(asys: &ActorSystem, worker: &ActorAddress, id: u32) -> Result<u32, Failure> {
     let Attempts(n) = answer(asys, worker, CountAttempts(id))?;

@@ -6,7 +6,7 @@ mod common;
 
 use std::sync::Mutex;
 
-use common::{TestResult, ANSWER, NO_ANSWER};
+use common::{answer, quiet, Failure, TestResult, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -253,14 +253,6 @@ impl Actor for ShutdownWitness {
 
 // ----- helpers ----------------------------------------------------------------------------
 
-type Failure = Box<dyn std::error::Error>;
-
-/// Asks `to` and expects an answer of type `R` within [`ANSWER`].
-fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message) -> Result<R, Failure> {
-    asys.ask_as::<R>(to, msg, ANSWER)?
-        .ok_or_else(|| format!("no {} answer within {ANSWER:?}", std::any::type_name::<R>()).into())
-}
-
 /// The next `n` events sent to this endpoint, sorted (senders are independent, so their
 /// order is not part of the behaviour).
 fn events(endpoint: &ActorSystem, n: usize) -> Result<Vec<Event>, Failure> {
@@ -278,14 +270,6 @@ fn events(endpoint: &ActorSystem, n: usize) -> Result<Vec<Event>, Failure> {
 fn sorted(mut events: Vec<Event>) -> Vec<Event> {
     events.sort();
     events
-}
-
-/// Fails if anything arrives at this endpoint.
-fn quiet(endpoint: &ActorSystem) -> TestResult {
-    match endpoint.listen(NO_ANSWER)? {
-        None => Ok(()),
-        Some(unexpected) => Err(format!("unexpected message: {unexpected:?}").into()),
-    }
 }
 
 /// A top-level [`Node`] reporting to `observer`.

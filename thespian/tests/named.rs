@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{TestResult, ANSWER, NO_ANSWER};
+use common::{answer, quiet, Failure, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -122,22 +122,6 @@ impl Actor for Creator {
 }
 
 // ----- helpers ----------------------------------------------------------------------------
-
-type Failure = Box<dyn std::error::Error>;
-
-/// Asks `to` and expects an answer of type `R` within [`ANSWER`].
-fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message) -> Result<R, Failure> {
-    asys.ask_as::<R>(to, msg, ANSWER)?
-        .ok_or_else(|| format!("no {} answer within {ANSWER:?}", std::any::type_name::<R>()).into())
-}
-
-/// Fails if anything arrives at this endpoint.
-fn quiet(endpoint: &ActorSystem) -> TestResult {
-    match endpoint.listen(NO_ANSWER)? {
-        None => Ok(()),
-        Some(unexpected) => Err(format!("unexpected message: {unexpected:?}").into()),
-    }
-}
 
 /// Creates (or finds) the [`Registry`] named `name` from outside.
 fn named_registry(asys: &ActorSystem, name: &str) -> Result<ActorAddress, Failure> {

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use thespian::{ActorSystem, Logging};
+use thespian::{ActorAddress, ActorSystem, Logging, Message};
 
 /// What a test body returns: `?` works on every thespian error.
 pub type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -15,6 +15,23 @@ pub const ANSWER: Duration = Duration::from_secs(10);
 
 /// A short wait for answers that must not come.
 pub const NO_ANSWER: Duration = Duration::from_millis(50);
+
+/// An error of a test helper.
+pub type Failure = Box<dyn std::error::Error>;
+
+/// Asks `to` and expects an answer of type `R` within [`ANSWER`].
+pub fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message) -> Result<R, Failure> {
+    asys.ask_as::<R>(to, msg, ANSWER)?
+        .ok_or_else(|| format!("no {} answer within {ANSWER:?}", std::any::type_name::<R>()).into())
+}
+
+/// Fails if anything arrives at this endpoint within [`NO_ANSWER`].
+pub fn quiet(endpoint: &ActorSystem) -> TestResult {
+    match endpoint.listen(NO_ANSWER)? {
+        None => Ok(()),
+        Some(unexpected) => Err(format!("unexpected message: {unexpected:?}").into()),
+    }
+}
 
 /// Starts a system of the named base, leaving the test runner's logging alone.
 pub fn system(base: &str) -> ActorSystem {
