@@ -429,11 +429,19 @@ impl Decorators {
 /// The expansion of a decorator written above `#[actor]`: moves itself below `#[actor]`
 /// so that `#[actor]` finds it; without `#[actor]` it is an error.
 pub(crate) fn reattach(name: &str, args: TokenStream, item: TokenStream) -> TokenStream {
-    match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Impl(mut imp)) if imp.attrs.iter().any(is_actor) => {
+    let parsed = syn::parse2::<syn::Item>(item.clone());
+    let actor = match &parsed {
+        Ok(syn::Item::Impl(imp)) => imp.attrs.iter().position(is_actor),
+        _ => None,
+    };
+    match (parsed, actor) {
+        (Ok(syn::Item::Impl(mut imp)), Some(actor)) => {
             let ident = syn::Ident::new(name, Span::call_site());
             let args = if args.is_empty() { quote!() } else { quote!((#args)) };
-            imp.attrs.push(syn::parse_quote!(#[::thespian::#ident #args]));
+            // Right after `#[actor]` and the decorators moved there before this one, so
+            // that `#[actor]` sees every decorator in the order it was written.
+            let at = actor + 1 + imp.attrs.iter().skip(actor + 1).take_while(|a| is_moved(a)).count();
+            imp.attrs.insert(at, syn::parse_quote!(#[::thespian::#ident #args]));
             imp.into_token_stream()
         }
         _ => {
@@ -445,6 +453,11 @@ pub(crate) fn reattach(name: &str, args: TokenStream, item: TokenStream) -> Toke
             quote!(#item #error)
         }
     }
+}
+
+/// A decorator moved below `#[actor]` by [`reattach`] (written with the absolute path).
+fn is_moved(attr: &Attribute) -> bool {
+    attr.path().leading_colon.is_some() && decorator_name(attr).is_some()
 }
 
 fn is_actor(attr: &Attribute) -> bool {
