@@ -177,7 +177,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
 pub(crate) fn common(base_name: &str) -> Capabilities {
     let mut caps = Capabilities::new();
     caps.insert("Thespian Generation", CapValue::List(vec![CapValue::Int(3), CapValue::Int(10)]));
-    caps.insert("Thespian Version", env!("CARGO_PKG_VERSION"));
+    caps.insert("Thespian Version", crate_version());
     caps.insert("Thespian ActorSystem Name", base_name);
     caps.insert("Thespian ActorSystem Version", 1);
     caps.insert("Rust Version", rust_version());
@@ -194,4 +194,15 @@ fn rust_version() -> CapValue {
         .map(CapValue::Int)
         .collect();
     CapValue::List(parts)
+}
+
+/// The crate's version as one number that grows with every release (spec §9.1):
+/// `major * 10000 + minor * 100 + patch`, so 0.1.0 is 100.
+fn crate_version() -> CapValue {
+    let part = |text: &str| text.parse::<i64>().unwrap_or(0);
+    CapValue::Int(
+        part(env!("CARGO_PKG_VERSION_MAJOR")) * 10_000
+            + part(env!("CARGO_PKG_VERSION_MINOR")) * 100
+            + part(env!("CARGO_PKG_VERSION_PATCH")),
+    )
 }
