@@ -223,6 +223,7 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use report::Unit;
 
     fn args(list: &[&str]) -> Result<Args, (String, u8)> {
         parse_args(list.iter().map(|s| s.to_string()))
@@ -258,7 +259,10 @@ mod tests {
         for bench in all_benches() {
             let rows = (bench.run)(&tiny).unwrap_or_else(|e| panic!("benchmark `{}` failed: {e}", bench.name));
             assert!(!rows.is_empty(), "benchmark `{}` reported nothing", bench.name);
-            assert!(rows.iter().all(|f| f.value.is_finite() && f.value >= 0.0), "{}: {rows:?}", bench.name);
+            // A relative difference may be negative (macro routing can come out faster than the
+            // hand-written chain in a noisy round); every other figure is a size, a time or a rate.
+            let sane = |f: &Figure| f.value.is_finite() && (f.unit == Unit::Percent || f.value >= 0.0);
+            assert!(rows.iter().all(sane), "{}: {rows:?}", bench.name);
         }
     }
 
