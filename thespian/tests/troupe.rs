@@ -185,3 +185,85 @@ on_every_base! {
         Ok(())
     }
 }
+
+on_every_base! {
+    fn spec_8_1_extra_workers_stay_while_work_keeps_arriving(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        // Four held jobs: four workers, two above idle_count.
+        for n in 0..4 {
+            asys.tell(&troupe, Job { n, fail: false })?;
+        }
+        for _ in 0..4 {
+            let started = asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?;
+            asys.tell(&started.worker, Release)?;
+        }
+        for _ in 0..4 {
+            asys.listen_as::<Done>(ANSWER)?.ok_or("not done")?;
+        }
+        // A trickle of work for longer than the shrink delay: the load has not ended, so
+        // nobody is dismissed. Each job is a round trip; the pause between them is idle time.
+        let trickle_start = Instant::now();
+        let mut n = 4;
+        while trickle_start.elapsed() < Duration::from_millis(2600) {
+            asys.tell(&troupe, Job { n, fail: false })?;
+            let started = asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?;
+            asys.tell(&started.worker, Release)?;
+            assert_eq!(asys.listen_as::<Done>(ANSWER)?.map(|d| d.n), Some(n));
+            assert!(asys.listen(Duration::from_millis(250))?.is_none(), "no stray messages");
+            n += 1;
+        }
+        let during = status(asys, &troupe)?;
+        assert_eq!(during.workers, 4, "extra workers are kept while work arrives: {during:?}");
+        // Once it stops, they go about two seconds later.
+        let load_ended = Instant::now();
+        let deadline = load_ended + Duration::from_secs(15);
+        let mut last = during;
+        while last.workers > last.idle_count && Instant::now() < deadline {
+            assert!(asys.listen(Duration::from_millis(200))?.is_none(), "no stray messages");
+            last = status(asys, &troupe)?;
+        }
+        assert_eq!((last.workers, last.idle), (2, 2), "{last:?}");
+        assert!(load_ended.elapsed() >= Duration::from_millis(1500), "dismissed too early after the load ended");
+        Ok(())
+    }
+}
+
+/// A troupe whose every member insists on being created with a "Color" requirement that the
+/// system matches.
+#[derive(Default)]
+struct Painter;
+
+#[troupe(max_count = 4, idle_count = 1)]
+#[actor]
+impl Painter {
+    fn actor_system_capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool {
+        requirements.and_then(|r| r.get("Color")).is_some_and(|color| capabilities.get("Color") == Some(color))
+    }
+
+    #[handler(Job)]
+    fn on_job(&mut self, job: &Job, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        // Hold the job (never finish it), so each new job needs a new worker.
+        ctx.set_troupe_work_in_progress(true);
+        ctx.send(sender, Started { n: job.n, worker: ctx.my_address().clone(), saw_sender: sender.clone() });
+    }
+}
+
+#[test]
+fn spec_8_1_workers_are_created_with_the_managers_requirements() -> common::TestResult {
+    let mut caps = Capabilities::new();
+    caps.insert("Color", "yellow");
+    let asys =
+        ActorSystem::builder().logging(Logging::Off).check_capabilities(true).capabilities(caps.clone()).build()?;
+    let troupe = asys.create_actor_with(ActorSpec::of::<Painter>().requirements(caps))?;
+    for n in 0..3 {
+        asys.tell(&troupe, Job { n, fail: false })?;
+    }
+    let mut workers = HashSet::new();
+    for _ in 0..3 {
+        let started = asys.listen_as::<Started>(ANSWER)?.ok_or("a worker could not be created")?;
+        workers.insert(started.worker);
+    }
+    assert_eq!(workers.len(), 3, "three workers, each created with the requirements");
+    asys.shutdown()?;
+    Ok(())
+}

@@ -42,6 +42,12 @@ impl<'a> ActorContext<'a> {
         }
     }
 
+    /// The requirements this actor's creator gave, for patterns that create more actors of
+    /// the same kind (a troupe's workers are created as their manager was).
+    pub(crate) fn own_requirements(&self) -> Option<crate::Capabilities> {
+        self.host.requirements_of(self.me)
+    }
+
     /// This actor's own address (spec §5.1 `myAddress`).
     pub fn my_address(&self) -> &ActorAddress {
         self.me

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::api::actor::ActorSpec;
 use crate::api::address::ActorAddress;
-use crate::api::capabilities::CapValue;
+use crate::api::capabilities::{CapValue, Capabilities};
 use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 
@@ -17,6 +17,9 @@ pub(crate) trait ActorHost {
     fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError>;
     /// Creates an actor whose parent is `parent` (unless it is named).
     fn create_actor(&mut self, parent: &ActorAddress, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError>;
+    /// The requirements `me`'s creator gave (spec §5.12), for patterns that create more
+    /// actors of the same kind (a troupe's workers).
+    fn requirements_of(&self, me: &ActorAddress) -> Option<Capabilities>;
     /// Schedules a wakeup for `me`.
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>);
     /// Registers or deregisters `me` as the dead-letter handler.

@@ -560,6 +560,10 @@ impl ActorHost for Kernel {
         }
     }
 
+    fn requirements_of(&self, me: &ActorAddress) -> Option<Capabilities> {
+        self.actors.get(&me.id()).and_then(|slot| slot.requirements.clone())
+    }
+
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
         self.timers.schedule(me, delay, payload);
     }

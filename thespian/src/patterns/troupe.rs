@@ -4,10 +4,11 @@
 //! idle *worker* (another instance of the same type, created on demand up to `max_count`),
 //! or queues it in arrival order. Workers see the original message and sender, so their
 //! replies go straight back. Workers above `idle_count` are dismissed about two seconds after
-//! the work runs out; a worker that dies with work in hand has that work handed out again.
+//! the last message arrived; a worker that dies with work in hand has that work handed out
+//! again. Workers are created with the manager's requirements, so they pass the same checks.
 
 use std::collections::VecDeque;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -114,6 +115,8 @@ struct Manager {
     members: Vec<Member>,
     queue: VecDeque<Job>,
     trim_scheduled: bool,
+    /// When the last job arrived: extra workers are dismissed [`TRIM_DELAY`] after the load ends.
+    last_job: Instant,
 }
 
 enum Role {
@@ -162,6 +165,7 @@ impl Actor for Troupe {
                     members: Vec::new(),
                     queue: VecDeque::new(),
                     trim_scheduled: false,
+                    last_job: Instant::now(),
                 }),
             };
             if msg.is::<TroupeJoin>() {
@@ -221,6 +225,7 @@ impl Manager {
             return Ok(());
         } else {
             let bytes = wire::encode_message(msg)?;
+            self.last_job = Instant::now();
             self.queue.push_back(Job { sender: sender.clone(), type_name: msg.message_type_name(), bytes });
         }
         self.dispatch(factory, ctx)?;
@@ -234,7 +239,12 @@ impl Manager {
             let index = match self.members.iter().position(|m| m.job.is_none()) {
                 Some(index) => index,
                 None if self.members.len() < self.settings.max_count => {
-                    let address = ctx.create_actor_with(ActorSpec::from_factory(factory))?;
+                    // Workers are created as their manager was, so they pass the same checks.
+                    let mut spec = ActorSpec::from_factory(factory);
+                    if let Some(requirements) = ctx.own_requirements() {
+                        spec = spec.requirements(requirements);
+                    }
+                    let address = ctx.create_actor_with(spec)?;
                     ctx.send(&address, TroupeJoin { manager: ctx.my_address().clone() });
                     self.members.push(Member { address, job: None });
                     self.members.len() - 1
@@ -309,10 +319,17 @@ impl Manager {
         }
     }
 
-    /// Dismisses idle workers above `idle_count`, if the work has run out.
+    /// Dismisses idle workers above `idle_count`, once no job has arrived for [`TRIM_DELAY`].
     fn trim(&mut self, ctx: &mut ActorContext<'_>) {
         self.trim_scheduled = false;
         if !self.queue.is_empty() {
+            return;
+        }
+        let quiet_for = self.last_job.elapsed();
+        if quiet_for < TRIM_DELAY {
+            // Work arrived since this round was scheduled: the load has not ended yet.
+            self.trim_scheduled = true;
+            ctx.wakeup_after(TRIM_DELAY - quiet_for, TroupeTrim);
             return;
         }
         let mut excess = self.members.len().saturating_sub(self.settings.idle_count);
