@@ -157,8 +157,10 @@ on_every_base! {
         // #[transient_idle(300 ms)]: the last ping is at 300 ms, so it lasts at least 600 ms.
         assert!(last.elapsed >= Duration::from_millis(600), "{last:?}");
         assert!(first.elapsed < last.elapsed, "{first:?} {last:?}");
-        // Both saw their messages, including their own exit request.
-        assert!(first.pings >= 3, "{first:?}");
+        // Both saw their messages until they exited. How many pings the transient child saw
+        // before its 300 ms ran out depends on how punctually the 100 ms wakeups fired, so
+        // only the idle child, which outlives all four, has an exact count.
+        assert!((1..=4).contains(&first.pings), "{first:?}");
         assert_eq!(last.pings, 4, "{last:?}");
         Ok(())
     }
