@@ -157,7 +157,7 @@ fn main() -> Result<(), ActorSystemError> {
     let careful = asys.create_actor::<CarefulForwarder>()?;
     let reply: Option<String> = asys.ask_as(&careful, GreetThere(theirs), Duration::from_secs(1))?;
     println!("the same with try_send:\n  {}", reply.as_deref().unwrap_or("no answer"));
-    assert!(reply.is_some_and(|r| r.starts_with("not sent: InvalidActorAddress")));
+    assert!(reply.is_some_and(|r| r.starts_with("not sent: error[T0001]: InvalidActorAddress:")));
     // ANCHOR_END: in_actor
 
     asys.shutdown()

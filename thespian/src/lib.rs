@@ -40,6 +40,7 @@ extern crate self as thespian;
 
 mod api;
 mod bases;
+pub mod codes;
 mod core;
 pub mod patterns;
 pub mod wire;
@@ -49,7 +50,7 @@ pub use api::address::ActorAddress;
 pub use api::capabilities::{CapValue, Capabilities};
 pub use api::context::ActorContext;
 pub use api::dispatch::{family_mut, Dispatch, FamilyId, HandlerReturn, TypeDispatch};
-pub use api::error::{ActorSystemError, ActorSystemException};
+pub use api::error::{ActorSystemError, ActorSystemException, ErrorCode};
 pub use api::message::Message;
 pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
 pub use api::system_messages::{

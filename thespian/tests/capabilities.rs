@@ -238,7 +238,7 @@ fn spec_5_12_no_compatible_system_names_the_actor_and_the_requirement() -> Resul
     // From inside an actor the creation fails the same way, and the actor is told.
     let keeper = asys.create_actor::<Keeper>()?;
     let outcome = asys.ask_as::<String>(&keeper, "make".to_string(), ANSWER)?.unwrap_or_default();
-    assert!(outcome.starts_with("NoCompatibleSystemForActor") && outcome.contains("Lamp"), "{outcome}");
+    assert!(outcome.starts_with("error[T0006]: NoCompatibleSystemForActor:") && outcome.contains("Lamp"), "{outcome}");
     asys.shutdown()
 }
 

@@ -10,48 +10,88 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::address::ActorAddress;
+use crate::api::error::ErrorCode;
 use crate::api::message::{Message, MessageRegistry};
+use crate::codes;
 
 /// The largest encoded message or frame accepted: 64 MiB.
 pub const MAX_FRAME_SIZE: usize = 64 * 1024 * 1024;
 
 /// A message could not be encoded or decoded.
+///
+/// Each variant has a stable [`ErrorCode`] ([`code`](Self::code)) with a page in
+/// [`codes`], and its text starts with it: `error[T0010]: ...`. Inside an
+/// [`ActorSystemError::Wire`](crate::ActorSystemError::Wire) it keeps its code and text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum WireError {
-    /// The message's `Serialize` implementation failed.
-    #[error("message of type `{type_name}` cannot be serialized: {reason}; check its `Serialize` implementation")]
+    /// The message's `Serialize` implementation failed: [`codes::T0010`].
+    #[error(
+        "error[{code}]: ActorSystemException: message of type `{type_name}` cannot be serialized: {reason}. \
+         Check its `Serialize` implementation.",
+        code = self.code()
+    )]
     Unserializable {
         /// The message type.
         type_name: String,
         /// The serializer's error.
         reason: String,
     },
-    /// No message type is registered under this name in this program.
+    /// No message type is registered under this name in this program: [`codes::T0012`].
     #[error(
-        "unknown message type `{type_name}`: no `#[derive(Message)]` type of that name is linked \
-         into this program; use the same message crate on both sides"
+        "error[{code}]: ActorSystemException: unknown message type `{type_name}`: no `#[derive(Message)]` \
+         type of that name is linked into this program. Use the same message crate on both sides.",
+        code = self.code()
     )]
     UnknownType {
         /// The name received.
         type_name: String,
     },
-    /// The bytes do not decode as the named type.
-    #[error("malformed `{type_name}` message: {reason}")]
+    /// The bytes do not decode as the named type: [`codes::T0013`].
+    #[error(
+        "error[{code}]: ActorSystemException: malformed `{type_name}` message: {reason}. Check that both \
+         sides use the same version of the message type, and that the bytes are not cut short.",
+        code = self.code()
+    )]
     Malformed {
         /// The name received.
         type_name: String,
         /// The decoder's error.
         reason: String,
     },
-    /// The encoded size is over the limit.
-    #[error("message of {size} bytes is over the {limit}-byte limit; send large data in parts")]
+    /// The encoded size is over the limit: [`codes::T0011`].
+    #[error(
+        "error[{code}]: ActorSystemException: message of {size} bytes is over the {limit}-byte limit. Send \
+         large data in parts.",
+        code = self.code()
+    )]
     TooLarge {
         /// The size met.
         size: usize,
         /// The limit.
         limit: usize,
     },
+}
+
+impl WireError {
+    /// The error's stable code (see [`ErrorCode`]): `T0010` to `T0013`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use thespian::wire;
+    ///
+    /// let err = wire::decode_message("my_app::NoSuchMessage", &[]).expect_err("no such type");
+    /// assert_eq!(err.code(), thespian::codes::T0012);
+    /// ```
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unserializable { .. } => codes::T0010,
+            Self::TooLarge { .. } => codes::T0011,
+            Self::UnknownType { .. } => codes::T0012,
+            Self::Malformed { .. } => codes::T0013,
+        }
+    }
 }
 
 /// Encodes a message's body (without its type name).
