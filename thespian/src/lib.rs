@@ -45,6 +45,11 @@ mod core;
 pub mod patterns;
 pub mod wire;
 
+/// The README's example, compiled and run with the doctests so it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 pub use api::actor::{Actor, ActorError, ActorFactory, ActorResult, ActorSpec, ActorStart, NewActor};
 pub use api::address::ActorAddress;
 pub use api::capabilities::{CapValue, Capabilities};
