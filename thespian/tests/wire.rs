@@ -540,6 +540,10 @@ fn design_3_wire_deep_nesting_is_rejected() -> TestResult {
     assert!(at_limit.is::<PoisonMessage>(), "nesting up to the limit decodes");
     let over = wire::decode_message(POISON, &nested_poison_body(limit + 1));
     assert!(is_malformed(&over), "one level past the limit: {over:?}");
+    // The error says why, not just that the outer message did not decode.
+    let text = over.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(text.contains(&format!("nested more than {MAX_NESTING} deep")), "{text}");
+    assert_eq!(text.matches("error[").count(), 1, "one code, at the start: {text}");
     // Far past the limit: an error, not a stack overflow. Also through a frame.
     let deep = nested_poison_body(20_000);
     assert!(is_malformed(&wire::decode_message(POISON, &deep)));

@@ -127,8 +127,22 @@ pub fn encode_message(msg: &dyn Message) -> Result<Vec<u8>, WireError> {
 pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>, WireError> {
     check_size(bytes.len())?;
     let registration = MessageRegistry::get().lookup(type_name)?;
-    (registration.decode)(bytes)
-        .map_err(|e| WireError::Malformed { type_name: type_name.to_string(), reason: e.to_string() })
+    let outermost = nested::depth() == 0;
+    if outermost {
+        nested::take_failure(); // nothing left over from a decode that panicked
+    }
+    (registration.decode)(bytes).map_err(|e| {
+        // The decoder reports a nested message's failure only as "custom error"; the
+        // outermost level says what actually went wrong, and where.
+        let reason = match outermost.then(nested::take_failure).flatten() {
+            Some(WireError::Malformed { type_name: inner, reason }) => {
+                format!("a nested `{inner}` message is malformed: {reason}")
+            }
+            Some(other) => format!("a nested message failed: {other}"),
+            None => e.to_string(),
+        };
+        WireError::Malformed { type_name: type_name.to_string(), reason }
+    })
 }
 
 /// Decodes exactly the whole of `bytes` as a `T`: trailing bytes are malformed too.
@@ -240,6 +254,18 @@ pub mod nested {
 
     thread_local! {
         static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+        /// The innermost nested failure of the decode in progress on this thread.
+        static FAILURE: std::cell::RefCell<Option<WireError>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// How many nested messages deep the decode in progress on this thread is.
+    pub(super) fn depth() -> u32 {
+        DEPTH.with(std::cell::Cell::get)
+    }
+
+    /// The innermost nested failure recorded since the last call.
+    pub(super) fn take_failure() -> Option<WireError> {
+        FAILURE.with(|f| f.borrow_mut().take())
     }
 
     #[derive(Serialize)]
@@ -293,7 +319,13 @@ pub mod nested {
             Err(WireError::UnknownType { .. }) => {
                 Ok(Box::new(crate::UndecodedMessage { type_name: raw.type_name, bytes: raw.bytes }))
             }
-            Err(e) => Err(D::Error::custom(e)),
+            Err(e) => {
+                let text = e.to_string();
+                FAILURE.with(|f| {
+                    f.borrow_mut().get_or_insert(e);
+                });
+                Err(D::Error::custom(text))
+            }
         }
     }
 }
