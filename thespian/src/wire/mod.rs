@@ -258,6 +258,28 @@ pub mod nested {
         static FAILURE: std::cell::RefCell<Option<WireError>> = const { std::cell::RefCell::new(None) };
     }
 
+    /// One level of nesting entered on this thread; leaving it, also by a panic in a nested
+    /// message's `Deserialize`, restores the depth, so a caught panic cannot use up the limit.
+    struct Level {
+        depth: u32,
+    }
+
+    impl Level {
+        fn enter() -> Self {
+            let depth = DEPTH.with(|d| {
+                d.set(d.get() + 1);
+                d.get()
+            });
+            Self { depth }
+        }
+    }
+
+    impl Drop for Level {
+        fn drop(&mut self) {
+            DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        }
+    }
+
     /// How many nested messages deep the decode in progress on this thread is.
     pub(super) fn depth() -> u32 {
         DEPTH.with(std::cell::Cell::get)
@@ -301,11 +323,8 @@ pub mod nested {
     /// If the bytes do not decode as the named, known type.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Box<dyn Message>, D::Error> {
         let raw = In::deserialize(deserializer)?;
-        let depth = DEPTH.with(|d| {
-            d.set(d.get() + 1);
-            d.get()
-        });
-        let decoded = if depth > MAX_NESTING {
+        let level = Level::enter();
+        let decoded = if level.depth > MAX_NESTING {
             Err(WireError::Malformed {
                 type_name: raw.type_name.clone(),
                 reason: format!("messages nested more than {MAX_NESTING} deep"),
@@ -313,7 +332,7 @@ pub mod nested {
         } else {
             decode_message(&raw.type_name, &raw.bytes)
         };
-        DEPTH.with(|d| d.set(d.get() - 1));
+        drop(level);
         match decoded {
             Ok(msg) => Ok(msg),
             Err(WireError::UnknownType { .. }) => {
