@@ -165,6 +165,19 @@ on_every_base! {
         Ok(())
     }
 
+    fn spec_8_2_transient_idle_keeps_one_wakeup_however_many_messages(asys) {
+        let idle = asys.create_actor::<AfterLast>()?;
+        for _ in 0..100 {
+            asys.tell(&idle, Ping)?;
+        }
+        let status = asys.ask_as::<ThespianActorStatus>(&idle, ThespianStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!(status.pending_wakeups, 1, "each message moves the deadline, not a new timer: {status:?}");
+        // And it still exits once the messages stop, having seen every one.
+        let seen = asys.listen_as::<Seen>(ANSWER)?.ok_or("the transient actor did not exit")?;
+        assert_eq!(seen.pings, 100);
+        Ok(())
+    }
+
     fn spec_8_2_transient_actor_that_never_gets_a_message_never_exits(asys) {
         let lonely = asys.create_actor::<Lonely>()?;
         // Well past its 20 ms delay (a wait for something that must not happen).

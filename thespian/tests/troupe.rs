@@ -269,3 +269,80 @@ fn spec_8_1_workers_are_created_with_the_managers_requirements() -> common::Test
     asys.shutdown()?;
     Ok(())
 }
+
+/// Instances of [`Fragile`] built so far: only the first (the manager) starts.
+static FRAGILE_BUILT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A troupe whose workers fail in their constructor.
+struct Fragile;
+
+#[troupe(max_count = 3, idle_count = 1)]
+#[actor(new = Self::start)]
+impl Fragile {
+    fn start() -> Result<Self, String> {
+        match FRAGILE_BUILT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => Ok(Self),
+            _ => Err("workers cannot start".to_string()),
+        }
+    }
+
+    #[handler(Job)]
+    fn on_job(&mut self, job: &Job, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Done { n: job.n });
+    }
+}
+
+#[test]
+fn spec_8_1_work_given_to_a_worker_that_cannot_start_comes_back_as_poison() -> common::TestResult {
+    let asys = common::system("simpleSystemBase");
+    let troupe = asys.create_actor::<Fragile>()?;
+    for n in 0..2 {
+        let reply = asys.ask(&troupe, Job { n, fail: false }, ANSWER)?.ok_or("no answer")?;
+        let poison = reply.downcast::<PoisonMessage>().map_err(|m| format!("not poison: {m:?}"))?;
+        assert_eq!(poison.poison_message.downcast_ref::<Job>().map(|j| j.n), Some(n));
+        assert!(poison.details.contains("could not start"), "{}", poison.details);
+    }
+    // One worker tried per job, not an endless stream of them; nothing left queued.
+    let now = status(&asys, &troupe)?;
+    assert_eq!((now.workers, now.pending), (0, 0), "{now:?}");
+    assert_eq!(FRAGILE_BUILT.load(std::sync::atomic::Ordering::SeqCst), 3, "the manager and one worker per job");
+    common::quiet(&asys)?;
+    asys.shutdown()?;
+    Ok(())
+}
+
+/// Capability checks of [`Picky`] so far: only the first (the manager's) passes.
+static PICKY_CHECKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A troupe for which no worker can be created: the system refuses them.
+#[derive(Default)]
+struct Picky;
+
+#[troupe(max_count = 3, idle_count = 1)]
+#[actor]
+impl Picky {
+    fn actor_system_capability_check(_: &Capabilities, _: Option<&Capabilities>) -> bool {
+        PICKY_CHECKS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0
+    }
+
+    #[handler(Job)]
+    fn on_job(&mut self, job: &Job, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Done { n: job.n });
+    }
+}
+
+#[test]
+fn spec_4_4_troupe_that_cannot_add_a_worker_returns_each_job_once() -> common::TestResult {
+    let asys = ActorSystem::builder().logging(Logging::Off).check_capabilities(true).build()?;
+    let troupe = asys.create_actor::<Picky>()?;
+    let reply = asys.ask(&troupe, Job { n: 1, fail: false }, ANSWER)?.ok_or("no answer")?;
+    let poison = reply.downcast::<PoisonMessage>().map_err(|m| format!("not poison: {m:?}"))?;
+    assert_eq!(poison.poison_message.downcast_ref::<Job>().map(|j| j.n), Some(1));
+    assert!(poison.details.contains("no troupe worker could be created"), "{}", poison.details);
+    // The job is neither queued nor run a second time.
+    common::quiet(&asys)?;
+    let now = status(&asys, &troupe)?;
+    assert_eq!((now.workers, now.pending), (0, 0), "{now:?}");
+    asys.shutdown()?;
+    Ok(())
+}

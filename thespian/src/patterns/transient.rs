@@ -1,6 +1,6 @@
 //! Transient actors (spec §8.2): exit some time after the first, or the last, message.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -19,33 +19,55 @@ pub enum TransientMode {
     AfterLastMessage,
 }
 
-/// The wakeup payload that ends a transient actor, unless a later message superseded it.
+/// The wakeup payload that ends a transient actor, unless its deadline has moved since.
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, name = "thespian::patterns::TransientExpiry")]
-struct TransientExpiry {
-    generation: u64,
-}
+struct TransientExpiry;
 
 /// An actor that exits by itself (spec §8.2). It still sees every message, including the
 /// [`ActorExitRequest`] it sends itself. An actor that never receives a message never exits.
+///
+/// At most one wakeup is pending at a time, however many messages arrive: each message only
+/// moves the deadline, and a wakeup that finds the deadline moved waits for the rest.
 pub struct Transient {
     inner: Box<dyn Actor>,
     delay: Duration,
     mode: TransientMode,
-    /// Bumped for every message that restarts the clock; only the newest expiry counts.
-    generation: u64,
-    started: bool,
+    /// When to exit; `None` until the first message starts the clock.
+    deadline: Option<Instant>,
+    /// Whether a [`TransientExpiry`] wakeup is pending.
+    armed: bool,
+    /// Set once the actor has asked itself to exit.
+    exiting: bool,
 }
 
 impl Transient {
     /// Wraps `inner` so that it exits `delay` after its first or last message.
     pub fn new(inner: Box<dyn Actor>, mode: TransientMode, delay: Duration) -> Self {
-        Self { inner, delay, mode, generation: 0, started: false }
+        Self { inner, delay, mode, deadline: None, armed: false, exiting: false }
     }
 
     fn start_clock(&mut self, ctx: &mut ActorContext<'_>) {
-        self.generation += 1;
-        ctx.wakeup_after(self.delay, TransientExpiry { generation: self.generation });
+        self.deadline = Some(Instant::now() + self.delay);
+        if !self.armed {
+            self.armed = true;
+            ctx.wakeup_after(self.delay, TransientExpiry);
+        }
+    }
+
+    fn expire(&mut self, ctx: &mut ActorContext<'_>) {
+        self.armed = false;
+        let Some(deadline) = self.deadline else { return };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if !left.is_zero() {
+            // A later message moved the deadline: wait for the rest of it.
+            self.armed = true;
+            ctx.wakeup_after(left, TransientExpiry);
+        } else if !self.exiting {
+            self.exiting = true;
+            let me = ctx.my_address().clone();
+            ctx.send(&me, ActorExitRequest::new());
+        }
     }
 }
 
@@ -56,19 +78,15 @@ impl Actor for Transient {
         sender: &ActorAddress,
         ctx: &mut ActorContext<'_>,
     ) -> ActorResult {
-        if let Some(expiry) = msg.downcast_ref::<WakeupMessage>().and_then(|w| w.payload_as::<TransientExpiry>()) {
-            if expiry.generation == self.generation {
-                let me = ctx.my_address().clone();
-                ctx.send(&me, ActorExitRequest::new());
-            }
+        if msg.downcast_ref::<WakeupMessage>().is_some_and(|w| w.payload_as::<TransientExpiry>().is_some()) {
+            self.expire(ctx);
             return Ok(());
         }
         let restarts = match self.mode {
-            TransientMode::AfterFirstMessage => !self.started,
+            TransientMode::AfterFirstMessage => self.deadline.is_none(),
             TransientMode::AfterLastMessage => !msg.is_system_message(),
         };
-        if restarts && !msg.is::<ActorExitRequest>() {
-            self.started = true;
+        if restarts && !self.exiting && !msg.is::<ActorExitRequest>() {
             self.start_clock(ctx);
         }
         self.inner.receive_message(msg, sender, ctx)

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::api::actor::{Actor, ActorFactory, ActorResult, ActorSpec};
 use crate::api::address::ActorAddress;
 use crate::api::context::ActorContext;
+use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
-use crate::api::system_messages::{ActorExitRequest, ChildActorExited, PoisonMessage, WakeupMessage};
+use crate::api::system_messages::{ActorExitRequest, ChildActorExited, PoisonMessage, UndecodedMessage, WakeupMessage};
 use crate::wire::{self, nested};
 
 /// How long idle extra workers are kept after the work runs out.
@@ -82,6 +83,11 @@ struct TroupeWork {
     message: Box<dyn Message>,
 }
 
+/// A new worker has taken its role: it started, so a later exit is a death, not a failed start.
+#[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
+#[message(system, name = "thespian::patterns::TroupeJoined")]
+struct TroupeJoined;
+
 /// A worker finished its work.
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, name = "thespian::patterns::TroupeReady")]
@@ -103,11 +109,21 @@ impl Job {
     fn message(&self) -> Result<Box<dyn Message>, wire::WireError> {
         wire::decode_message(self.type_name, &self.bytes)
     }
+
+    /// Returns the job to its sender as a [`PoisonMessage`]: nobody in the troupe can do it.
+    fn return_as_poison(self, details: String, ctx: &mut ActorContext<'_>) {
+        let message = self.message().unwrap_or_else(|_| {
+            Box::new(UndecodedMessage { type_name: self.type_name.to_string(), bytes: self.bytes })
+        });
+        ctx.send(&self.sender, PoisonMessage { poison_message: message, details });
+    }
 }
 
 struct Member {
     address: ActorAddress,
     job: Option<Job>,
+    /// Whether it has said [`TroupeJoined`]: a worker that exits before that never started.
+    joined: bool,
 }
 
 struct Manager {
@@ -168,7 +184,9 @@ impl Actor for Troupe {
                     last_job: Instant::now(),
                 }),
             };
-            if msg.is::<TroupeJoin>() {
+            if let Some(join) = msg.downcast_ref::<TroupeJoin>() {
+                let manager = join.manager.clone();
+                ctx.send(&manager, TroupeJoined);
                 return Ok(());
             }
         }
@@ -206,8 +224,12 @@ impl Manager {
     ) -> ActorResult {
         if msg.is::<TroupeReady>() {
             self.worker_done(sender);
+        } else if msg.is::<TroupeJoined>() {
+            if let Some(member) = self.members.iter_mut().find(|m| &m.address == sender) {
+                member.joined = true;
+            }
         } else if let Some(exited) = msg.downcast_ref::<ChildActorExited>() {
-            self.worker_exited(&exited.child_address);
+            self.worker_exited(&exited.child_address, ctx);
         } else if let Some(poison) = msg.downcast_mut::<PoisonMessage>() {
             self.worker_failed(sender, poison, ctx);
         } else if msg.downcast_ref::<WakeupMessage>().is_some_and(|w| w.payload_as::<TroupeTrim>().is_some()) {
@@ -228,36 +250,58 @@ impl Manager {
             self.last_job = Instant::now();
             self.queue.push_back(Job { sender: sender.clone(), type_name: msg.message_type_name(), bytes });
         }
-        self.dispatch(factory, ctx)?;
+        // Never an error from here on: the message is queued, and a retry would queue it twice.
+        self.dispatch(factory, ctx);
         self.schedule_trim(ctx);
         Ok(())
     }
 
-    /// Hands queued work to idle workers, creating workers up to `max_count`.
-    fn dispatch(&mut self, factory: ActorFactory, ctx: &mut ActorContext<'_>) -> ActorResult {
+    /// Hands queued work to idle workers, creating workers up to `max_count`. A worker that
+    /// cannot be created stops the growth; if the troupe then has no worker at all, the queued
+    /// work goes back to its senders as poison, since nobody could ever do it.
+    fn dispatch(&mut self, factory: ActorFactory, ctx: &mut ActorContext<'_>) {
         while !self.queue.is_empty() {
             let index = match self.members.iter().position(|m| m.job.is_none()) {
                 Some(index) => index,
-                None if self.members.len() < self.settings.max_count => {
-                    // Workers are created as their manager was, so they pass the same checks.
-                    let mut spec = ActorSpec::from_factory(factory);
-                    if let Some(requirements) = ctx.own_requirements() {
-                        spec = spec.requirements(requirements);
+                None if self.members.len() < self.settings.max_count => match Self::create_worker(factory, ctx) {
+                    Ok(address) => {
+                        self.members.push(Member { address, job: None, joined: false });
+                        self.members.len() - 1
                     }
-                    let address = ctx.create_actor_with(spec)?;
-                    ctx.send(&address, TroupeJoin { manager: ctx.my_address().clone() });
-                    self.members.push(Member { address, job: None });
-                    self.members.len() - 1
-                }
+                    Err(e) => {
+                        tracing::warn!(actor_address = %ctx.my_address(), error = %e, "troupe cannot add a worker");
+                        if self.members.is_empty() {
+                            let details = format!("no troupe worker could be created: {e}");
+                            for job in std::mem::take(&mut self.queue) {
+                                job.return_as_poison(details.clone(), ctx);
+                            }
+                        }
+                        break;
+                    }
+                },
                 None => break,
             };
             let Some(job) = self.queue.pop_front() else { break };
-            let message = job.message()?;
-            let member = &mut self.members[index];
-            ctx.send(&member.address, TroupeWork { sender: job.sender.clone(), message });
-            member.job = Some(job);
+            match job.message() {
+                Ok(message) => {
+                    let member = &mut self.members[index];
+                    ctx.send(&member.address, TroupeWork { sender: job.sender.clone(), message });
+                    member.job = Some(job);
+                }
+                Err(e) => job.return_as_poison(format!("the troupe could not decode its copy: {e}"), ctx),
+            }
         }
-        Ok(())
+    }
+
+    /// Creates a worker as the manager was created, so it passes the same checks.
+    fn create_worker(factory: ActorFactory, ctx: &mut ActorContext<'_>) -> Result<ActorAddress, ActorSystemError> {
+        let mut spec = ActorSpec::from_factory(factory);
+        if let Some(requirements) = ctx.own_requirements() {
+            spec = spec.requirements(requirements);
+        }
+        let address = ctx.create_actor_with(spec)?;
+        ctx.send(&address, TroupeJoin { manager: ctx.my_address().clone() });
+        Ok(address)
     }
 
     fn worker_done(&mut self, worker: &ActorAddress) {
@@ -266,12 +310,16 @@ impl Manager {
         }
     }
 
-    /// A worker died: its work goes back to the front of the queue.
-    fn worker_exited(&mut self, worker: &ActorAddress) {
+    /// A worker died: its work goes back to the front of the queue. A worker that never
+    /// started (its constructor failed) returns the work to its sender as poison instead, so a
+    /// type whose workers cannot start does not create workers forever.
+    fn worker_exited(&mut self, worker: &ActorAddress, ctx: &mut ActorContext<'_>) {
         if let Some(index) = self.members.iter().position(|m| &m.address == worker) {
             let member = self.members.remove(index);
-            if let Some(job) = member.job {
-                self.queue.push_front(job);
+            match member.job {
+                Some(job) if member.joined => self.queue.push_front(job),
+                Some(job) => job.return_as_poison("the troupe worker given this message could not start".into(), ctx),
+                None => {}
             }
         }
     }
