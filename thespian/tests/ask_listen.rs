@@ -5,10 +5,11 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{TestResult, ANSWER, NO_ANSWER};
+use common::{Failure, TestResult, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 use thespian::{
     ActorSystemConventionUpdate, LoadedSource, UnloadedSource, ValidateSource, ValidatedSource, WatchMessage,
@@ -614,26 +615,6 @@ on_every_base! {
         assert!(is_shut_down(&private.listen(NO_ANSWER)), "listen on a private endpoint");
         Ok(())
     }
-
-    fn spec_6_3_shutdown_ends_a_waiting_listen(asys) {
-        let started = Instant::now();
-        let outcome = std::thread::scope(|s| {
-            let listener = s.spawn(|| -> Result<(), ActorSystemError> {
-                let private = asys.private()?;
-                private.listen(ANSWER).map(|_| ())
-            });
-            let down = asys.shutdown();
-            (down, listener.join())
-        });
-        let (down, listened) = outcome;
-        down?;
-        let listened = listened.map_err(|_| "the listening thread panicked")?;
-        // Whether the listener was already waiting or started after the shutdown, it must
-        // fail with SystemShutDown rather than wait for its whole timeout.
-        assert!(is_shut_down(&listened), "listen after shutdown gave {listened:?}");
-        assert!(started.elapsed() < ANSWER, "listen was not woken by the shutdown");
-        Ok(())
-    }
 }
 
 /// How many `ActorExitRequest`s the actors of
@@ -681,5 +662,78 @@ fn spec_6_3_dropping_the_system_shuts_it_down() -> TestResult {
     assert_eq!(EXIT_REQUESTS_SEEN.load(Ordering::SeqCst), 0, "no actor was asked to exit yet");
     drop(asys);
     assert_eq!(EXIT_REQUESTS_SEEN.load(Ordering::SeqCst), 5, "every actor, children included, was asked to exit");
+    Ok(())
+}
+
+/// Set by the listening thread of [`spec_6_3_shutdown_ends_a_waiting_listen`] just
+/// before it calls `listen`: from then on, that thread's only call into the system is the
+/// `listen`.
+static ABOUT_TO_LISTEN: AtomicBool = AtomicBool::new(false);
+
+/// Where a [`ListenWitness`] reports that it ran inside the listener's `listen`.
+static INSIDE_LISTEN: Mutex<Option<mpsc::Sender<()>>> = Mutex::new(None);
+
+/// Asks a [`ListenWitness`] to report once it runs inside the listener's `listen`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Arm;
+
+/// Reports to [`INSIDE_LISTEN`] from a wakeup handled after [`ABOUT_TO_LISTEN`] was set.
+///
+/// The simple base runs actors, and fires due wakeups, in the thread whose call runs the
+/// system. Only the listening thread calls into the system, so a wakeup handled once the
+/// flag is set runs inside that thread's `listen`, which holds the system's lock until it
+/// waits for its reply. A wakeup that falls due before the flag is set (during the `tell`
+/// that armed it, on a slow machine) is re-armed.
+#[derive(Default)]
+struct ListenWitness;
+
+impl Actor for ListenWitness {
+    fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        let inside_listen = msg.is::<WakeupMessage>() && ABOUT_TO_LISTEN.load(Ordering::SeqCst);
+        if inside_listen {
+            let report = INSIDE_LISTEN.lock().map_err(|_| "report channel poisoned")?;
+            report.as_ref().ok_or("no report channel")?.send(()).map_err(|_| "the test stopped waiting")?;
+        } else if msg.is::<Arm>() || msg.is::<WakeupMessage>() {
+            ctx.wakeup_after(Duration::from_millis(5), ());
+        }
+        Ok(())
+    }
+}
+
+/// Spec §6.3 on the simple base: a thread provably waiting in `listen` is woken by a
+/// shutdown from another thread and fails with `SystemShutDown`, long before its timeout.
+///
+/// The listening thread arms a [`ListenWitness`], sets [`ABOUT_TO_LISTEN`], then listens;
+/// the witness's wakeup fires inside that `listen`, which reports through
+/// [`INSIDE_LISTEN`]. The main thread shuts the system down only after that report, and
+/// the shutdown can take the system's lock only once the listener has released it to wait.
+/// A plain `#[test]` on that base, like [`spec_6_3_dropping_the_system_shuts_it_down`]: the
+/// statics work because the simple base runs actors in this process.
+#[test]
+fn spec_6_3_shutdown_ends_a_waiting_listen() -> TestResult {
+    let asys = common::system("simpleSystemBase");
+    let witness = asys.create_actor::<ListenWitness>()?;
+    let (report, inside_listen) = mpsc::channel();
+    *INSIDE_LISTEN.lock().map_err(|_| "report channel poisoned")? = Some(report);
+    let (listened, took) = std::thread::scope(|s| -> Result<_, Failure> {
+        let listener = s.spawn(|| -> Result<_, ActorSystemError> {
+            let private = asys.private()?;
+            private.tell(&witness, Arm)?;
+            ABOUT_TO_LISTEN.store(true, Ordering::SeqCst);
+            let started = Instant::now();
+            let listened = private.listen(ANSWER).map(|_| ());
+            Ok((listened, started.elapsed()))
+        });
+        match inside_listen.recv_timeout(ANSWER) {
+            Ok(()) => asys.shutdown()?,
+            Err(e) => {
+                asys.shutdown()?; // lets the listener finish before the error is returned
+                return Err(format!("the witness never ran inside the listener's listen: {e}").into());
+            }
+        }
+        Ok(listener.join().map_err(|_| "the listening thread panicked")??)
+    })?;
+    assert!(is_shut_down(&listened), "a listen waiting during shutdown gave {listened:?}");
+    assert!(took < ANSWER, "the waiting listen was not woken by the shutdown: it returned after {took:?}");
     Ok(())
 }

@@ -75,6 +75,10 @@ struct Pong(ActorAddress);
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]
 struct Kill(ActorAddress);
 
+/// Makes a [`ShutdownWitness`] call `actor_system_shutdown()`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct StopTheSystem;
+
 /// What observers are told.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Message)]
 enum Event {
@@ -222,7 +226,8 @@ impl Actor for DeadLetterWatcher {
 static EXIT_LOG: Mutex<Vec<ActorAddress>> = Mutex::new(Vec::new());
 
 /// Records its exit in [`EXIT_LOG`]; creates a child of its own type on [`Spawn`]; keeps its
-/// children running when it exits after [`OnExit`]`(KeepChildren)`.
+/// children running when it exits after [`OnExit`]`(KeepChildren)`; shuts the whole system
+/// down on [`StopTheSystem`].
 #[derive(Default)]
 struct ShutdownWitness {
     keep_children: bool,
@@ -246,6 +251,8 @@ impl Actor for ShutdownWitness {
         } else if let Some(OnExit(behaviour)) = msg.downcast_ref::<OnExit>() {
             self.keep_children = *behaviour == ExitBehaviour::KeepChildren;
             ctx.send(sender, Ack);
+        } else if msg.is::<StopTheSystem>() {
+            ctx.actor_system_shutdown();
         }
         Ok(())
     }
@@ -460,6 +467,52 @@ on_every_base! {
         expected.sort();
         assert_eq!(exited, expected);
         assert!(matches!(asys.tell(&first, Ping), Err(ActorSystemError::SystemShutDown)));
+        Ok(())
+    }
+
+    fn spec_5_16_actor_system_shutdown_stops_every_actor_and_the_system(asys) {
+        // first ── child ── grandchild     second
+        let first = asys.create_actor::<ShutdownWitness>()?;
+        let second = asys.create_actor::<ShutdownWitness>()?;
+        let Spawned(child) = answer(asys, &first, Spawn(ChildKind::Node))?;
+        let Spawned(grandchild) = answer(asys, &child, Spawn(ChildKind::Node))?;
+        let private = asys.private()?;
+        let ours = [first.clone(), second, child, grandchild.clone()];
+        let exits_of_ours = || -> Vec<ActorAddress> {
+            let log = EXIT_LOG.lock().expect("the exit log is only written by handlers that do not panic");
+            log.iter().filter(|a| ours.contains(a)).cloned().collect()
+        };
+        assert!(exits_of_ours().is_empty(), "nobody exits before the shutdown");
+        // An actor deep in the tree shuts the whole system down.
+        asys.tell(&grandchild, StopTheSystem)?;
+        // Wait for the system to be gone: listen fails once it is (at once on the simple base).
+        match asys.listen(ANSWER) {
+            Err(e) => assert_eq!(e.code(), thespian::codes::T0004, "{e}"),
+            Ok(got) => return Err(format!("the system still runs after actor_system_shutdown: {got:?}").into()),
+        }
+        // Every actor, the one that asked included, handled exactly one ActorExitRequest.
+        let mut exited = exits_of_ours();
+        exited.sort();
+        let mut expected = ours.to_vec();
+        expected.sort();
+        assert_eq!(exited, expected);
+        // Every later call is refused with the shutdown error.
+        let refused = [
+            asys.tell(&first, Ping).err(),
+            asys.ask(&first, Ping, NO_ANSWER).err(),
+            asys.create_actor::<Node>().err(),
+            asys.private().err(),
+            asys.status().err(),
+            asys.capabilities().err(),
+            private.tell(&first, Ping).err(),
+            private.listen(NO_ANSWER).err(),
+        ];
+        for (n, error) in refused.iter().enumerate() {
+            let code = error.as_ref().map(ActorSystemError::code);
+            assert_eq!(code, Some(thespian::codes::T0004), "call {n}: {error:?}");
+        }
+        // Shutting down what is already shut down is not an error.
+        asys.shutdown()?;
         Ok(())
     }
 

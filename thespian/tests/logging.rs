@@ -1,13 +1,20 @@
 //! Spec §4.13 (logging): the core logs with `tracing`; failures at warn, dropped and
-//! unrecognized messages at debug, each event carrying the actor's address.
+//! unrecognized messages at debug, each event carrying the actor's address. The builder's
+//! `logging` (the spec's `logDefs`) installs a subscriber, or leaves the host's alone.
 //!
 //! The simple base runs actors in the calling thread, so a thread-local subscriber sees
-//! every event of the system under test.
+//! every event of the system under test. A process has one global subscriber, so each test
+//! of what a `Logging` mode installs runs in a child process: this test binary again,
+//! running only [`logging_mode_child_process`].
+
+mod common;
 
 use std::io::Write;
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::{Failure, TestResult, ANSWER};
 use thespian::prelude::*;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -105,5 +112,175 @@ fn spec_4_13_unrecognized_and_dead_letters_logged_at_debug() -> Result<(), Actor
         "dropped dead letter logged at debug:\n{text}"
     );
     assert!(!text.lines().any(|l| l.contains("WARN")), "nothing here is a warning:\n{text}");
+    Ok(())
+}
+
+// ----- what each `Logging` mode installs ----------------------------------------------------
+
+/// The environment variable that makes [`logging_mode_child_process`] run a mode: `default`,
+/// `off`, `filter=<filter>`, or `host` (a subscriber installed by the program first).
+const MODE: &str = "THESPIAN_TEST_LOGGING_MODE";
+
+/// Starts a system with `logging`, makes it log a warning (a handler that fails) and a debug
+/// event (a message without a handler), and returns the address those events carry.
+fn log_events(logging: Logging) -> Result<ActorAddress, Failure> {
+    let asys = ActorSystem::builder().logging(logging).build()?;
+    let fragile = asys.create_actor::<Fragile>()?;
+    let reply = asys.ask(&fragile, "boom".to_string(), ANSWER)?;
+    assert!(reply.is_some_and(|r| r.is::<PoisonMessage>()), "the asker gets the poison back");
+    asys.tell(&fragile, 7_u8)?; // no handler for u8
+    asys.shutdown()?;
+    Ok(fragile)
+}
+
+/// True if `text` has a line at `level` about the actor at `address` that contains `what`.
+fn has_event(text: &str, level: &str, address: &str, what: &str) -> bool {
+    let field = format!("actor_address={address}");
+    text.lines().any(|l| l.contains(level) && l.contains(&field) && l.contains(what))
+}
+
+/// The warning [`log_events`] causes.
+const WARNING: (&str, &str) = ("WARN", "cannot handle");
+
+/// The debug event [`log_events`] causes.
+const DEBUG: (&str, &str) = ("DEBUG", "no handler for the message");
+
+/// The child process's side: runs the mode named by [`MODE`], reporting on standard output
+/// (`subscriber=<installed>`, `actor=<address>`); what the mode's subscriber writes goes to
+/// standard error. Ignored in a normal run, where it has nothing to do.
+#[test]
+#[ignore = "run in a child process by the spec_4_13_logging_* tests"]
+fn logging_mode_child_process() -> TestResult {
+    let Ok(mode) = std::env::var(MODE) else {
+        return Ok(()); // run by hand (`--include-ignored`) rather than by a parent test
+    };
+    if mode == "host" {
+        // The program installed its own subscriber: no mode replaces it or fails over it.
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(captured.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)?;
+        for logging in [Logging::Off, Logging::Default, Logging::Filter("off".to_string())] {
+            let actor = log_events(logging.clone())?.to_string();
+            let text = captured.text();
+            for (level, what) in [WARNING, DEBUG] {
+                assert!(
+                    has_event(&text, level, &actor, what),
+                    "{logging:?}: the host's subscriber missed a {level} event:\n{text}"
+                );
+            }
+            println!("host saw the events with {logging:?}");
+        }
+        return Ok(());
+    }
+    let logging = match mode.as_str() {
+        "default" => Logging::Default,
+        "off" => Logging::Off,
+        other => Logging::Filter(other.strip_prefix("filter=").ok_or("unknown mode")?.to_string()),
+    };
+    assert!(!tracing::dispatcher::has_been_set(), "no subscriber before the system starts");
+    let actor = log_events(logging)?;
+    // On lines of their own: libtest has written the test's name without ending its line.
+    println!("\nsubscriber={}", tracing::dispatcher::has_been_set());
+    println!("actor={actor}");
+    Ok(())
+}
+
+/// What a child process running one mode reported and logged.
+struct Child {
+    stdout: String,
+    stderr: String,
+}
+
+impl Child {
+    /// Runs [`logging_mode_child_process`] in `mode`, with `RUST_LOG` set to `rust_log` or unset.
+    fn run(mode: &str, rust_log: Option<&str>) -> Result<Self, Failure> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command
+            .args(["logging_mode_child_process", "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
+            .env(MODE, mode);
+        match rust_log {
+            Some(filter) => command.env("RUST_LOG", filter),
+            None => command.env_remove("RUST_LOG"),
+        };
+        let output = command.output()?;
+        let child = Self {
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        if !output.status.success() || !child.stdout.contains("1 passed") {
+            return Err(format!("the {mode} child failed:\n{}\n{}", child.stdout, child.stderr).into());
+        }
+        Ok(child)
+    }
+
+    /// The value the child reported for `key`.
+    fn reported(&self, key: &str) -> Result<&str, Failure> {
+        let prefix = format!("{key}=");
+        let value = self.stdout.lines().find_map(|l| l.strip_prefix(&prefix));
+        value.ok_or_else(|| format!("the child did not report {key}:\n{}", self.stdout).into())
+    }
+
+    /// Whether the mode installed a subscriber.
+    fn installed(&self) -> Result<bool, Failure> {
+        Ok(self.reported("subscriber")?.parse()?)
+    }
+
+    /// Whether the child's standard error has the event [`log_events`] caused at this level.
+    fn logged(&self, (level, what): (&str, &str)) -> Result<bool, Failure> {
+        Ok(has_event(&self.stderr, level, self.reported("actor")?, what))
+    }
+}
+
+#[test]
+fn spec_4_13_logging_default_installs_a_subscriber_printing_warnings() -> TestResult {
+    let child = Child::run("default", None)?;
+    assert!(child.installed()?, "Logging::Default installs a subscriber");
+    assert!(child.logged(WARNING)?, "warnings are printed to standard error:\n{}", child.stderr);
+    assert!(!child.logged(DEBUG)?, "debug events are not printed by default:\n{}", child.stderr);
+    Ok(())
+}
+
+#[test]
+fn spec_4_13_logging_default_follows_rust_log() -> TestResult {
+    let child = Child::run("default", Some("debug"))?;
+    assert!(child.installed()?);
+    assert!(child.logged(DEBUG)?, "RUST_LOG=debug lets debug events through:\n{}", child.stderr);
+    assert!(child.logged(WARNING)?, "{}", child.stderr);
+    Ok(())
+}
+
+#[test]
+fn spec_4_13_logging_filter_installs_a_subscriber_with_that_filter() -> TestResult {
+    // The filter given is used, whatever RUST_LOG says.
+    let child = Child::run("filter=thespian=debug", Some("error"))?;
+    assert!(child.installed()?, "Logging::Filter installs a subscriber");
+    assert!(child.logged(DEBUG)?, "the filter lets debug events through:\n{}", child.stderr);
+    assert!(child.logged(WARNING)?, "{}", child.stderr);
+    let child = Child::run("filter=error", Some("debug"))?;
+    assert!(child.installed()?);
+    assert!(!child.logged(WARNING)?, "the filter holds warnings back:\n{}", child.stderr);
+    assert!(!child.logged(DEBUG)?, "{}", child.stderr);
+    Ok(())
+}
+
+#[test]
+fn spec_4_13_logging_off_installs_nothing() -> TestResult {
+    let child = Child::run("off", Some("debug"))?;
+    assert!(!child.installed()?, "Logging::Off installs no subscriber");
+    assert!(!child.logged(WARNING)? && !child.logged(DEBUG)?, "nothing is printed:\n{}", child.stderr);
+    Ok(())
+}
+
+#[test]
+fn spec_4_13_logging_leaves_a_host_subscriber_alone() -> TestResult {
+    // The child checks that the host's subscriber gets every event in every mode; here,
+    // that no mode added a subscriber of its own printing to standard error.
+    let child = Child::run("host", Some("debug"))?;
+    assert_eq!(child.stdout.matches("host saw the events with").count(), 3, "{}", child.stdout);
+    assert!(!child.stderr.contains("actor_address="), "a mode printed events itself:\n{}", child.stderr);
     Ok(())
 }

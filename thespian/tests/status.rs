@@ -59,6 +59,21 @@ enum Probed {
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]
 struct KeepDeadLetters;
 
+/// Asks a `Flooder` for a status while messages are queued: it sends the status request
+/// (to itself, or to the admin with `of_system`), then `to_self` messages to itself and
+/// `to_other` to `other`, all from the same handler, and reports the status reply.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Flood {
+    of_system: bool,
+    to_self: usize,
+    to_other: usize,
+    other: ActorAddress,
+}
+
+/// Mail that only fills a queue.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Filler;
+
 // ----- actors -----------------------------------------------------------------------------
 
 /// Creates children and schedules wakeups on request.
@@ -166,6 +181,39 @@ impl Actor for Keeper {
     }
 }
 
+/// Requests a status behind which messages are queued, and reports it (see [`Flood`]).
+#[derive(Default)]
+struct Flooder {
+    requester: Option<ActorAddress>,
+}
+
+impl Actor for Flooder {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(flood) = msg.downcast_ref::<Flood>() {
+            self.requester = Some(sender.clone());
+            let me = ctx.my_address().clone();
+            let asked = if flood.of_system { ctx.admin_address() } else { me.clone() };
+            ctx.send(&asked, ThespianStatusReq);
+            for _ in 0..flood.to_self {
+                ctx.send(&me, Filler);
+            }
+            for _ in 0..flood.to_other {
+                ctx.send(&flood.other, Filler);
+            }
+        } else if let (Some(status), Some(requester)) = (msg.downcast_ref::<ThespianActorStatus>(), &self.requester) {
+            ctx.send(requester, status.clone());
+        } else if let (Some(status), Some(requester)) = (msg.downcast_ref::<ThespianSystemStatus>(), &self.requester) {
+            ctx.send(requester, status.clone());
+        }
+        Ok(())
+    }
+}
+
 /// The common capabilities every system has (spec §9.1, with "Rust Version" for Python's).
 const COMMON_CAPABILITIES: [&str; 6] = [
     "Thespian Generation",
@@ -204,6 +252,19 @@ on_every_base! {
             assert!(status.children.is_empty());
             assert_eq!(status.pending_wakeups, 0);
         }
+        Ok(())
+    }
+
+    fn spec_7_14_actor_status_counts_the_messages_queued_for_the_actor(asys) {
+        let flooder = asys.create_actor::<Flooder>()?;
+        let other = asys.create_actor::<Idle>()?;
+        let flood = Flood { of_system: false, to_self: 3, to_other: 2, other };
+        let status: ThespianActorStatus = asys.ask_as(&flooder, flood, ANSWER)?.ok_or("no status")?;
+        assert_eq!(status.actor_address, flooder);
+        assert_eq!(status.pending_messages, 3, "the messages queued for the actor, not those for another");
+        // Once they are delivered nothing is pending.
+        let status: ThespianActorStatus = asys.ask_as(&flooder, ThespianStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!(status.pending_messages, 0);
         Ok(())
     }
 
@@ -265,6 +326,18 @@ on_every_base! {
         assert_eq!(status.pending_messages, 0);
         let parent_status: ThespianActorStatus = asys.ask_as(&parent, ThespianStatusReq, ANSWER)?.ok_or("no status")?;
         assert_eq!(parent_status.children.len(), 2, "the named actor is not the parent's child");
+        Ok(())
+    }
+
+    fn spec_7_13_system_status_counts_every_queued_message(asys) {
+        let flooder = asys.create_actor::<Flooder>()?;
+        let other = asys.create_actor::<Idle>()?;
+        let flood = Flood { of_system: true, to_self: 3, to_other: 2, other };
+        let status: ThespianSystemStatus = asys.ask_as(&flooder, flood, ANSWER)?.ok_or("no system status")?;
+        assert_eq!(status.admin_address, asys.admin_address());
+        assert_eq!(status.pending_messages, 5, "the messages queued for every actor");
+        // Once they are delivered nothing is pending.
+        assert_eq!(asys.status()?.pending_messages, 0);
         Ok(())
     }
 

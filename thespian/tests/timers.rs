@@ -12,10 +12,12 @@ use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
 
-/// Asks a `Sleeper` to schedule one wakeup per entry: after `delay_ms`, carrying the text.
+/// Asks a `Sleeper` to schedule one wakeup per entry: after `delay_ms`, carrying the text;
+/// with `then_exit`, the `Sleeper` then sends itself an `ActorExitRequest` in the same handler.
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]
 struct Schedule {
     wakeups: Vec<(u64, String)>,
+    then_exit: bool,
 }
 
 /// A `Sleeper`'s report of one wakeup.
@@ -84,6 +86,10 @@ impl Actor for Sleeper {
             self.requester = Some(sender.clone());
             for (delay_ms, text) in &schedule.wakeups {
                 ctx.wakeup_after(Duration::from_millis(*delay_ms), text.clone());
+            }
+            if schedule.then_exit {
+                let me = ctx.my_address().clone();
+                ctx.send(&me, ActorExitRequest::new());
             }
         } else if let Some(wakeup) = msg.downcast_ref::<WakeupMessage>() {
             let woke = Woke {
@@ -165,7 +171,8 @@ impl Actor for DeadLetterWatch {
 /// Schedules the wakeups on a new `Sleeper`, then waits for one report per wakeup.
 fn schedule_and_collect(asys: &ActorSystem, wakeups: &[(u64, &str)]) -> Result<Vec<Woke>, Box<dyn std::error::Error>> {
     let sleeper = asys.create_actor::<Sleeper>()?;
-    let schedule = Schedule { wakeups: wakeups.iter().map(|(ms, text)| (*ms, (*text).to_string())).collect() };
+    let schedule =
+        Schedule { wakeups: wakeups.iter().map(|(ms, text)| (*ms, (*text).to_string())).collect(), then_exit: false };
     asys.tell(&sleeper, schedule)?;
     let mut reports = Vec::new();
     while reports.len() < wakeups.len() {
@@ -213,7 +220,7 @@ on_every_base! {
 
     fn spec_4_7_wakeups_interleave_with_other_messages(asys) {
         let sleeper = asys.create_actor::<Sleeper>()?;
-        asys.tell(&sleeper, Schedule { wakeups: vec![(20, "later".to_string())] })?;
+        asys.tell(&sleeper, Schedule { wakeups: vec![(20, "later".to_string())], then_exit: false })?;
         // The pending wakeup does not stop the actor from handling other messages.
         asys.tell(&sleeper, Ping)?;
         let (mut pongs, mut wakeups) = (0, Vec::new());
@@ -245,14 +252,11 @@ on_every_base! {
         let ack: Option<String> = asys.ask_as(&watch, WatchDeadLetters, ANSWER)?;
         assert_eq!(ack.as_deref(), Some("watching"));
 
-        // Deadlines far enough away that the actor is sure to exit before the first one.
+        // The actor schedules its wakeups and asks itself to exit in one handler: it exits
+        // before any of them can be due, however slow this machine is.
         let sleeper = asys.create_actor::<Sleeper>()?;
-        let wakeups = vec![(150, "a".to_string()), (200, "b".to_string()), (250, "c".to_string())];
-        asys.tell(&sleeper, Schedule { wakeups })?;
-        let status: ThespianActorStatus = asys.ask_as(&sleeper, ThespianStatusReq, ANSWER)?.ok_or("no status")?;
-        assert_eq!(status.pending_wakeups, 3);
-
-        asys.tell(&sleeper, ActorExitRequest::new())?;
+        let wakeups = vec![(10, "a".to_string()), (20, "b".to_string()), (30, "c".to_string())];
+        asys.tell(&sleeper, Schedule { wakeups, then_exit: true })?;
         let system = asys.status()?;
         assert!(!system.top_level_actors.contains(&sleeper), "the actor exited despite its pending wakeups");
         assert_eq!(system.pending_wakeups, 0, "an exited actor's wakeups are dropped");
@@ -261,10 +265,21 @@ on_every_base! {
         asys.tell(&sleeper, "too late".to_string())?;
         let dead: SawDeadLetter = asys.listen_as(ANSWER)?.ok_or("the dead-letter handler reported nothing")?;
         assert_eq!(dead, SawDeadLetter { dead_address: sleeper, type_name: "String".to_string() });
-        // ... but its wakeups, whose deadlines pass during this wait, produce no dead letters.
-        if let Some(stray) = asys.listen(Duration::from_millis(250) + NO_ANSWER)? {
-            return Err(format!("an exited actor's wakeup produced {stray:?}").into());
+
+        // ... but its wakeups produce nothing, neither a report nor a dead letter. A control
+        // actor's wakeups, due after all of the exited actor's, arrive in deadline order, so
+        // once the control's last report is in, every deadline of the exited actor has passed.
+        let control = asys.create_actor::<Sleeper>()?;
+        let wakeups = vec![(40, "control 1".to_string()), (50, "control 2".to_string())];
+        asys.tell(&control, Schedule { wakeups, then_exit: false })?;
+        for expected in [woke(40, "control 1"), woke(50, "control 2")] {
+            let got = asys.listen(ANSWER)?.ok_or("the control actor's wakeup did not arrive")?;
+            match got.downcast::<Woke>() {
+                Ok(report) => assert_eq!(*report, expected),
+                Err(stray) => return Err(format!("an exited actor's wakeup produced {stray:?}").into()),
+            }
         }
+        common::quiet(asys)?;
         Ok(())
     }
 }

@@ -1,12 +1,17 @@
-//! The wire encoding of DESIGN §3, through the public `thespian::wire` module: every system
-//! message, every built-in message type and user messages survive encoding; nested messages
-//! travel as (type name, bytes); hostile input gives errors, never panics or stack overflows.
+//! The wire encoding of DESIGN §3, through the public `thespian::wire` module: every message
+//! type registered in the program (system messages, those of `thespian::patterns`, the
+//! built-in ones, checked against the registry) and user messages survive encoding; nested
+//! messages travel as (type name, bytes); hostile input gives errors, never panics or stack
+//! overflows.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::TestResult;
+use thespian::__private::{inventory, MessageRegistration};
+use thespian::patterns::{TroupeSettings, TroupeStatus, TroupeStatusReq, UpdateTroupeSettings};
 use thespian::prelude::*;
 use thespian::wire::{self, nested::MAX_NESTING, WireEnvelope, WireError, MAX_FRAME_SIZE};
 use thespian::{
@@ -182,9 +187,9 @@ fn is_malformed<T>(result: &Result<T, WireError>) -> bool {
 
 // ----- round trips ------------------------------------------------------------------------
 
-#[test]
-fn design_3_wire_round_trip_system_messages() -> TestResult {
-    let fx = Fixture::new()?;
+/// One value of every system message type (spec §7), from a running system where the
+/// message carries an address or a status.
+fn system_messages(fx: &Fixture) -> Result<Vec<Box<dyn Message>>, Error> {
     let mut caps = Capabilities::new();
     caps.insert("Null", CapValue::Null);
     caps.insert("Bool", false);
@@ -198,15 +203,10 @@ fn design_3_wire_round_trip_system_messages() -> TestResult {
     );
     // The bundle is written as one block of bytes: "h1", Some, 3 bytes.
     let validated = wire::decode_message("thespian::ValidatedSource", &[2, b'h', b'1', 1, 3, 9, 8, 7])?;
-    assert_eq!(
-        wire::encode_message(&ValidatedSource { source_hash: "h1".to_string(), source_zip: Some(vec![9, 8, 7]) })?,
-        [2, b'h', b'1', 1, 3, 9, 8, 7]
-    );
     let system_status = fx.asys.status()?;
     let actor_status: ThespianActorStatus =
         fx.asys.ask_as(&fx.actor, ThespianStatusReq, common::ANSWER)?.ok_or("no actor status")?;
-
-    let messages: Vec<Box<dyn Message>> = vec![
+    Ok(vec![
         Box::new(PoisonMessage { poison_message: Box::new(fx.order()), details: "panic: boom".to_string() }),
         Box::new(WakeupMessage { delay_period: Duration::new(3, 141_592_653), payload: Box::new("tick".to_string()) }),
         Box::new(WakeupMessage { delay_period: Duration::ZERO, payload: Box::new(()) }),
@@ -229,16 +229,146 @@ fn design_3_wire_round_trip_system_messages() -> TestResult {
         Box::new(system_status),
         Box::new(actor_status),
         Box::new(UndecodedMessage { type_name: "elsewhere::Thing".to_string(), bytes: vec![1, 2, 3] }),
-    ];
-    let mut names = std::collections::HashSet::new();
+    ])
+}
+
+/// Decodes a message of a type private to the library from bytes written by hand, checking
+/// that the library writes the same bytes for it.
+fn from_bytes(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>, Error> {
+    let msg = wire::decode_message(type_name, bytes)?;
+    assert_eq!(msg.message_type_name(), type_name);
+    assert_eq!(wire::encode_message(msg.as_ref())?, bytes, "{type_name} is written as it was read");
+    Ok(msg)
+}
+
+/// A message, and whether it is a system message.
+type Flagged = (Box<dyn Message>, bool);
+
+/// One value of every message type of `thespian::patterns` (troupes, transient actors), and
+/// whether it is a system message. The library's private ones are built from their bytes.
+fn pattern_messages(fx: &Fixture) -> Result<Vec<Flagged>, Error> {
+    // A message holding only an address is written as that address.
+    let address = wire::encode_message(&ChildActorExited { child_address: fx.actor.clone() })?;
+    let work = [address.clone(), block(b"String"), block(&block(b"the work"))].concat();
+    Ok(vec![
+        (Box::new(UpdateTroupeSettings { max_count: Some(4), idle_count: None }), false),
+        (Box::new(UpdateTroupeSettings::default()), false),
+        (Box::new(TroupeSettings { max_count: 4, idle_count: 1 }), false),
+        (Box::new(TroupeStatusReq), false),
+        (Box::new(TroupeStatus { max_count: 4, idle_count: 1, workers: 3, idle: 2, pending: 9 }), false),
+        (from_bytes("thespian::patterns::TroupeWork", &work)?, false),
+        (from_bytes("thespian::patterns::TroupeJoin", &address)?, true),
+        (from_bytes("thespian::patterns::TroupeJoined", &[])?, true),
+        (from_bytes("thespian::patterns::TroupeReady", &[])?, true),
+        (from_bytes("thespian::patterns::TroupeTrim", &[])?, true),
+        (from_bytes("thespian::patterns::TransientExpiry", &[])?, true),
+    ])
+}
+
+/// One value of every message type that is built in (spec §1.1: plain values are messages).
+fn builtin_messages() -> Vec<Box<dyn Message>> {
+    vec![
+        Box::new("text".to_string()),
+        Box::new(true),
+        Box::new('c'),
+        Box::new(-8_i8),
+        Box::new(-16_i16),
+        Box::new(-32_i32),
+        Box::new(-64_i64),
+        Box::new(-128_i128),
+        Box::new(-1_isize),
+        Box::new(8_u8),
+        Box::new(16_u16),
+        Box::new(32_u32),
+        Box::new(64_u64),
+        Box::new(128_u128),
+        Box::new(1_usize),
+        Box::new(0.5_f32),
+        Box::new(0.25_f64),
+        Box::new(()),
+        Box::new(vec![1_u8, 2, 3]),
+    ]
+}
+
+/// The names every message type of this program is registered under, read from the
+/// registry that `#[derive(Message)]` fills (the names are private fields, so from the
+/// registration's `Debug` text).
+fn registered_names() -> Result<BTreeSet<String>, Error> {
+    let mut names = BTreeSet::new();
+    for registration in inventory::iter::<MessageRegistration> {
+        let text = format!("{registration:?}");
+        let name = text
+            .split_once("name: \"")
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(name, _)| name.to_string())
+            .ok_or_else(|| format!("no name in the registration {text}"))?;
+        names.insert(name);
+    }
+    Ok(names)
+}
+
+fn names_of<'a>(messages: impl IntoIterator<Item = &'a Box<dyn Message>>) -> BTreeSet<String> {
+    messages.into_iter().map(|msg| msg.message_type_name().to_string()).collect()
+}
+
+#[test]
+fn design_3_wire_round_trip_system_messages() -> TestResult {
+    let fx = Fixture::new()?;
+    assert_eq!(
+        wire::encode_message(&ValidatedSource { source_hash: "h1".to_string(), source_zip: Some(vec![9, 8, 7]) })?,
+        [2, b'h', b'1', 1, 3, 9, 8, 7]
+    );
+    let messages = system_messages(&fx)?;
     for msg in &messages {
         assert!(msg.is_system_message(), "{} is a system message", msg.message_type_name());
         assert_round_trips(&fx, msg.as_ref())?;
-        names.insert(msg.message_type_name());
     }
-    assert_eq!(names.len(), 15, "every system message type was covered: {names:?}");
     let validated = messages[10].downcast_ref::<ValidatedSource>().ok_or("not a ValidatedSource")?;
     assert_eq!(validated.source_zip.as_deref().map(|z| z.to_vec()), Some(vec![9, 8, 7]));
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_round_trip_pattern_messages() -> TestResult {
+    let fx = Fixture::new()?;
+    for (msg, system) in pattern_messages(&fx)? {
+        let name = msg.message_type_name();
+        assert!(name.starts_with("thespian::patterns::"), "{name}");
+        assert_eq!(msg.is_system_message(), system, "{name} is a system message: {system}");
+        assert_round_trips(&fx, msg.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Fails, naming them, if the registered names and those round-tripped differ.
+fn assert_same_names(what: &str, registered: &BTreeSet<String>, round_tripped: &BTreeSet<String>) -> TestResult {
+    let missing: Vec<&String> = registered.difference(round_tripped).collect();
+    let unknown: Vec<&String> = round_tripped.difference(registered).collect();
+    if missing.is_empty() && unknown.is_empty() {
+        return Ok(());
+    }
+    Err(format!("{what}: registered but not round-tripped {missing:?}; round-tripped but not registered {unknown:?}")
+        .into())
+}
+
+#[test]
+fn design_3_wire_every_registered_message_type_is_round_tripped() -> TestResult {
+    let fx = Fixture::new()?;
+    let registered = registered_names()?;
+    let (library, others): (BTreeSet<String>, BTreeSet<String>) =
+        registered.into_iter().partition(|name| name.starts_with("thespian::"));
+    let (own, builtin): (BTreeSet<String>, BTreeSet<String>) =
+        others.into_iter().partition(|name| name.starts_with("wire::"));
+    // Every message type of the library is in the lists the round-trip tests use ...
+    let patterns = pattern_messages(&fx)?;
+    let round_tripped = names_of(system_messages(&fx)?.iter().chain(patterns.iter().map(|(msg, _)| msg)));
+    assert_same_names("the library's message types", &library, &round_tripped)?;
+    // ... so is every built-in one, and the rest are this test's own.
+    assert_same_names("the built-in message types", &builtin, &names_of(&builtin_messages()))?;
+    assert!(own.contains("wire::Order"), "this test's own types are registered too: {own:?}");
+    for msg in builtin_messages() {
+        assert_round_trips(&fx, msg.as_ref())?;
+    }
     Ok(())
 }
 
