@@ -50,8 +50,16 @@ pub(crate) fn show(tokens: &impl ToTokens) -> String {
     for (i, c) in text.char_indices() {
         let rest = &text[i + c.len_utf8()..];
         let glued_before = out.ends_with(['<', '&', '(', '[']) || out.ends_with("::");
-        let glued_after =
-            rest.starts_with(['<', '>', ',', ')', ']', ';']) || rest.starts_with("::") || rest.starts_with(": ");
+        // `f(x)` and `Fn(u8)`, but `&mut (dyn A)` and `-> (u8, u8)`.
+        let call = rest.starts_with('(')
+            && out.ends_with(|c: char| c.is_alphanumeric() || c == '_')
+            && !["mut", "dyn", "impl", "in", "as", "return"]
+                .iter()
+                .any(|keyword| out.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next() == Some(keyword));
+        let glued_after = rest.starts_with(['<', '>', ',', ')', ']', ';'])
+            || rest.starts_with("::")
+            || rest.starts_with(": ")
+            || call;
         if c != ' ' || !(glued_before || glued_after) {
             out.push(c);
         }

@@ -6,7 +6,8 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, LitStr};
 
-use crate::errors::show;
+use crate::errors::{show, Errors};
+use crate::options;
 
 /// The options a `#[message(..)]` attribute may carry.
 #[derive(Default)]
@@ -16,46 +17,60 @@ struct Options {
     system: bool,
 }
 
-const VALID_OPTIONS: &str = "`name = \"...\"`, `family = Trait`";
+const VALID_OPTIONS: &[&str] = &["name = \"...\"", "family = Trait"];
 
+/// Reads every `#[message(..)]` attribute, reporting every mistake.
 fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
+    const NAME: &str = "`name` is the message's registered name, a string literal: \
+                        `#[message(name = \"my_crate::MyMessage\")]`";
+    const FAMILY: &str = "`family` names the family's trait: `#[message(family = Greeting)]`";
     let mut options = Options::default();
-    let mut errors: Option<syn::Error> = None;
+    let mut errors = Errors::default();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("message")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("name") {
-                let lit: LitStr = meta.value()?.parse()?;
-                if lit.value().is_empty() {
-                    return Err(syn::Error::new(
-                        lit.span(),
+        let Some(args) = options::attr_args(attr) else {
+            errors.at(
+                attr,
+                "`#[message]` takes its options in parentheses: `#[message(name = \"my_crate::MyMessage\")]`",
+            );
+            continue;
+        };
+        for item in options::split(args) {
+            match item.name().map(ToString::to_string).as_deref() {
+                Some("name") => match options::parse_value::<LitStr>(&item) {
+                    Some(_) if options.name.is_some() => {
+                        errors.at(&item.tokens, options::twice(&item, NAME));
+                    }
+                    Some(lit) if lit.value().is_empty() => errors.at(
+                        &lit,
                         "a message name cannot be empty; write `#[message(name = \"my_crate::MyMessage\")]`",
-                    ));
-                }
-                options.name = Some(lit);
-                Ok(())
-            } else if meta.path.is_ident("family") {
-                options.families.push(meta.value()?.parse()?);
-                Ok(())
-            } else if meta.path.is_ident("system") {
+                    ),
+                    Some(lit) => options.name = Some(lit),
+                    None => errors.at(item.value_tokens(), NAME),
+                },
+                Some("family") => match options::parse_value::<syn::Path>(&item) {
+                    Some(family) => options.families.push(family),
+                    None => {
+                        let message = match options::parse_value::<syn::TypeTraitObject>(&item) {
+                            Some(object) => {
+                                let bounds = &object.bounds;
+                                format!("`family` names the trait alone, without `dyn`: `#[message(family = {})]`", show(bounds))
+                            }
+                            None => FAMILY.to_string(),
+                        };
+                        errors.at(item.value_tokens(), message);
+                    }
+                },
                 // Reserved for the system messages defined by the `thespian` crate itself.
-                options.system = true;
-                Ok(())
-            } else {
-                let shown = meta.path.get_ident().map_or_else(|| "this option".to_string(), |i| format!("`{i}`"));
-                Err(meta.error(format!("unknown `#[message]` option {shown}; expected one of: {VALID_OPTIONS}")))
-            }
-        });
-        if let Err(e) = result {
-            match &mut errors {
-                Some(all) => all.combine(e),
-                None => errors = Some(e),
+                Some("system") if matches!(item.kind, options::Kind::Flag(_)) => options.system = true,
+                _ if matches!(item.kind, options::Kind::Other) => errors.at(
+                    &item.tokens,
+                    "`#[message]` options are `name = value`: `#[message(name = \"my_crate::MyMessage\", family = Greeting)]`",
+                ),
+                _ => errors.at(item.name(), options::unknown("message", &item, VALID_OPTIONS)),
             }
         }
     }
-    match errors {
-        Some(e) => Err(e),
-        None => Ok(options),
-    }
+    errors.check().map(|()| options)
 }
 
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {

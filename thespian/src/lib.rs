@@ -83,7 +83,10 @@ pub mod prelude {
 /// Items used by the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::api::actor::{construct, new_alone, ActorRegistration, Constructor, IntoNewActor};
+    pub use crate::api::actor::{
+        base_of, construct, new_alone, ActorRegistration, BaseCapabilityCheck, BaseOf, Constructor, IntoNewActor,
+        NotAnActorBase,
+    };
     pub use crate::api::dispatch::dispatch;
     pub use crate::api::message::MessageRegistration;
     pub use inventory;

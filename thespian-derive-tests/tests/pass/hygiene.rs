@@ -4,7 +4,9 @@
 
 #![allow(dead_code, non_camel_case_types, unused_macros)]
 
-use ::thespian::prelude::{actor, ActorAddress, ActorContext, ActorSystem, Deserialize, Dispatch, Message, Serialize};
+use ::thespian::prelude::{
+    actor, require_capability, ActorAddress, ActorContext, ActorSystem, Deserialize, Dispatch, Message, Serialize,
+};
 
 struct Result;
 struct Ok;
@@ -25,6 +27,10 @@ struct Actor;
 struct TypeDispatch;
 struct HandlerReturn;
 struct NewActor;
+struct CapValue;
+struct Capabilities;
+struct BaseOf;
+struct HandlerAlreadyDefinedFor;
 
 mod core {}
 mod std {}
@@ -66,6 +72,9 @@ impl Named for Ping {
 #[derive(Default)]
 struct Inner;
 
+#[require_capability("Level", -3)]
+#[require_capability("Ratio", 0.5)]
+#[require_capability("Name", "inner")]
 #[actor]
 impl Inner {
     #[handler(u8)]

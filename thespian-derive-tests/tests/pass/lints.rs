@@ -148,6 +148,38 @@ impl Pooled {
     }
 }
 
+/// A derived actor: it inherits `Pooled`'s requirements, adds numeric ones, and picks its
+/// handlers with `#[cfg]`.
+#[derive(Default)]
+pub struct Gauged {
+    pooled: Pooled,
+}
+
+#[require_capability("Pool Limit", 5000000000u64)]
+#[require_capability("Pool Ratio", -0.5f32)]
+#[actor(base = pooled)]
+impl Gauged {
+    #[cfg(unix)]
+    #[handler(String)]
+    fn on_text(&mut self, msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, msg.len());
+    }
+
+    #[cfg(not(unix))]
+    #[handler(String)]
+    fn on_text_elsewhere(&mut self, msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, msg.len());
+    }
+
+    #[cfg_attr(not(unix), cfg(windows))]
+    #[unrecognized]
+    fn other(&mut self, _msg: &dyn Message) {}
+
+    #[cfg(not(any(unix, windows)))]
+    #[unrecognized]
+    fn other_elsewhere(&mut self, _msg: &dyn Message) {}
+}
+
 /// Configuration for `Brief`.
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]
 pub struct Setup {
@@ -191,6 +223,14 @@ fn main() -> Result<(), ActorSystemError> {
     assert!(asys.ask_as::<Tick>(&manual, Tick, ANSWER)?.is_some());
     let pool = Capabilities::from_iter([("Pool", CapValue::Bool(true)), ("Pool Size", CapValue::Int(4))]);
     assert_eq!(<Pooled as Actor>::capability_check(&pool, None), Ok(()));
+    let gauged = Capabilities::from_iter([
+        ("Pool", CapValue::Bool(true)),
+        ("Pool Size", CapValue::Int(4)),
+        ("Pool Limit", CapValue::Int(5_000_000_000)),
+        ("Pool Ratio", CapValue::Float(-0.5)),
+    ]);
+    assert_eq!(<Gauged as Actor>::capability_check(&gauged, None), Ok(()));
+    assert!(<Gauged as Actor>::capability_check(&pool, None).is_err());
     let pooled = asys.create_actor::<Pooled>()?;
     assert_eq!(asys.ask_as::<u32>(&pooled, 1_u32, ANSWER)?, Some(2));
     let brief = asys.create_actor::<Brief>()?;

@@ -2,22 +2,26 @@
 //! fallback, with the marker attributes removed from the methods.
 
 use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Attribute, FnArg, ImplItem, ImplItemFn, ItemImpl, Type};
 
 use crate::decorators::{self, Decorators};
 use crate::errors::{show, Errors};
+use crate::options;
 
 /// The options of `#[actor(..)]`.
 #[derive(Default)]
 pub(crate) struct Options {
     /// `new = path`: the constructor.
     pub(crate) new: Option<syn::Path>,
+    /// Where `new` was written, even if malformed: the actor has no `Default` to fall back on.
+    pub(crate) new_given: Option<Span>,
     /// `base = field`: the field holding the base actor.
     pub(crate) base: Option<syn::Ident>,
 }
 
-const VALID_OPTIONS: &str = "`new = path::to::constructor`, `base = field`";
+const VALID_OPTIONS: &[&str] = &["new = path::to::constructor", "base = field"];
 
 /// One `#[handler(T)]` method.
 pub(crate) struct Handler {
@@ -27,6 +31,8 @@ pub(crate) struct Handler {
     pub(crate) method: syn::Ident,
     /// The method's signature, as the dispatcher calls it.
     pub(crate) call: Call,
+    /// The method's `#[cfg]`s, to put on what is generated for it.
+    pub(crate) cfgs: Vec<Attribute>,
 }
 
 /// The `#[unrecognized]` method.
@@ -35,6 +41,7 @@ pub(crate) struct Fallback {
     pub(crate) marker: Attribute,
     pub(crate) method: syn::Ident,
     pub(crate) call: Call,
+    pub(crate) cfgs: Vec<Attribute>,
 }
 
 /// How to call a handler: what it takes after `self`, and where its return type is.
@@ -54,16 +61,17 @@ pub(crate) struct ActorImpl {
     pub(crate) item: ItemImpl,
     /// The actor type's name.
     pub(crate) ident: syn::Ident,
-    /// True if `item` is an inherent impl of a named, non-generic type, so that trait impls
-    /// for `item.self_ty` can be written (even when other mistakes were found).
-    pub(crate) concrete: bool,
+    /// True if `item` is an inherent impl of a named type, generic or not, so that trait impls
+    /// with the block's generics can be written to keep a mistaken actor from adding errors.
+    pub(crate) inherent: bool,
     pub(crate) options: Options,
     pub(crate) handlers: Vec<Handler>,
     pub(crate) fallbacks: Vec<Fallback>,
     /// `#[require_capability]`, `#[troupe]`, `#[transient]`, `#[transient_idle]`.
     pub(crate) decorators: Decorators,
-    /// A hand-written `fn actor_system_capability_check(caps, requirements) -> bool`.
-    pub(crate) user_check: Option<syn::Ident>,
+    /// The hand-written `fn actor_system_capability_check(caps, requirements) -> bool`: its
+    /// signature and its `#[cfg]`s (several if they are alternatives under `#[cfg]`s).
+    pub(crate) user_checks: Vec<(syn::Signature, Vec<Attribute>)>,
 }
 
 /// The name of the hand-written capability check (spec §5.12).
@@ -73,79 +81,90 @@ const USER_CHECK: &str = "actor_system_capability_check";
 pub(crate) fn parse(args: TokenStream, mut item: ItemImpl) -> (ActorImpl, syn::Result<()>) {
     let mut errors = Errors::default();
     let options = parse_options(args, &mut errors);
-    let (ident, concrete) = self_ident(&item, &mut errors);
+    let (ident, inherent) = self_ident(&item, &mut errors);
     let decorators = decorators::take(&mut item.attrs, &mut errors);
     let mut handlers = Vec::new();
     let mut fallbacks = Vec::new();
-    let mut user_check = None;
+    let mut user_checks = Vec::new();
     for impl_item in &mut item.items {
-        if let ImplItem::Fn(method) = impl_item {
-            if method.sig.ident == USER_CHECK {
-                if let Some(receiver) = method.sig.receiver() {
-                    errors.at(
-                        receiver,
-                        "`actor_system_capability_check` is an associated function, without `self`: \
-                         `fn actor_system_capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool`",
-                    );
-                } else {
-                    user_check = Some(method.sig.ident.clone());
+        match impl_item {
+            ImplItem::Fn(method) => {
+                if method.sig.ident == USER_CHECK {
+                    if let Some(receiver) = method.sig.receiver() {
+                        errors.at(
+                            receiver,
+                            "`actor_system_capability_check` is an associated function, without `self`: \
+                             `fn actor_system_capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> bool`",
+                        );
+                    } else {
+                        user_checks.push((method.sig.clone(), cfgs(&method.attrs)));
+                    }
                 }
+                parse_method(method, &mut handlers, &mut fallbacks, &mut errors);
             }
-            parse_method(method, &mut handlers, &mut fallbacks, &mut errors);
+            ImplItem::Const(c) => not_a_method(&mut c.attrs, &mut errors),
+            ImplItem::Type(t) => not_a_method(&mut t.attrs, &mut errors),
+            ImplItem::Macro(m) => not_a_method(&mut m.attrs, &mut errors),
+            _ => {}
         }
     }
-    let model = ActorImpl { item, ident, concrete, options, handlers, fallbacks, decorators, user_check };
+    let model = ActorImpl { item, ident, inherent, options, handlers, fallbacks, decorators, user_checks };
     (model, errors.check())
 }
 
-fn parse_options(args: TokenStream, errors: &mut Errors) -> Options {
-    let mut options = Options::default();
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident("new") {
-            let new = option_value(
-                &meta,
-                options.new.is_some(),
-                "`new` names the constructor: `#[actor(new = MyActor::new)]`",
-            )?;
-            options.new = Some(new);
-        } else if meta.path.is_ident("base") {
-            let base = option_value(
-                &meta,
-                options.base.is_some(),
-                "`base` names the field that holds the base actor: `#[actor(base = field)]`",
-            )?;
-            options.base = Some(base);
+/// Removes and reports `#[handler]` and `#[unrecognized]` on an item that is not a method.
+fn not_a_method(attrs: &mut Vec<Attribute>, errors: &mut Errors) {
+    attrs.retain(|attr| {
+        let (name, example) = if is_marker(attr, "handler") {
+            let ty = attr.parse_args::<Type>().map_or_else(|_| "String".to_string(), |ty| show(&ty));
+            ("handler", format!("`#[handler({ty})] fn on_message(&mut self, msg: &{ty}) {{}}`"))
+        } else if is_marker(attr, "unrecognized") {
+            ("unrecognized", "`#[unrecognized] fn other(&mut self, msg: &mut dyn Message) {}`".to_string())
         } else {
-            let name = show(&meta.path);
-            return Err(meta.error(format!("unknown `#[actor]` option `{name}`; expected one of: {VALID_OPTIONS}")));
-        }
-        Ok(())
+            return true;
+        };
+        errors.at(attr, format!("`#[{name}]` goes on a method of the `#[actor]` impl block: {example}"));
+        false
     });
-    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
-        errors.push(error);
-    }
-    options
 }
 
-/// The value of `name = value`, with `usage` as the message when it is missing or malformed.
-fn option_value<T: syn::parse::Parse>(
-    meta: &syn::meta::ParseNestedMeta<'_>,
-    repeated: bool,
-    usage: &str,
-) -> syn::Result<T> {
-    if repeated {
-        return Err(meta.error(format!("`{}` is given twice; {usage}", show(&meta.path))));
+fn parse_options(args: TokenStream, errors: &mut Errors) -> Options {
+    const NEW: &str = "`new` names the constructor: `#[actor(new = MyActor::new)]`";
+    const BASE: &str = "`base` names the field that holds the base actor: `#[actor(base = field)]`";
+    let mut found = Options::default();
+    let mut base_given = false;
+    for item in options::split(args) {
+        match item.name().map(ToString::to_string).as_deref() {
+            Some("new") if found.new_given.is_some() => errors.at(&item.tokens, options::twice(&item, NEW)),
+            Some("new") => {
+                found.new_given = item.name().map(syn::Ident::span);
+                found.new = options::parse_value(&item);
+                if found.new.is_none() {
+                    errors.at(item.value_tokens(), NEW);
+                }
+            }
+            Some("base") if base_given => errors.at(&item.tokens, options::twice(&item, BASE)),
+            Some("base") => {
+                base_given = true;
+                found.base = options::parse_value(&item);
+                if found.base.is_none() {
+                    errors.at(item.value_tokens(), BASE);
+                }
+            }
+            _ if matches!(item.kind, options::Kind::Other) => errors.at(
+                &item.tokens,
+                "`#[actor]` options are `name = value`: `#[actor(new = MyActor::new)]`, `#[actor(base = field)]`",
+            ),
+            _ => errors.at(item.name(), options::unknown("actor", &item, VALID_OPTIONS)),
+        }
     }
-    if !meta.input.peek(syn::Token![=]) {
-        return Err(meta.error(usage));
-    }
-    meta.value()?.parse().map_err(|e| syn::Error::new(e.span(), usage))
+    found
 }
 
-/// The actor type's name, and whether the block is an inherent impl of a concrete type.
+/// The actor type's name, and whether the block is an inherent impl of a named type.
 fn self_ident(item: &ItemImpl, errors: &mut Errors) -> (syn::Ident, bool) {
     let name = show(&item.self_ty);
-    let mut concrete = true;
+    let mut inherent = true;
     if let Some((_, path, _)) = &item.trait_ {
         errors.at(
             path,
@@ -154,11 +173,8 @@ fn self_ident(item: &ItemImpl, errors: &mut Errors) -> (syn::Ident, bool) {
                  trait impl; move `#[actor]` and the `#[handler]` methods there"
             ),
         );
-        concrete = false;
+        inherent = false;
     }
-    let generic = "an `#[actor]` type cannot be generic: the system registers each actor type under one name, to \
-                   create it from a string or in another process; use concrete types, or wrap one instance in an \
-                   actor of its own: `struct TextActor(MyActor<String>);`";
     let Type::Path(path) = item.self_ty.as_ref() else {
         errors.at(&item.self_ty, "`#[actor]` needs a named type: `impl MyActor { .. }`");
         return (syn::Ident::new("__ThespianInvalidActor", item.self_ty.span()), false);
@@ -167,14 +183,20 @@ fn self_ident(item: &ItemImpl, errors: &mut Errors) -> (syn::Ident, bool) {
         errors.at(&item.self_ty, "`#[actor]` needs a named type: `impl MyActor { .. }`");
         return (syn::Ident::new("__ThespianInvalidActor", item.self_ty.span()), false);
     };
+    let inherent = inherent && path.qself.is_none();
+    let ident = &last.ident;
+    let generic = format!(
+        "a generic type cannot be an actor; an `#[actor]` impl must be for a concrete, non-generic type: the \
+         system registers each actor type under one name, to create it by name or in another process; wrap \
+         `{ident}` in a struct that fixes the parameters: `struct TextActor({ident}<String>);` with \
+         `#[actor] impl TextActor {{ .. }}`"
+    );
     if !item.generics.params.is_empty() {
         errors.at(&item.generics, generic);
-        concrete = false;
     } else if !last.arguments.is_empty() {
         errors.at(&last.arguments, generic);
-        concrete = false;
     }
-    (last.ident.clone(), concrete && path.qself.is_none())
+    (last.ident.clone(), inherent)
 }
 
 /// What a method was marked as.
@@ -236,16 +258,102 @@ fn parse_method(
         )]
     });
     let ident = method.sig.ident.clone();
+    let cfgs = cfgs(&method.attrs);
     match marker {
         Marker::Handler(ty) => {
+            if has_placeholder(ty.to_token_stream()) {
+                let named = match method.sig.inputs.iter().nth(1) {
+                    Some(FnArg::Typed(arg)) => match arg.ty.as_ref() {
+                        Type::Reference(r) if !has_placeholder(r.elem.to_token_stream()) => show(&r.elem),
+                        _ => "String".to_string(),
+                    },
+                    _ => "String".to_string(),
+                };
+                errors.at(
+                    &ty,
+                    format!("`#[handler]` names the message type; it cannot be inferred: `#[handler({named})]`"),
+                );
+            }
+            let ty = family_alone(*ty, errors);
             let call = parse_signature(method, Some(&ty), errors);
-            handlers.push(Handler { ty: *ty, method: ident, call });
+            handlers.push(Handler { ty, method: ident, call, cfgs });
         }
         Marker::Fallback(marker) => {
             let call = parse_signature(method, None, errors);
-            fallbacks.push(Fallback { marker: *marker, method: ident, call });
+            fallbacks.push(Fallback { marker: *marker, method: ident, call, cfgs });
         }
     }
+}
+
+/// True if `tokens` hold the placeholder `_`.
+fn has_placeholder(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == "_",
+        proc_macro2::TokenTree::Group(group) => has_placeholder(group.stream()),
+        _ => false,
+    })
+}
+
+/// The conditions under which an item exists: its `#[cfg(..)]`s, and the `cfg(..)`s inside its
+/// `#[cfg_attr(..)]`s (`#[cfg_attr(a, inline, cfg(b))]` becomes `#[cfg_attr(a, cfg(b))]`).
+pub(crate) fn cfgs(attrs: &[Attribute]) -> Vec<Attribute> {
+    attrs
+        .iter()
+        .filter_map(|attr| {
+            if attr.path().is_ident("cfg") {
+                return Some(attr.clone());
+            }
+            let syn::Meta::List(list) = &attr.meta else { return None };
+            if !list.path.is_ident("cfg_attr") {
+                return None;
+            }
+            let mut metas = list
+                .parse_args_with(syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+                .ok()?
+                .into_iter();
+            let predicate = metas.next()?;
+            let kept: Vec<syn::Meta> = metas.filter(|m| m.path().is_ident("cfg")).collect();
+            (!kept.is_empty()).then(|| syn::parse_quote!(#[cfg_attr(#predicate, #(#kept),*)]))
+        })
+        .collect()
+}
+
+/// `dyn Family` as written, or with its extra bounds reported: `dyn Family + Send` is another
+/// type than the family `dyn Family`, so a handler for it would never run.
+fn family_alone(ty: Type, errors: &mut Errors) -> Type {
+    let ty = match ty {
+        Type::Paren(inner) if matches!(*inner.elem, Type::TraitObject(_)) => *inner.elem,
+        ty => ty,
+    };
+    let Type::TraitObject(object) = &ty else { return ty };
+    let family = object.bounds.iter().find_map(|bound| match bound {
+        syn::TypeParamBound::Trait(t)
+            if t.paren_token.is_none() && matches!(t.modifier, syn::TraitBoundModifier::None) =>
+        {
+            Some(t.path.clone())
+        }
+        _ => None,
+    });
+    let extra: Vec<&syn::TypeParamBound> = object
+        .bounds
+        .iter()
+        .filter(|bound| match (bound, &family) {
+            (syn::TypeParamBound::Trait(t), Some(family)) => t.path != *family,
+            _ => true,
+        })
+        .collect();
+    if let (Some(first), Some(family)) = (extra.first(), &family) {
+        let family = show(family);
+        let bounds = extra.iter().map(show).collect::<Vec<_>>().join(" + ");
+        errors.at(
+            first,
+            format!(
+                "a family handler names the trait alone: `#[handler(dyn {family})]`; messages are routed to the \
+                 family `dyn {family}`, never to `dyn {family} + {bounds}`"
+            ),
+        );
+    }
+    ty
 }
 
 /// Checks `(&mut self, msg: &T [, sender: &ActorAddress] [, ctx: &mut ActorContext])`, where
@@ -443,7 +551,7 @@ mod tests {
         );
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(model.ident, "Derived");
-        assert!(model.concrete);
+        assert!(model.inherent);
         assert_eq!(model.options.new.as_ref().map(show).as_deref(), Some("Self::build"));
         assert_eq!(model.options.base.as_ref().map(ToString::to_string).as_deref(), Some("inner"));
         let shapes: Vec<_> = model
@@ -484,7 +592,7 @@ mod tests {
         );
         let expected = [
             "unknown `#[actor]` option `parent`",
-            "an `#[actor]` type cannot be generic",
+            "a generic type cannot be an actor",
             "not `self`",
             "the message by reference: `msg: &String`",
             "the sender comes before the context",

@@ -234,6 +234,67 @@ pub fn new_alone<A: NewActor>() -> Result<A, ActorError> {
     A::new_actor_with(&ActorStart { capabilities: &none, requirements: None })
 }
 
+/// The base actor type of `#[actor(base = field)]`, found from the field: `#[actor]` sees
+/// only the field's name, so it passes `|s: &mut Self| &mut s.field` (borrowed as the
+/// dispatcher borrows it, so that a missing field is reported once) and the compiler infers `B`.
+#[doc(hidden)]
+pub struct BaseOf<B>(std::marker::PhantomData<fn() -> B>);
+
+/// The [`BaseOf`] of the field `field` selects.
+#[doc(hidden)]
+pub fn base_of<S, B>(field: fn(&mut S) -> &mut B) -> BaseOf<B> {
+    let _ = field;
+    BaseOf(std::marker::PhantomData)
+}
+
+/// A derived actor inherits its base's capability requirements: the base's
+/// [`Actor::capability_check`] must pass too.
+#[doc(hidden)]
+pub trait BaseCapabilityCheck {
+    /// The base's capability check.
+    ///
+    /// # Errors
+    ///
+    /// The base's requirement that is not met.
+    fn __thespian_base_capability_check(
+        &self,
+        capabilities: &Capabilities,
+        requirements: Option<&Capabilities>,
+    ) -> Result<(), String>;
+}
+
+impl<B: Actor> BaseCapabilityCheck for BaseOf<B> {
+    fn __thespian_base_capability_check(
+        &self,
+        capabilities: &Capabilities,
+        requirements: Option<&Capabilities>,
+    ) -> Result<(), String> {
+        B::capability_check(capabilities, requirements)
+    }
+}
+
+/// Chosen (by auto-ref) only when the base field is not an actor, which `#[actor]` reports
+/// elsewhere: accepting here keeps that the only error.
+#[doc(hidden)]
+pub trait NotAnActorBase {
+    /// Accepts.
+    ///
+    /// # Errors
+    ///
+    /// Never.
+    fn __thespian_base_capability_check(
+        &self,
+        capabilities: &Capabilities,
+        requirements: Option<&Capabilities>,
+    ) -> Result<(), String>;
+}
+
+impl<B> NotAnActorBase for &BaseOf<B> {
+    fn __thespian_base_capability_check(&self, _: &Capabilities, _: Option<&Capabilities>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
 /// The constructor of one actor type, as the system stores it.
 #[derive(Clone, Copy)]
 pub struct ActorFactory {

@@ -8,6 +8,22 @@ use serde::{Deserialize, Serialize};
 /// One capability value: JSON-like, with Python's truthiness (spec §5.12.1).
 ///
 /// `Null`, `false`, `0`, `0.0`, `""` and empty lists or maps are false; everything else is true.
+///
+/// Every Rust integer and float type whose values all fit converts with `into()`; a `u64` or
+/// `usize` goes through `i64::try_from` first.
+///
+/// # Examples
+///
+/// ```
+/// use thespian::CapValue;
+///
+/// assert_eq!(CapValue::from(3_u8), CapValue::Int(3));
+/// assert_eq!(CapValue::from(-3_i16), CapValue::Int(-3));
+/// assert_eq!(CapValue::from(0.5_f32), CapValue::Float(0.5));
+/// let workers: usize = 4;
+/// let value = CapValue::from(i64::try_from(workers).expect("fewer than 2^63 workers"));
+/// assert_eq!(value, CapValue::Int(4));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CapValue {
     /// No value (Python's `None`).
@@ -88,11 +104,18 @@ macro_rules! cap_from {
     };
 }
 
+// Every integer and float type whose values all fit; `u64`, `usize` and `i128` do not, so
+// they go through `i64::try_from` first, where the caller decides what a too-large value means.
 cap_from! {
     bool => |v| Self::Bool(v),
+    i8 => |v| Self::Int(i64::from(v)),
+    i16 => |v| Self::Int(i64::from(v)),
     i32 => |v| Self::Int(i64::from(v)),
     i64 => |v| Self::Int(v),
+    u8 => |v| Self::Int(i64::from(v)),
+    u16 => |v| Self::Int(i64::from(v)),
     u32 => |v| Self::Int(i64::from(v)),
+    f32 => |v| Self::Float(f64::from(v)),
     f64 => |v| Self::Float(v),
     &str => |v| Self::Str(v.to_string()),
     String => |v| Self::Str(v),

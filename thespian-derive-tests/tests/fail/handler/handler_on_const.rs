@@ -1,0 +1,12 @@
+use thespian::prelude::*;
+
+#[derive(Default)]
+struct Greeter;
+
+#[actor]
+impl Greeter {
+    #[handler(String)]
+    const GREETING: &'static str = "Hello";
+}
+
+fn main() {}
