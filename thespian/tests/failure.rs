@@ -327,3 +327,114 @@ on_every_base! {
         Ok(())
     }
 }
+
+// ----- panics in user code the system runs outside a handler --------------------------------
+
+/// An actor whose `Drop` panics: its instance is dropped when it exits.
+#[derive(Default)]
+struct PanicsOnDrop;
+
+impl Drop for PanicsOnDrop {
+    fn drop(&mut self) {
+        panic!("PanicsOnDrop was dropped");
+    }
+}
+
+impl Actor for PanicsOnDrop {
+    fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        if msg.is::<String>() {
+            // Left pending until shutdown drops it.
+            ctx.wakeup_after(std::time::Duration::from_secs(3600), Fuse);
+        }
+        Ok(())
+    }
+}
+
+/// A message whose `Drop` panics; the system drops it after it is handled.
+#[derive(Debug, Serialize, Deserialize, Message)]
+struct Fuse;
+
+impl Drop for Fuse {
+    fn drop(&mut self) {
+        panic!("Fuse was dropped");
+    }
+}
+
+/// Fails its capability check by panicking whenever the system has the capability "Explode"
+/// (spec §5.12).
+#[derive(Default)]
+struct Explosive;
+
+impl Actor for Explosive {
+    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
+        Ok(())
+    }
+
+    fn capability_check(capabilities: &Capabilities, _: Option<&Capabilities>) -> Result<(), String> {
+        if capabilities.get("Explode").is_some() {
+            panic!("no explosives allowed here");
+        }
+        Ok(())
+    }
+}
+
+/// Checks that `worker` still answers job `id`, and that the system has `actors` actors.
+fn still_working(asys: &ActorSystem, worker: &ActorAddress, id: u32, actors: usize) -> Result<(), Failure> {
+    let done: Done = answer(asys, worker, Job { id, failures: 0, how: How::Err })?;
+    assert_eq!(done, Done { id, attempt: 1 }, "another actor still answers");
+    assert_eq!(asys.status()?.actor_count, actors);
+    Ok(())
+}
+
+on_every_base! {
+    fn spec_7_4_actor_whose_drop_panics_exits_and_the_system_keeps_working(asys) {
+        let worker = asys.create_actor::<Worker>()?;
+        let fragile = asys.create_actor::<PanicsOnDrop>()?;
+        asys.tell(&fragile, ActorExitRequest::new())?;
+        still_working(asys, &worker, 1, 1)?;
+        // Shutdown drops the instances still alive, and their pending wakeups.
+        let doomed = asys.create_actor::<PanicsOnDrop>()?;
+        asys.tell(&doomed, "arm a Fuse wakeup".to_string())?;
+        asys.shutdown()?;
+        match asys.capabilities() {
+            Err(ActorSystemError::SystemShutDown) => Ok(()),
+            other => Err(format!("expected SystemShutDown after a clean shutdown, got {other:?}").into()),
+        }
+    }
+
+    fn spec_2_2_5_message_whose_drop_panics_is_contained(asys) {
+        let worker = asys.create_actor::<Worker>()?;
+        // Dropped after it is handled (the worker ignores it) ...
+        asys.tell(&worker, Fuse)?;
+        // ... or as a dead letter, to an actor that has exited.
+        let gone = asys.create_actor::<Worker>()?;
+        asys.tell(&gone, ActorExitRequest::new())?;
+        asys.tell(&gone, Fuse)?;
+        still_working(asys, &worker, 1, 1)?;
+        Ok(())
+    }
+
+    fn spec_5_12_panicking_capability_check_fails_the_check(asys) {
+        let checking = ActorSystem::builder()
+            .base(asys.base_name())
+            .logging(Logging::Off)
+            .check_capabilities(true)
+            .build()?;
+        let worker = checking.create_actor::<Worker>()?;
+        // The check passes now; when the capability appears it panics, which fails it (§5.13).
+        checking.create_actor::<Explosive>()?;
+        checking.update_capability("Explode", Some(true.into()))?;
+        still_working(&checking, &worker, 1, 1)?;
+        match checking.create_actor::<Explosive>() {
+            Err(e @ ActorSystemError::NoCompatibleSystemForActor { .. }) => {
+                let text = e.to_string();
+                assert!(text.contains("Explosive"), "the error names the actor type: {text}");
+                assert!(text.contains("no explosives allowed here"), "the error gives the panic: {text}");
+            }
+            other => return Err(format!("expected NoCompatibleSystemForActor, got {other:?}").into()),
+        }
+        still_working(&checking, &worker, 2, 1)?;
+        checking.shutdown()?;
+        Ok(())
+    }
+}

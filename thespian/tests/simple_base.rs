@@ -418,3 +418,190 @@ on_every_base! {
         Ok(())
     }
 }
+
+// ----- §9.2 wakeups and the processing limit -----------------------------------------------
+
+/// Asks a [`Sleeper`] for a wakeup after `ms` milliseconds.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Nap {
+    ms: u64,
+}
+
+/// Starts a [`Poller`]'s endless loop of zero-delay wakeups.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct StartPolling;
+
+/// Counts its wakeups; answers [`Snapshot`] with the count so far.
+#[derive(Default)]
+struct Sleeper {
+    woken: u64,
+}
+
+impl Actor for Sleeper {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(nap) = msg.downcast_ref::<Nap>() {
+            ctx.wakeup_after(Duration::from_millis(nap.ms), ());
+        } else if msg.is::<WakeupMessage>() {
+            self.woken += 1;
+        } else if msg.is::<Snapshot>() {
+            ctx.send(sender, self.woken);
+        }
+        Ok(())
+    }
+}
+
+/// Asks for a new zero-delay wakeup every time it wakes up, forever; answers [`Snapshot`]
+/// with the number of wakeups so far.
+#[derive(Default)]
+struct Poller {
+    woken: u64,
+}
+
+impl Actor for Poller {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<StartPolling>() {
+            ctx.wakeup_after(Duration::ZERO, ());
+        } else if msg.is::<WakeupMessage>() {
+            self.woken += 1;
+            ctx.wakeup_after(Duration::ZERO, ());
+        } else if msg.is::<Snapshot>() {
+            ctx.send(sender, self.woken);
+        }
+        Ok(())
+    }
+}
+
+/// Runs `body` in a thread of its own and waits up to [`ANSWER`] for its result, so that a
+/// call that never returns fails the test instead of hanging it.
+fn returns_in_time<T: Send + 'static>(
+    body: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, Box<dyn std::error::Error>> {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(body());
+    });
+    match result.recv_timeout(ANSWER) {
+        Ok(outcome) => Ok(outcome?),
+        Err(_) => Err(format!("the calls did not return within {ANSWER:?}").into()),
+    }
+}
+
+#[test]
+fn spec_9_2_zero_delay_wakeup_loop_lets_every_call_return() -> TestResult {
+    let woken = returns_in_time(|| {
+        let asys =
+            ActorSystem::builder().logging(Logging::Off).processing_limit(1000).build().map_err(|e| e.to_string())?;
+        let poller = asys.create_actor::<Poller>().map_err(|e| e.to_string())?;
+        // The wakeup asked for during this call waits for the next call ...
+        asys.tell(&poller, StartPolling).map_err(|e| e.to_string())?;
+        // ... and each call delivers the wakeups scheduled before it began: one each.
+        for _ in 0..3 {
+            let nothing = asys.listen(Duration::ZERO).map_err(|e| e.to_string())?;
+            assert!(nothing.is_none());
+        }
+        // This call delivers the snapshot first, then the fourth wakeup.
+        let woken: Option<u64> = asys.ask_as(&poller, Snapshot, ANSWER).map_err(|e| e.to_string())?;
+        asys.shutdown().map_err(|e| e.to_string())?;
+        Ok(woken)
+    })?;
+    assert_eq!(woken, Some(3), "one wakeup per call, none lost");
+    Ok(())
+}
+
+#[test]
+fn spec_9_2_wakeups_count_against_the_processing_limit() -> TestResult {
+    let asys = ActorSystem::builder().logging(Logging::Off).processing_limit(1).build()?;
+    let sleeper = asys.create_actor::<Sleeper>()?;
+    let counter = asys.create_actor::<Counter>()?;
+    // One delivery; the wakeup, scheduled during the call, is left for a later one.
+    asys.tell(&sleeper, Nap { ms: 0 })?;
+    // The next call delivers its own message, which reaches the limit: the due wakeup is a
+    // delivery too, so the call stops with it queued.
+    match asys.tell(&counter, Bump) {
+        Err(ActorSystemError::ProcessingLimitExceeded { limit: 1, pending: 1 }) => {}
+        other => return Err(format!("expected ProcessingLimitExceeded with the wakeup pending, got {other:?}").into()),
+    }
+    // The call after that delivers it.
+    assert!(asys.listen(Duration::ZERO)?.is_none());
+    asys.system_update("setProcessingLimit", 10)?;
+    let woken: Option<u64> = asys.ask_as(&sleeper, Snapshot, ANSWER)?;
+    assert_eq!(woken, Some(1), "the wakeup was delivered once");
+    asys.shutdown()?;
+    Ok(())
+}
+
+// ----- §9.2 calling the system from inside it ----------------------------------------------
+
+/// Makes a [`CallsItsSystem`] call the `ActorSystem` API from its handler.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct CallBack;
+
+/// The text of each error a [`CallsItsSystem`]'s calls returned (`"Ok"` for a success).
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct CallOutcomes(Vec<String>);
+
+/// The system a [`CallsItsSystem`] calls (the only test that uses it).
+static ITS_SYSTEM: std::sync::OnceLock<ActorSystem> = std::sync::OnceLock::new();
+
+/// Calls the API of the system that runs it, which must fail rather than deadlock.
+#[derive(Default)]
+struct CallsItsSystem;
+
+impl Actor for CallsItsSystem {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<CallBack>() {
+            let asys = ITS_SYSTEM.get().ok_or("the system is not set")?;
+            let me = ctx.my_address().clone();
+            let text = |r: Result<(), ActorSystemError>| r.map_or_else(|e| e.to_string(), |()| "Ok".to_string());
+            let outcomes = vec![
+                text(asys.tell(&me, Bump)),
+                text(asys.create_actor::<Counter>().map(drop)),
+                text(asys.capabilities().map(drop)),
+                text(asys.listen(Duration::ZERO).map(drop)),
+                text(asys.private().map(drop)),
+                text(asys.shutdown()),
+            ];
+            ctx.send(sender, CallOutcomes(outcomes));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_9_2_system_call_from_a_handler_fails_instead_of_deadlocking() -> TestResult {
+    let outcomes = returns_in_time(|| {
+        let asys = ITS_SYSTEM.get_or_init(simple_system);
+        let caller = asys.create_actor::<CallsItsSystem>().map_err(|e| e.to_string())?;
+        let outcomes: Option<CallOutcomes> = asys.ask_as(&caller, CallBack, ANSWER).map_err(|e| e.to_string())?;
+        Ok(outcomes)
+    })?
+    .ok_or("no answer from the handler")?;
+    assert_eq!(outcomes.0.len(), 6);
+    for text in &outcomes.0 {
+        assert!(text.starts_with("error[T0015]: ActorSystemFailure"), "{text}");
+        assert!(text.contains("from inside an actor's handler"), "the text says what went wrong: {text}");
+        assert!(text.contains("ctx.send"), "the text says what to use instead: {text}");
+    }
+    // The system is unharmed, and still running: the handler's `shutdown` was refused too.
+    let asys = ITS_SYSTEM.get().ok_or("the system is set")?;
+    let counter = asys.create_actor::<Counter>()?;
+    asys.tell(&counter, Bump)?;
+    assert_eq!(asys.ask_as::<u64>(&counter, Snapshot, ANSWER)?, Some(1));
+    asys.shutdown()?;
+    Ok(())
+}

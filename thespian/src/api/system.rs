@@ -18,6 +18,14 @@ use crate::bases::simple::{self, SimpleBase};
 use crate::bases::SystemBase;
 
 /// How the system sets up logging (spec §4.13, the `logDefs` argument).
+///
+/// Whatever an actor logs while it is built or handles a message can carry the actor's
+/// address, as the field `actor_address` of a span named `actor` (the spec's
+/// "actorAddress"). The span has the target `thespian::actor` and level INFO, so it is on
+/// only when the filter enables that target at INFO: `RUST_LOG=warn,thespian::actor=info`
+/// (or `Logging::Filter("warn,thespian::actor=info".into())`) prints warnings only, each
+/// from an actor prefixed with `actor{actor_address=..}`. Off, it costs nothing worth
+/// measuring; on, it adds some 40 ns to each message delivered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
@@ -134,7 +142,8 @@ impl ActorSystemBuilder {
     }
 
     /// On the simple base, how many messages one call may deliver before it stops with
-    /// [`ActorSystemError::ProcessingLimitExceeded`] (default 10 000 000).
+    /// [`ActorSystemError::ProcessingLimitExceeded`] (default 10 000 000). Wakeups count as
+    /// messages.
     pub fn processing_limit(mut self, limit: u64) -> Self {
         self.processing_limit = Some(limit.max(1));
         self
@@ -199,6 +208,15 @@ fn new_system_id() -> u64 {
 /// no process-wide singleton, so tests can run side by side. Dropping the handle shuts the
 /// system down. To talk to it from several threads, give each thread its own endpoint with
 /// [`private`](Self::private).
+///
+/// The API is for code outside the actors. On the simple base an actor's handler runs
+/// inside a call into the system, in the caller's thread, so a handler (or an actor's
+/// constructor, capability check or `Drop`) that calls a method of the system running it
+/// would wait for itself forever. Such a call fails at once instead, with
+/// [`ActorSystemError::ActorSystemFailure`] saying it was "called from inside an actor's
+/// handler"; a handler uses its [`ActorContext`](crate::ActorContext) (`ctx.send`,
+/// `ctx.create_actor`, `ctx.actor_system_shutdown`, ...) instead. A `Drop` of the system's
+/// handle in such a place does not shut the system down; it logs a warning.
 ///
 /// # Examples
 ///

@@ -2,10 +2,22 @@
 //!
 //! Each `tell`, `ask`, `listen` and `create_actor` delivers messages until the system
 //! reaches equilibrium (no message queued, no wakeup due) before returning. Wakeups fire
-//! only during such calls. Capability checks are not made on this base unless the builder asks
-//! for them.
+//! only during such calls, and a call fires only the wakeups scheduled before it began: one
+//! an actor schedules during the call waits for the next call, even with no delay, so an
+//! actor that keeps waking itself up cannot keep a call from returning. Wakeups count
+//! against the processing limit like any other delivery. Capability checks are not made on
+//! this base unless the builder asks for them.
+//!
+//! The system's state is behind one mutex, held for a whole call. The thread holding it is
+//! recorded, so that a call made from code the system is running in that thread (an
+//! actor's handler calling the `ActorSystem` API) fails instead of waiting for itself
+//! forever. User code never unwinds through the kernel (see `core::cell`); should a panic
+//! escape anyway, the mutex is recovered when the kernel was between operations, and
+//! `shutdown` always recovers it, so that dropping the system still stops its actors.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, LockResult, Mutex, PoisonError};
 use std::time::Instant;
 
 use crate::api::actor::ActorSpec;
@@ -23,11 +35,19 @@ pub(crate) const NAME: &str = "simpleSystemBase";
 /// Deliveries allowed in one call before it is taken for a runaway loop.
 pub(crate) const DEFAULT_PROCESSING_LIMIT: u64 = 10_000_000;
 
+/// What a call made from inside the system's own thread of work is told.
+pub(crate) const REENTRANT_CALL: &str = "an `ActorSystem` method was called from inside an actor's handler (or \
+     constructor, capability check or `Drop`) that this system is running in the same thread, which would wait \
+     for itself forever; inside an actor use its `ActorContext` instead (`ctx.send`, `ctx.create_actor`, \
+     `ctx.wakeup_after`, `ctx.update_capability`, `ctx.actor_system_shutdown`)";
+
 pub(crate) struct SimpleBase {
     state: Mutex<State>,
     /// Signalled after every run, so threads waiting in `receive` look at their inbox.
     ran: Condvar,
     admin: ActorAddress,
+    /// The [`thread_token`] of the thread holding `state`, or 0.
+    holder: AtomicU64,
 }
 
 struct State {
@@ -36,6 +56,9 @@ struct State {
     shut_down: bool,
     /// Threads blocked in `receive`; notifying is skipped (a futex syscall) when none is.
     waiters: usize,
+    /// Set while the kernel is in the middle of an operation. A panic that escapes leaves it
+    /// set: the kernel is then not trusted again, except to shut down.
+    busy: bool,
 }
 
 impl State {
@@ -47,8 +70,24 @@ impl State {
         }
     }
 
-    /// Delivers messages and due wakeups until none is left.
+    /// Runs `op` on the kernel, marking the state busy while it does.
+    fn guarded<T>(&mut self, op: impl FnOnce(&mut Self) -> T) -> T {
+        self.busy = true;
+        let value = op(self);
+        self.busy = false;
+        value
+    }
+
+    /// Delivers messages and due wakeups until none is left (spec §9.2).
+    ///
+    /// Only the wakeups scheduled before the run began are fired, those due when it first
+    /// looks (the clock is read at most once). Wakeup deliveries count against the
+    /// processing limit like messages: past it, the run stops with
+    /// [`ActorSystemError::ProcessingLimitExceeded`] and what is undelivered, due wakeups
+    /// included, stays queued for the next call.
     fn run(&mut self) -> Result<(), ActorSystemError> {
+        let scheduled_before = self.kernel.timer_mark();
+        let mut now = None;
         let mut delivered: u64 = 0;
         loop {
             while self.kernel.step() {
@@ -59,17 +98,75 @@ impl State {
                     return Ok(());
                 }
                 if delivered >= self.processing_limit && self.kernel.queue_len() > 0 {
-                    return Err(ActorSystemError::ProcessingLimitExceeded {
-                        limit: self.processing_limit,
-                        pending: self.kernel.queue_len(),
-                    });
+                    return Err(self.limit_exceeded());
                 }
             }
-            if !self.kernel.has_timers() || self.kernel.fire_due_timers(Instant::now()) == 0 {
+            if !self.kernel.has_timers() {
                 return Ok(());
+            }
+            let now = *now.get_or_insert_with(Instant::now);
+            if self.kernel.fire_due_timers(now, scheduled_before) == 0 {
+                return Ok(());
+            }
+            if delivered >= self.processing_limit {
+                return Err(self.limit_exceeded());
             }
         }
     }
+
+    fn limit_exceeded(&self) -> ActorSystemError {
+        ActorSystemError::ProcessingLimitExceeded { limit: self.processing_limit, pending: self.kernel.queue_len() }
+    }
+}
+
+/// A number naming the current thread, unique in the process (never 0).
+fn thread_token() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local! {
+        static TOKEN: Cell<u64> = const { Cell::new(0) };
+    }
+    let fresh = || NEXT.fetch_add(1, Ordering::Relaxed);
+    TOKEN
+        .try_with(|token| {
+            if token.get() == 0 {
+                token.set(fresh());
+            }
+            token.get()
+        })
+        .unwrap_or_else(|_| fresh())
+}
+
+/// The error of a call made from inside the system's own thread of work.
+#[cold]
+#[inline(never)]
+fn reentrant_call() -> ActorSystemError {
+    ActorSystemError::failure(REENTRANT_CALL)
+}
+
+/// Records the current thread as the holder of the state while it is alive, and clears the
+/// record when dropped (declared after the guard, so that this happens before unlocking).
+struct Holding<'a>(&'a AtomicU64);
+
+impl<'a> Holding<'a> {
+    fn new(holder: &'a AtomicU64, me: u64) -> Self {
+        holder.store(me, Ordering::Relaxed);
+        Self(holder)
+    }
+}
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+}
+
+/// Whether a poisoned lock is taken back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recover {
+    /// Only if the kernel was between operations when the panic struck.
+    IfConsistent,
+    /// Always (shutting down, which needs no consistency).
+    Always,
 }
 
 impl SimpleBase {
@@ -88,27 +185,78 @@ impl SimpleBase {
                 processing_limit: processing_limit.unwrap_or(DEFAULT_PROCESSING_LIMIT),
                 shut_down: false,
                 waiters: 0,
+                busy: false,
             }),
             ran: Condvar::new(),
             admin,
+            holder: AtomicU64::new(0),
         }
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, State>, ActorSystemError> {
-        self.state.lock().map_err(|_| ActorSystemError::failure("the actor system's state was poisoned by a panic"))
+    /// This thread's token, unless this thread holds the state already: it is then calling
+    /// from inside code the system runs, and waiting for the lock would never end.
+    #[inline]
+    fn not_holding(&self) -> Result<u64, ActorSystemError> {
+        let me = thread_token();
+        if self.holder.load(Ordering::Relaxed) == me {
+            Err(reentrant_call())
+        } else {
+            Ok(me)
+        }
+    }
+
+    /// Runs `op` on the locked state, with this thread recorded as its holder.
+    #[inline]
+    fn with_lock<T>(
+        &self,
+        recover: Recover,
+        op: impl FnOnce(&mut State) -> Result<T, ActorSystemError>,
+    ) -> Result<T, ActorSystemError> {
+        let me = self.not_holding()?;
+        let mut state = self.recover(self.state.lock(), recover)?;
+        let _holding = Holding::new(&self.holder, me);
+        op(&mut state)
+    }
+
+    /// Takes back a lock poisoned by a panic, when the kernel state can still be trusted.
+    #[inline]
+    fn recover<T>(&self, locked: LockResult<T>, recover: Recover) -> Result<T, ActorSystemError>
+    where
+        T: std::ops::Deref<Target = State>,
+    {
+        locked.or_else(|poisoned| self.recover_poisoned(poisoned, recover))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn recover_poisoned<T>(&self, poisoned: PoisonError<T>, recover: Recover) -> Result<T, ActorSystemError>
+    where
+        T: std::ops::Deref<Target = State>,
+    {
+        let guard = poisoned.into_inner();
+        if guard.busy && recover == Recover::IfConsistent {
+            return Err(ActorSystemError::failure(
+                "a panic inside the actor system left its state inconsistent; only `shutdown` still works",
+            ));
+        }
+        self.state.clear_poison();
+        tracing::warn!("recovered the actor system's state after a panic in another call");
+        Ok(guard)
     }
 
     /// Runs `op` on the open system, then runs it to equilibrium and wakes waiting threads.
     fn with_run<T>(&self, op: impl FnOnce(&mut State) -> Result<T, ActorSystemError>) -> Result<T, ActorSystemError> {
-        let mut state = self.lock()?;
-        let value = op(state.open()?)?;
-        let ran = state.run();
-        let wake = state.waiters > 0;
-        drop(state);
+        let (outcome, wake) = self.with_lock(Recover::IfConsistent, |state| {
+            let outcome = state.open()?.guarded(|state| {
+                let value = op(state)?;
+                state.run().map(|()| value)
+            });
+            Ok((outcome, state.waiters > 0))
+        })?;
         if wake {
             self.ran.notify_all();
         }
-        ran.map(|()| value)
+        outcome
     }
 }
 
@@ -122,12 +270,16 @@ impl SystemBase for SimpleBase {
     }
 
     fn open_endpoint(&self) -> Result<ActorAddress, ActorSystemError> {
-        Ok(self.lock()?.open()?.kernel.open_endpoint())
+        self.with_lock(Recover::IfConsistent, |state| Ok(state.open()?.kernel.open_endpoint()))
     }
 
     fn close_endpoint(&self, endpoint: &ActorAddress) {
-        if let Ok(mut state) = self.lock() {
-            state.kernel.close_endpoint(endpoint);
+        let closed = self.with_lock(Recover::IfConsistent, |state| {
+            state.guarded(|state| state.kernel.close_endpoint(endpoint));
+            Ok(())
+        });
+        if let Err(e) = closed {
+            tracing::warn!(endpoint = %endpoint, error = %e, "endpoint not closed");
         }
     }
 
@@ -146,27 +298,33 @@ impl SystemBase for SimpleBase {
     }
 
     fn receive(&self, endpoint: &ActorAddress, deadline: Instant) -> Result<Option<Received>, ActorSystemError> {
-        let mut state = self.lock()?;
+        let me = self.not_holding()?;
+        let mut state = self.recover(self.state.lock(), Recover::IfConsistent)?;
         loop {
-            let ran = state.open()?.run();
-            if state.waiters > 0 {
-                self.ran.notify_all();
-            }
-            ran?;
-            if let Some(received) = state.kernel.take_received(endpoint) {
-                return Ok(Some(received));
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Ok(None);
-            }
-            let until = state.kernel.next_timer_deadline().map_or(deadline, |t| t.min(deadline));
+            let wait = {
+                // Not held while waiting below, when other threads may take the lock.
+                let _holding = Holding::new(&self.holder, me);
+                let ran = state.open()?.guarded(State::run);
+                if state.waiters > 0 {
+                    self.ran.notify_all();
+                }
+                ran?;
+                if let Some(received) = state.kernel.take_received(endpoint) {
+                    return Ok(Some(received));
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    return Ok(None);
+                }
+                let until = state.kernel.next_timer_deadline().map_or(deadline, |t| t.min(deadline));
+                until.saturating_duration_since(now)
+            };
             state.waiters += 1;
-            state = self
-                .ran
-                .wait_timeout(state, until.saturating_duration_since(now))
-                .map_err(|_| ActorSystemError::failure("the actor system's state was poisoned by a panic"))?
-                .0;
+            let woken = match self.ran.wait_timeout(state, wait) {
+                Ok((state, _)) => Ok(state),
+                Err(poisoned) => Err(PoisonError::new(poisoned.into_inner().0)),
+            };
+            state = self.recover(woken, Recover::IfConsistent)?;
             state.waiters -= 1;
         }
     }
@@ -180,34 +338,89 @@ impl SystemBase for SimpleBase {
     }
 
     fn system_update(&self, name: &str, value: CapValue) -> Result<(), ActorSystemError> {
-        let mut state = self.lock()?;
-        let state = state.open()?;
-        match (name, &value) {
-            ("setProcessingLimit", CapValue::Int(n)) if *n > 0 => {
-                state.processing_limit = n.unsigned_abs();
-                Ok(())
-            }
-            _ => Err(ActorSystemError::InvalidActorSpecification {
-                spec: format!("system_update({name:?}, {value})"),
-                reason: "the simple base understands only `system_update(\"setProcessingLimit\", n)` \
-                         with a positive integer n"
-                    .to_string(),
-            }),
-        }
+        self.with_lock(Recover::IfConsistent, |state| self::system_update(state.open()?, name, value))
     }
 
     fn capabilities(&self) -> Result<Capabilities, ActorSystemError> {
-        Ok(self.lock()?.open()?.kernel.capabilities().clone())
+        self.with_lock(Recover::IfConsistent, |state| Ok(state.open()?.kernel.capabilities().clone()))
     }
 
     fn shutdown(&self) -> Result<(), ActorSystemError> {
-        let mut state = self.lock()?;
-        if !state.shut_down {
-            state.kernel.shutdown();
-            state.shut_down = true;
-        }
-        drop(state);
+        self.with_lock(Recover::Always, |state| {
+            if !state.shut_down {
+                // Marked first: should the teardown itself fail, it is not tried again.
+                state.shut_down = true;
+                state.guarded(|state| state.kernel.shutdown());
+            }
+            Ok(())
+        })?;
         self.ran.notify_all();
         Ok(())
+    }
+}
+
+/// `system_update` (the simple base's only setting is the processing limit).
+fn system_update(state: &mut State, name: &str, value: CapValue) -> Result<(), ActorSystemError> {
+    match (name, &value) {
+        ("setProcessingLimit", CapValue::Int(n)) if *n > 0 => {
+            state.processing_limit = n.unsigned_abs();
+            Ok(())
+        }
+        _ => Err(ActorSystemError::InvalidActorSpecification {
+            spec: format!("system_update({name:?}, {value})"),
+            reason: "the simple base understands only `system_update(\"setProcessingLimit\", n)` \
+                         with a positive integer n"
+                .to_string(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Recovering from a panic that escaped while the state was locked. User code cannot
+    //! cause one (the kernel catches its panics), so these tests poison the lock by hand.
+
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    use super::*;
+
+    fn base() -> SimpleBase {
+        SimpleBase::new(1, Capabilities::new(), None, false)
+    }
+
+    /// Poisons the state's lock as a panic escaping the kernel would, mid-operation or not.
+    fn poison(base: &SimpleBase, mid_operation: bool) {
+        let escaped = catch_unwind(AssertUnwindSafe(|| {
+            base.with_lock(Recover::IfConsistent, |state| -> Result<(), ActorSystemError> {
+                state.busy = mid_operation;
+                panic!("a panic escaped while the state was locked");
+            })
+        }));
+        assert!(escaped.is_err() && base.state.is_poisoned());
+        assert_eq!(base.holder.load(Ordering::Relaxed), 0, "the holder is cleared on unwinding");
+    }
+
+    #[test]
+    fn spec_9_2_lock_poisoned_between_operations_is_recovered() {
+        let base = base();
+        poison(&base, false);
+        assert!(base.capabilities().is_ok(), "the next call works");
+        assert!(!base.state.is_poisoned());
+        assert!(base.open_endpoint().is_ok());
+        assert!(base.shutdown().is_ok());
+    }
+
+    #[test]
+    fn spec_9_2_lock_poisoned_mid_operation_still_shuts_down() {
+        let base = base();
+        poison(&base, true);
+        match base.capabilities() {
+            Err(ActorSystemError::ActorSystemFailure { reason }) => {
+                assert!(reason.contains("inconsistent"), "{reason}")
+            }
+            other => panic!("expected ActorSystemFailure, got {other:?}"),
+        }
+        assert!(base.shutdown().is_ok(), "shutdown recovers the lock");
+        assert!(matches!(base.capabilities(), Err(ActorSystemError::SystemShutDown)));
     }
 }

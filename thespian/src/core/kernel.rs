@@ -8,6 +8,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
+use tracing::Span;
+
 use crate::api::actor::{Actor, ActorFactory, ActorSpec, ActorStart};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::{self, CapValue, Capabilities};
@@ -19,7 +21,7 @@ use crate::api::system_messages::{
 };
 use crate::core::cell;
 use crate::core::host::ActorHost;
-use crate::core::timers::Timers;
+use crate::core::timers::{TimerMark, Timers};
 
 /// A map keyed by actor id.
 /// Ids are sequential, so a fast hasher (seeded per process) replaces SipHash on this hot path.
@@ -50,6 +52,9 @@ struct Slot {
     name: Option<String>,
     /// Set once its exit has begun, so its children's exits are not reported to it.
     exiting: bool,
+    /// The span its code runs in, carrying its address (spec §4.13); taken with `actor`
+    /// while it handles a message, unless it is disabled.
+    span: Span,
 }
 
 /// Where an address leads.
@@ -169,6 +174,9 @@ impl Kernel {
             if !unread.is_empty() {
                 tracing::debug!(endpoint = %addr, unread = unread.len(), "closed an endpoint with unread replies");
             }
+            for received in unread {
+                cell::discard(received, "an unread reply", addr);
+            }
         }
     }
 
@@ -196,19 +204,27 @@ impl Kernel {
             Route::Dead => self.dead_letter(env),
             Route::Invalid(reason) => {
                 tracing::warn!(target_address = %env.target, reason, "dropped a message to an invalid address");
+                let target = env.target.clone();
+                cell::discard(env, "a message to an invalid address", &target);
             }
         }
         self.revalidate_actors();
         true
     }
 
-    /// Turns every wakeup due at `now` into a queued [`WakeupMessage`](crate::WakeupMessage);
-    /// returns how many.
-    pub(crate) fn fire_due_timers(&mut self, now: Instant) -> usize {
-        let mut fired = 0;
-        while let Some((target, wakeup)) = self.timers.pop_due(now) {
+    /// Marks this moment, for [`fire_due_timers`](Self::fire_due_timers).
+    pub(crate) fn timer_mark(&self) -> TimerMark {
+        self.timers.mark()
+    }
+
+    /// Turns every wakeup due at `now` and scheduled before `before` into a queued
+    /// [`WakeupMessage`](crate::WakeupMessage); returns how many. Wakeups scheduled since
+    /// the mark stay pending, however soon they are due.
+    pub(crate) fn fire_due_timers(&mut self, now: Instant, before: TimerMark) -> usize {
+        let due = self.timers.take_due(now, before);
+        let fired = due.len();
+        for (target, wakeup) in due {
             self.post(target.clone(), target, Box::new(wakeup));
-            fired += 1;
         }
         fired
     }
@@ -237,6 +253,8 @@ impl Kernel {
         if !for_outsiders {
             tracing::debug!(endpoint = %env.target, message_type = env.message.message_type_name(),
                 "system message to an external endpoint filtered");
+            let target = env.target.clone();
+            cell::discard(env, "a filtered system message", &target);
             return;
         }
         if let Some(inbox) = self.endpoints.get_mut(&env.target.id()) {
@@ -250,6 +268,8 @@ impl Kernel {
             self.reply(env.sender, env.target, Box::new(status));
         } else {
             tracing::debug!(message_type = env.message.message_type_name(), "message to the admin dropped");
+            let admin = env.target.clone();
+            cell::discard(env, "a message to the admin", &admin);
         }
     }
 
@@ -257,6 +277,8 @@ impl Kernel {
     fn reply(&mut self, target: ActorAddress, sender: ActorAddress, message: Box<dyn Message>) {
         if self.validate(&target).is_ok() {
             self.post(target, sender, message);
+        } else {
+            cell::discard(message, "an undeliverable reply", &sender);
         }
     }
 
@@ -269,22 +291,47 @@ impl Kernel {
             }
             return;
         }
-        let Some(mut actor) = self.actors.get_mut(&target.id()).and_then(|slot| slot.actor.take()) else {
+        let Some((mut actor, span)) = self.take_actor(&target) else {
             // The actor is busy with another message (a base delivering concurrently): wait.
             self.queue.push_back(Envelope { target, sender, message });
             return;
         };
         let is_exit = message.is::<ActorExitRequest>();
         // An exit request is seen once: the actor exits whatever its handler does.
-        let outcome = cell::handle(actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
-        if let Some(slot) = self.actors.get_mut(&target.id()) {
-            slot.actor = Some(actor);
-        }
+        let outcome = cell::handle_in(&span, actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
+        self.put_actor_back(&target, actor, span);
         if is_exit {
             let recursive = message.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
+            cell::discard(message, "a handled message", &target);
             self.exit_actor(&target, recursive);
         } else if let Err(details) = outcome {
             self.return_poison(target, sender, message, details);
+        } else {
+            cell::discard(message, "a handled message", &target);
+        }
+    }
+
+    /// Takes an idle actor and its span out of its slot, to run it; `None` if it has exited
+    /// or is busy.
+    fn take_actor(&mut self, addr: &ActorAddress) -> Option<(Box<dyn Actor>, Span)> {
+        let slot = self.actors.get_mut(&addr.id())?;
+        let actor = slot.actor.take()?;
+        // A disabled span (no subscriber wants it, the usual case) stays where it is.
+        let span = if slot.span.is_disabled() { Span::none() } else { std::mem::replace(&mut slot.span, Span::none()) };
+        Some((actor, span))
+    }
+
+    /// Returns an actor and its span taken with [`take_actor`](Self::take_actor) to its slot.
+    fn put_actor_back(&mut self, addr: &ActorAddress, actor: Box<dyn Actor>, span: Span) {
+        match self.actors.get_mut(&addr.id()) {
+            Some(slot) => {
+                slot.actor = Some(actor);
+                if !span.is_disabled() {
+                    slot.span = span;
+                }
+            }
+            // Its slot is gone (the system was torn down under it): the instance goes too.
+            None => cell::discard(actor, "an actor", addr),
         }
     }
 
@@ -293,9 +340,11 @@ impl Kernel {
         if message.is_system_message() {
             tracing::warn!(actor_address = %me, message_type = message.message_type_name(),
                 "system message failed twice; not returned as poison");
+            cell::discard(message, "a failed message", &me);
         } else if sender == me {
             tracing::warn!(actor_address = %me, message_type = message.message_type_name(),
                 "actor failed twice on its own message; not returned to itself as poison");
+            cell::discard(message, "a failed message", &me);
         } else {
             self.reply(sender, me, Box::new(PoisonMessage { poison_message: message, details }));
         }
@@ -309,8 +358,12 @@ impl Kernel {
                 let wrapped = DeadEnvelope { dead_address: env.target, dead_message: env.message };
                 self.post(handler, env.sender, Box::new(wrapped));
             }
-            _ => tracing::debug!(dead_address = %env.target, message_type = env.message.message_type_name(),
-                "dead letter dropped"),
+            _ => {
+                tracing::debug!(dead_address = %env.target, message_type = env.message.message_type_name(),
+                    "dead letter dropped");
+                let target = env.target.clone();
+                cell::discard(env, "a dead letter", &target);
+            }
         }
     }
 
@@ -327,7 +380,7 @@ impl Kernel {
         }
         let factory = spec.factory().map_err(CreateError::Invalid)?;
         if self.checks_capabilities {
-            (factory.check)(&self.capabilities, spec.requirements.as_ref()).map_err(|reason| {
+            cell::check(&factory, &self.capabilities, spec.requirements.as_ref(), None).map_err(|reason| {
                 CreateError::Invalid(ActorSystemError::NoCompatibleSystemForActor {
                     actor_type: factory.type_name.to_string(),
                     reason,
@@ -339,8 +392,9 @@ impl Kernel {
             _ => None,
         };
         let address = self.allocate();
+        let span = cell::actor_span(&address);
         let start = ActorStart { capabilities: &self.capabilities, requirements: spec.requirements.as_ref() };
-        match cell::construct(factory, &start) {
+        match cell::construct(factory, &start, &span) {
             Ok(actor) => {
                 if let Some(p) = parent.as_ref().and_then(|p| self.actors.get_mut(&p.id())) {
                     p.children.push(address.clone());
@@ -359,6 +413,7 @@ impl Kernel {
                         children: Vec::new(),
                         name: spec.global_name,
                         exiting: false,
+                        span,
                     },
                 );
                 tracing::debug!(actor_address = %address, actor_type = factory.type_name, "actor created");
@@ -376,24 +431,23 @@ impl Kernel {
         }
     }
 
-    /// Delivers an [`ActorExitRequest`] to `addr` now, then ends it (children first).
+    /// Delivers an [`ActorExitRequest`] to `addr` now, then ends it: its children handle the
+    /// request after it does, and are removed before it is.
     fn stop_actor(&mut self, addr: &ActorAddress, requester: &ActorAddress) {
-        let Some(mut actor) = self.actors.get_mut(&addr.id()).and_then(|s| s.actor.take()) else {
+        let Some((mut actor, span)) = self.take_actor(addr) else {
             return;
         };
         let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
         // Failures are logged by `handle`; the actor exits regardless.
-        let _ = cell::handle(actor.as_mut(), &mut request, requester, addr, self, false);
-        if let Some(slot) = self.actors.get_mut(&addr.id()) {
-            slot.actor = Some(actor);
-        }
+        let _ = cell::handle_in(&span, actor.as_mut(), &mut request, requester, addr, self, false);
+        self.put_actor_back(addr, actor, span);
         let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
         self.exit_actor(addr, recursive);
     }
 
-    /// Ends an actor that has handled its exit request: its children exit first (or are
-    /// orphaned when the request was made non-recursive), then it is removed and its parent
-    /// is told (spec §2.2.3, §2.2.4, §7.4, §7.5).
+    /// Ends an actor that has handled its exit request: its children are sent the request
+    /// and exit (or are orphaned when the request was made non-recursive), then it is
+    /// removed and its parent is told (spec §2.2.3, §2.2.4, §7.4, §7.5).
     fn exit_actor(&mut self, addr: &ActorAddress, recursive: bool) {
         let Some(slot) = self.actors.get_mut(&addr.id()) else {
             return;
@@ -407,10 +461,16 @@ impl Kernel {
                 orphan.parent = None;
             }
         }
-        let Some(slot) = self.actors.remove(&addr.id()) else {
+        let Some(mut slot) = self.actors.remove(&addr.id()) else {
             return;
         };
-        self.timers.remove_for(addr);
+        // The instance is dropped here, after its children are gone; its `Drop` is user code.
+        if let Some(actor) = slot.actor.take() {
+            cell::discard(actor, "an actor", addr);
+        }
+        for wakeup in self.timers.remove_for(addr) {
+            cell::discard(wakeup, "a pending wakeup", addr);
+        }
         if let Some(name) = &slot.name {
             self.names.remove(name);
         }
@@ -434,7 +494,9 @@ impl Kernel {
     }
 
     /// Stops every actor (spec §6.3): each actor without a parent actor is sent an exit
-    /// request, which reaches its children first.
+    /// request. As for any exit (spec §7.4.1), its handler runs first, then the request
+    /// passes on to its children (each handles it, then passes it to its own), and actors
+    /// are removed children first, so a parent is never gone while a child is still running.
     pub(crate) fn shutdown(&mut self) {
         let admin = self.admin_address();
         // An exit handler that calls `not_recursive()` leaves its children without a parent:
@@ -456,11 +518,25 @@ impl Kernel {
                 self.stop_actor(root, &admin);
             }
         }
-        // Anything still alive (an actor busy elsewhere) is dropped with the system.
-        self.actors.clear();
+        // Anything still alive (an actor busy elsewhere) is dropped with the system. Every
+        // value here may hold user code with a `Drop`: each is dropped on its own.
+        for (id, slot) in std::mem::take(&mut self.actors) {
+            cell::discard(slot, "an actor", &ActorAddress::new(self.system, id));
+        }
         self.names.clear();
-        self.queue.clear();
-        self.timers.clear();
+        for env in std::mem::take(&mut self.queue) {
+            let target = env.target.clone();
+            cell::discard(env, "an undelivered message", &target);
+        }
+        for (target, wakeup) in self.timers.clear() {
+            cell::discard(wakeup, "a pending wakeup", &target);
+        }
+        for (id, inbox) in std::mem::take(&mut self.endpoints) {
+            let endpoint = ActorAddress::new(self.system, id);
+            for received in inbox {
+                cell::discard(received, "an unread reply", &endpoint);
+            }
+        }
         self.dead_letter_handler = None;
     }
 
@@ -494,8 +570,11 @@ impl Kernel {
         let mut failing: Vec<ActorAddress> = self
             .actors
             .iter()
-            .filter(|(_, slot)| (slot.factory.check)(&self.capabilities, slot.requirements.as_ref()).is_err())
-            .map(|(&id, _)| ActorAddress::new(self.system, id))
+            .map(|(&id, slot)| (ActorAddress::new(self.system, id), slot))
+            .filter(|(addr, slot)| {
+                cell::check(&slot.factory, &self.capabilities, slot.requirements.as_ref(), Some(addr)).is_err()
+            })
+            .map(|(addr, _)| addr)
             .collect();
         failing.sort();
         let admin = self.admin_address();
@@ -548,7 +627,10 @@ impl ActorHost for Kernel {
     }
 
     fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError> {
-        self.validate(to)?;
+        if let Err(e) = self.validate(to) {
+            cell::discard(msg, "a message to an invalid address", from);
+            return Err(e);
+        }
         self.post(to.clone(), from.clone(), msg);
         Ok(())
     }
