@@ -593,7 +593,7 @@ fn spec_9_2_system_call_from_a_handler_fails_instead_of_deadlocking() -> TestRes
     .ok_or("no answer from the handler")?;
     assert_eq!(outcomes.0.len(), 6);
     for text in &outcomes.0 {
-        assert!(text.starts_with("error[T0015]: ActorSystemFailure"), "{text}");
+        assert!(text.starts_with("error[T0016]: ActorSystemException"), "{text}");
         assert!(text.contains("from inside an actor's handler"), "the text says what went wrong: {text}");
         assert!(text.contains("ctx.send"), "the text says what to use instead: {text}");
     }

@@ -209,6 +209,19 @@ pub enum ActorSystemError {
         code = self.code()
     )]
     SystemShutDown,
+    /// An `ActorSystem` method was called from inside an actor (its handler, constructor,
+    /// capability check or `Drop`) that this system runs in the same thread, where it would
+    /// wait for itself forever: [`codes::T0016`]. Inside an actor, use its
+    /// [`ActorContext`](crate::ActorContext).
+    #[error(
+        "error[{code}]: ActorSystemException: an `ActorSystem` method was called from inside an actor's \
+         handler (or constructor, capability check or `Drop`), which this system runs in the same thread; \
+         the call would wait for itself forever. Inside an actor, use its `ActorContext` instead: \
+         `ctx.send`, `ctx.create_actor`, `ctx.wakeup_after`, `ctx.update_capability`, \
+         `ctx.actor_system_shutdown`.",
+        code = self.code()
+    )]
+    CalledFromInsideAnActor,
     /// A message could not be encoded or decoded for transport. Its code and text are the
     /// [`WireError`]'s own ([`codes::T0010`] to [`codes::T0013`]).
     #[error(transparent)]
@@ -253,6 +266,7 @@ impl ActorSystemError {
             Self::Wire(e) => e.code(),
             Self::InvalidActorSourceHash { .. } => codes::T0014,
             Self::ActorSystemFailure { .. } => codes::T0015,
+            Self::CalledFromInsideAnActor => codes::T0016,
         }
     }
 
@@ -365,6 +379,7 @@ mod tests {
                 "InvalidActorSourceHash",
             ),
             (ActorSystemError::failure("poisoned"), "ActorSystemFailure", "ActorSystemFailure"),
+            (ActorSystemError::CalledFromInsideAnActor, "ActorSystemException", "CalledFromInsideAnActor"),
         ]
     }
 
@@ -387,6 +402,7 @@ mod tests {
             ActorSystemError::Wire(WireError::Malformed { .. }) => 12,
             ActorSystemError::InvalidActorSourceHash { .. } => 13,
             ActorSystemError::ActorSystemFailure { .. } => 14,
+            ActorSystemError::CalledFromInsideAnActor => 15,
         }
     }
 

@@ -213,8 +213,7 @@ fn new_system_id() -> u64 {
 /// inside a call into the system, in the caller's thread, so a handler (or an actor's
 /// constructor, capability check or `Drop`) that calls a method of the system running it
 /// would wait for itself forever. Such a call fails at once instead, with
-/// [`ActorSystemError::ActorSystemFailure`] saying it was "called from inside an actor's
-/// handler"; a handler uses its [`ActorContext`](crate::ActorContext) (`ctx.send`,
+/// [`ActorSystemError::CalledFromInsideAnActor`]; a handler uses its [`ActorContext`](crate::ActorContext) (`ctx.send`,
 /// `ctx.create_actor`, `ctx.actor_system_shutdown`, ...) instead. A `Drop` of the system's
 /// handle in such a place does not shut the system down; it logs a warning.
 ///

@@ -35,12 +35,6 @@ pub(crate) const NAME: &str = "simpleSystemBase";
 /// Deliveries allowed in one call before it is taken for a runaway loop.
 pub(crate) const DEFAULT_PROCESSING_LIMIT: u64 = 10_000_000;
 
-/// What a call made from inside the system's own thread of work is told.
-pub(crate) const REENTRANT_CALL: &str = "an `ActorSystem` method was called from inside an actor's handler (or \
-     constructor, capability check or `Drop`) that this system is running in the same thread, which would wait \
-     for itself forever; inside an actor use its `ActorContext` instead (`ctx.send`, `ctx.create_actor`, \
-     `ctx.wakeup_after`, `ctx.update_capability`, `ctx.actor_system_shutdown`)";
-
 pub(crate) struct SimpleBase {
     state: Mutex<State>,
     /// Signalled after every run, so threads waiting in `receive` look at their inbox.
@@ -140,7 +134,7 @@ fn thread_token() -> u64 {
 #[cold]
 #[inline(never)]
 fn reentrant_call() -> ActorSystemError {
-    ActorSystemError::failure(REENTRANT_CALL)
+    ActorSystemError::CalledFromInsideAnActor
 }
 
 /// Records the current thread as the holder of the state while it is alive, and clears the
