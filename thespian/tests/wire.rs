@@ -748,3 +748,37 @@ fn design_3_wire_trailing_bytes_are_malformed() {
     assert!(is_malformed(&wire::decode_message("u8", &[1, 2, 3])));
     assert!(is_malformed(&wire::decode_message("String", &[1, b'a', b'b'])));
 }
+
+/// A message whose `Deserialize` panics on a zero, as a buggy or hostile type might.
+#[derive(Debug, Serialize, Message)]
+struct Brittle(u8);
+
+impl<'de> Deserialize<'de> for Brittle {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match u8::deserialize(deserializer)? {
+            0 => panic!("Brittle cannot be zero"),
+            n => Ok(Self(n)),
+        }
+    }
+}
+
+#[test]
+fn design_3_wire_panicking_deserialize_is_malformed_and_leaves_no_trace() -> TestResult {
+    let name = Brittle(1).message_type_name();
+    let bad = wire::encode_message(&Brittle(0))?;
+    let err = wire::decode_message(name, &bad).err().ok_or("a zero decoded")?;
+    assert!(matches!(err, WireError::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("Brittle cannot be zero"), "the panic's text is kept: {err}");
+    // Nested: the outer message is malformed, and the nesting depth is restored each time,
+    // so many caught panics do not use up the nesting limit of this thread.
+    let poisoned = |n| PoisonMessage { poison_message: Box::new(Brittle(n)), details: String::new() };
+    let bad_nested = wire::encode_message(&poisoned(0))?;
+    for _ in 0..=MAX_NESTING {
+        let nested = wire::decode_message(POISON, &bad_nested);
+        assert!(is_malformed(&nested), "{nested:?}");
+    }
+    let good = wire::decode_message(POISON, &wire::encode_message(&poisoned(7))?)?;
+    let inner = good.downcast_ref::<PoisonMessage>().and_then(|p| p.poison_message.downcast_ref::<Brittle>());
+    assert_eq!(inner.map(|b| b.0), Some(7));
+    Ok(())
+}

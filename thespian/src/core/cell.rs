@@ -158,7 +158,7 @@ fn panic_text(panic: &(dyn Any + Send)) -> String {
     format!("panic: {}", panic_message(panic))
 }
 
-fn panic_message(panic: &(dyn Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_string())

@@ -128,10 +128,18 @@ pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>,
     check_size(bytes.len())?;
     let registration = MessageRegistry::get().lookup(type_name)?;
     let outermost = nested::depth() == 0;
-    if outermost {
+    let decoded = if outermost {
         nested::take_failure(); // nothing left over from a decode that panicked
-    }
-    (registration.decode)(bytes).map_err(|e| {
+                                // A type's `Deserialize` is user code run on bytes from elsewhere: a panic in it is a
+                                // malformed message, not the end of the thread that reads the socket.
+        std::panic::catch_unwind(|| (registration.decode)(bytes)).map_err(|panic| WireError::Malformed {
+            type_name: type_name.to_string(),
+            reason: format!("its `Deserialize` panicked: {}", crate::core::cell::panic_message(panic.as_ref())),
+        })?
+    } else {
+        (registration.decode)(bytes)
+    };
+    decoded.map_err(|e| {
         // The decoder reports a nested message's failure only as "custom error"; the
         // outermost level says what actually went wrong, and where.
         let reason = match outermost.then(nested::take_failure).flatten() {
