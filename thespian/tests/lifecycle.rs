@@ -537,6 +537,16 @@ on_every_base! {
         Ok(())
     }
 
+    fn spec_5_3_an_actor_is_found_by_its_types_path_and_by_its_impl_blocks(asys) {
+        // `Elsewhere` is defined in `defs` and its `#[actor]` impl block written in `impls`.
+        for name in ["lifecycle::defs::Elsewhere", "lifecycle::impls::Elsewhere"] {
+            let actor = asys.create_actor_by_name(name)?;
+            let reply: String = answer(asys, &actor, "where?".to_string())?;
+            assert_eq!(reply, "elsewhere", "created by the name {name}");
+        }
+        Ok(())
+    }
+
     fn spec_5_3_create_actor_by_registered_name(asys) {
         // From outside: a top-level actor.
         let top = asys.create_actor_by_name(NODE_NAME)?;
@@ -570,5 +580,25 @@ on_every_base! {
             assert!(text.contains(advice), "{text}");
         }
         Ok(())
+    }
+}
+
+/// An actor type defined in one module ...
+mod defs {
+    /// Answers where it is.
+    #[derive(Default)]
+    pub(crate) struct Elsewhere;
+}
+
+/// ... whose `#[actor]` impl block is written in another.
+mod impls {
+    use thespian::prelude::*;
+
+    #[actor]
+    impl super::defs::Elsewhere {
+        #[handler(String)]
+        fn on_text(&mut self, _text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+            ctx.send(sender, "elsewhere".to_string());
+        }
     }
 }

@@ -375,13 +375,61 @@ macro_rules! register_actor {
     };
 }
 
+/// The actor types of this program, by registered name.
+struct ActorRegistry {
+    by_name: HashMap<&'static str, ActorFactory>,
+    /// Names under which two different types were registered: (name, first type, second type).
+    clashes: Vec<(&'static str, &'static str, &'static str)>,
+}
+
+impl ActorRegistry {
+    /// Every registered actor type, under its registered name and, where that differs (an
+    /// `#[actor]` impl block written in another module than the type), its type's own path.
+    fn get() -> &'static Self {
+        static REGISTRY: OnceLock<ActorRegistry> = OnceLock::new();
+        REGISTRY.get_or_init(|| {
+            let mut registry = ActorRegistry { by_name: HashMap::new(), clashes: Vec::new() };
+            for reg in inventory::iter::<ActorRegistration> {
+                let factory = (reg.factory)();
+                registry.add(reg.name, factory);
+                if factory.type_name != reg.name {
+                    registry.add(factory.type_name, factory);
+                }
+            }
+            registry
+        })
+    }
+
+    fn add(&mut self, name: &'static str, factory: ActorFactory) {
+        match self.by_name.get(name) {
+            Some(first) if first.type_name != factory.type_name => {
+                self.clashes.push((name, first.type_name, factory.type_name));
+            }
+            Some(_) => {}
+            None => {
+                self.by_name.insert(name, factory);
+            }
+        }
+    }
+}
+
+/// Fails if two different actor types were registered under one name, which would make
+/// `create_actor_by_name` pick one of them silently.
+pub(crate) fn check_unique_actor_names() -> Result<(), ActorSystemError> {
+    match ActorRegistry::get().clashes.first() {
+        None => Ok(()),
+        Some((name, a, b)) => Err(ActorSystemError::ActorSystemStartupFailure {
+            reason: format!(
+                "the actor types `{a}` and `{b}` are both registered as `{name}`; `create_actor_by_name` \
+                 could not tell them apart. Define them in different modules, or rename one"
+            ),
+        }),
+    }
+}
+
 /// Looks up a registered actor type by name.
 pub(crate) fn factory_by_name(name: &str) -> Result<ActorFactory, ActorSystemError> {
-    type Table = HashMap<&'static str, fn() -> ActorFactory>;
-    static BY_NAME: OnceLock<Table> = OnceLock::new();
-    let table =
-        BY_NAME.get_or_init(|| inventory::iter::<ActorRegistration>.into_iter().map(|r| (r.name, r.factory)).collect());
-    table.get(name).map(|f| f()).ok_or_else(|| {
+    ActorRegistry::get().by_name.get(name).copied().ok_or_else(|| {
         let reason = if name.contains("::") {
             "no actor type is registered under this name; register it with \
              `thespian::register_actor!(Type)` (or `#[actor]`) next to its definition, and check \

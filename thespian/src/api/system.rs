@@ -162,10 +162,11 @@ impl ActorSystemBuilder {
     /// # Errors
     ///
     /// [`ActorSystemError::ActorSystemStartupFailure`] for an unknown or unavailable base, or
-    /// when two message types are registered under one name.
+    /// when two message types, or two actor types, are registered under one name.
     pub fn build(self) -> Result<ActorSystem, ActorSystemError> {
         self.logging.install();
         MessageRegistry::get().check_unique()?;
+        crate::api::actor::check_unique_actor_names()?;
         let base: Arc<dyn SystemBase> = match BASES.iter().find(|(name, _)| *name == self.base) {
             Some((_, true)) => {
                 let mut caps = self.capabilities;
