@@ -172,9 +172,9 @@ pub enum ActorSystemError {
         /// The constructor's error or panic text.
         reason: String,
     },
-    /// The simple base delivered more messages in one call than its processing limit allows,
-    /// which usually means actors keep sending to each other forever: [`codes::T0008`]. The
-    /// undelivered messages stay queued. Part of the spec's `ActorSystemFailure` branch.
+    /// The simple base delivered more messages (wakeups included) in one call than its
+    /// processing limit allows, which usually means actors keep sending to each other
+    /// forever: [`codes::T0008`]. The undelivered messages and due wakeups stay queued. Part of the spec's `ActorSystemFailure` branch.
     #[error(
         "error[{code}]: ActorSystemFailure: processing limit of {limit} deliveries in one call reached \
          with {pending} message(s) still queued. Look for actors that answer each other forever, or \
