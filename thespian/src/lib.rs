@@ -73,9 +73,15 @@ pub mod prelude {
         actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized,
     };
     pub use crate::{
-        Actor, ActorAddress, ActorContext, ActorError, ActorExitRequest, ActorResult, ActorSpec, ActorStart,
-        ActorSystem, ActorSystemError, CapValue, Capabilities, ChildActorExited, DeadEnvelope, Dispatch, Logging,
-        Message, NewActor, PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, WakeupMessage,
+        Actor, ActorAddress, ActorContext, ActorError, ActorResult, ActorSpec, ActorStart, ActorSystem,
+        ActorSystemBuilder, ActorSystemError, CapValue, Capabilities, Dispatch, Logging, Message, NewActor,
+        PrivateSystem,
+    };
+    // Every system message of spec §7, so a handler for any of them needs no other import.
+    pub use crate::{
+        ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
+        ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
+        ValidatedSource, WakeupMessage, WatchMessage,
     };
     pub use serde::{Deserialize, Serialize};
 }
