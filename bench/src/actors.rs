@@ -40,7 +40,8 @@ impl Counted {
     /// What a counter that received each of `0..n` exactly once reports.
     pub(crate) fn of_range(n: u64) -> Self {
         // Sum of 0..n, computed without overflow for any n this program uses.
-        let sum = if n.is_multiple_of(2) { (n / 2).wrapping_mul(n.wrapping_sub(1)) } else { n.wrapping_mul((n - 1) / 2) };
+        let sum =
+            if n.is_multiple_of(2) { (n / 2).wrapping_mul(n.wrapping_sub(1)) } else { n.wrapping_mul((n - 1) / 2) };
         Self { count: n, sum }
     }
 }
