@@ -61,15 +61,19 @@ impl Fragile {
     }
 }
 
-/// Runs `body` with a capturing subscriber at `level`, returning what it logged.
-fn logged(body: impl FnOnce() -> Result<(), ActorSystemError>) -> Result<String, ActorSystemError> {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
+/// A subscriber that writes every event up to DEBUG, without colours, into `captured`.
+fn capturing(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
         .with_writer(captured.clone())
         .with_max_level(tracing::Level::DEBUG)
         .with_ansi(false)
-        .finish();
-    tracing::subscriber::with_default(subscriber, body)?;
+        .finish()
+}
+
+/// Runs `body` with a capturing subscriber, returning what it logged.
+fn logged(body: impl FnOnce() -> Result<(), ActorSystemError>) -> Result<String, ActorSystemError> {
+    let captured = Captured::default();
+    tracing::subscriber::with_default(capturing(&captured), body)?;
     Ok(captured.text())
 }
 
@@ -157,12 +161,7 @@ fn logging_mode_child_process() -> TestResult {
     if mode == "host" {
         // The program installed its own subscriber: no mode replaces it or fails over it.
         let captured = Captured::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(captured.clone())
-            .with_max_level(tracing::Level::DEBUG)
-            .with_ansi(false)
-            .finish();
-        tracing::subscriber::set_global_default(subscriber)?;
+        tracing::subscriber::set_global_default(capturing(&captured))?;
         for logging in [Logging::Off, Logging::Default, Logging::Filter("off".to_string())] {
             let actor = log_events(logging.clone())?.to_string();
             let text = captured.text();
