@@ -66,6 +66,16 @@ enum Route {
     Invalid(&'static str),
 }
 
+/// One step of an exit walking an actor's subtree ([`Kernel::exit_tree`]).
+enum ExitStep {
+    /// Deliver an exit request to the actor, then go on to its children.
+    Ask { addr: ActorAddress, requester: ActorAddress },
+    /// The actor has handled its exit request; go on to its children.
+    Handled { addr: ActorAddress, recursive: bool },
+    /// Its children are gone: remove it.
+    Remove(ActorAddress),
+}
+
 /// Why `create` made no running actor.
 pub(crate) enum CreateError {
     /// The specification is unusable; no address was issued.
@@ -431,36 +441,68 @@ impl Kernel {
         }
     }
 
-    /// Delivers an [`ActorExitRequest`] to `addr` now, then ends it: its children handle the
-    /// request after it does, and are removed before it is.
+    /// Delivers an [`ActorExitRequest`] to `addr` now, then ends it and its subtree (see
+    /// [`exit_tree`](Self::exit_tree)).
     fn stop_actor(&mut self, addr: &ActorAddress, requester: &ActorAddress) {
-        let Some((mut actor, span)) = self.take_actor(addr) else {
-            return;
-        };
-        let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
-        // Failures are logged by `handle`; the actor exits regardless.
-        let _ = cell::handle_in(&span, actor.as_mut(), &mut request, requester, addr, self, false);
-        self.put_actor_back(addr, actor, span);
-        let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
-        self.exit_actor(addr, recursive);
+        self.exit_tree(ExitStep::Ask { addr: addr.clone(), requester: requester.clone() });
     }
 
-    /// Ends an actor that has handled its exit request: its children are sent the request
-    /// and exit (or are orphaned when the request was made non-recursive), then it is
-    /// removed and its parent is told (spec §2.2.3, §2.2.4, §7.4, §7.5).
+    /// Ends an actor that has handled its exit request, and its subtree.
     fn exit_actor(&mut self, addr: &ActorAddress, recursive: bool) {
-        let Some(slot) = self.actors.get_mut(&addr.id()) else {
-            return;
-        };
-        slot.exiting = true;
-        let children = std::mem::take(&mut slot.children);
-        for child in &children {
+        self.exit_tree(ExitStep::Handled { addr: addr.clone(), recursive });
+    }
+
+    /// Runs an exit through an actor's subtree (spec §2.2.3, §2.2.4, §7.4, §7.5): each actor
+    /// handles its [`ActorExitRequest`] before its children are sent theirs (unless its
+    /// handler made the request non-recursive: the children are then orphaned), and is
+    /// removed, its parent told, only after its children are gone.
+    ///
+    /// The tree is walked with an explicit work list, depth first, in the order children were
+    /// created, so that no depth of parent→child chain can overflow the stack.
+    fn exit_tree(&mut self, first: ExitStep) {
+        let mut work = vec![first];
+        while let Some(step) = work.pop() {
+            let (addr, recursive) = match step {
+                ExitStep::Ask { addr, requester } => {
+                    let Some((mut actor, span)) = self.take_actor(&addr) else {
+                        continue;
+                    };
+                    let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
+                    // Failures are logged by `handle`; the actor exits regardless.
+                    let _ = cell::handle_in(&span, actor.as_mut(), &mut request, &requester, &addr, self, false);
+                    self.put_actor_back(&addr, actor, span);
+                    let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
+                    (addr, recursive)
+                }
+                ExitStep::Handled { addr, recursive } => (addr, recursive),
+                ExitStep::Remove(addr) => {
+                    self.remove_exited(&addr);
+                    continue;
+                }
+            };
+            let Some(slot) = self.actors.get_mut(&addr.id()) else {
+                continue;
+            };
+            slot.exiting = true;
+            let children = std::mem::take(&mut slot.children);
+            work.push(ExitStep::Remove(addr.clone()));
             if recursive {
-                self.stop_actor(child, addr);
-            } else if let Some(orphan) = self.actors.get_mut(&child.id()) {
-                orphan.parent = None;
+                // Pushed last to first, so the first child is handled first.
+                work.extend(
+                    children.into_iter().rev().map(|child| ExitStep::Ask { addr: child, requester: addr.clone() }),
+                );
+            } else {
+                for child in &children {
+                    if let Some(orphan) = self.actors.get_mut(&child.id()) {
+                        orphan.parent = None;
+                    }
+                }
             }
         }
+    }
+
+    /// Removes an actor whose children are gone, and tells its parent (spec §7.5).
+    fn remove_exited(&mut self, addr: &ActorAddress) {
         let Some(mut slot) = self.actors.remove(&addr.id()) else {
             return;
         };
