@@ -70,11 +70,13 @@ fn capturing(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
         .finish()
 }
 
-/// Runs `body` with a capturing subscriber, returning what it logged.
+/// Runs `body`, returning what it logged as lines of `LEVEL target: message fields`.
 fn logged(body: impl FnOnce() -> Result<(), ActorSystemError>) -> Result<String, ActorSystemError> {
-    let captured = Captured::default();
-    tracing::subscriber::with_default(capturing(&captured), body)?;
-    Ok(captured.text())
+    let (outcome, events) = common::logs::capture(body);
+    outcome?;
+    let lines: Vec<String> =
+        events.iter().map(|e| format!("{} {}: {} {}", e.level, e.target, e.message, e.fields)).collect();
+    Ok(lines.join("\n"))
 }
 
 #[test]
@@ -281,5 +283,59 @@ fn spec_4_13_logging_leaves_a_host_subscriber_alone() -> TestResult {
     let child = Child::run("host", Some("debug"))?;
     assert_eq!(child.stdout.matches("host saw the events with").count(), 3, "{}", child.stdout);
     assert!(!child.stderr.contains("actor_address="), "a mode printed events itself:\n{}", child.stderr);
+    Ok(())
+}
+
+// ----- the actor span ----------------------------------------------------------------------
+
+/// Logs while it is built and while it handles a message; a `String` also makes it create a
+/// child of its own kind, send it a message, and answer with its address.
+struct Chatty;
+
+impl Default for Chatty {
+    fn default() -> Self {
+        tracing::warn!("chatty built");
+        Self
+    }
+}
+
+impl Actor for Chatty {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        tracing::warn!("chatty handling");
+        if msg.is::<String>() {
+            let child = ctx.create_actor::<Chatty>()?;
+            ctx.send(&child, 1_u8);
+            ctx.send(sender, child.to_string());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_4_13_events_logged_by_an_actor_carry_its_address() -> TestResult {
+    let (outcome, events) = common::logs::capture(|| {
+        let asys = ActorSystem::builder().logging(Logging::Off).build()?;
+        let parent = asys.create_actor::<Chatty>()?;
+        let child: Option<String> = asys.ask_as(&parent, "make a child".to_string(), ANSWER)?;
+        tracing::warn!("outside any actor");
+        asys.shutdown()?;
+        Ok::<_, Failure>((parent.to_string(), child.ok_or("no child address")?))
+    });
+    let (parent, child) = outcome?;
+    let addresses_of = |message: &str| -> Vec<Vec<String>> {
+        events.iter().filter(|e| e.message == message).map(|e| e.actor_addresses.clone()).collect()
+    };
+    // Each event has its own actor's address only: the child's span is not nested in its
+    // parent's, although the child was built inside the parent's handler.
+    assert_eq!(addresses_of("chatty built"), vec![vec![parent.clone()], vec![child.clone()]], "constructors");
+    let (p, c) = (vec![parent], vec![child]);
+    // The string and the u8, then each one's exit request at shutdown.
+    assert_eq!(addresses_of("chatty handling"), vec![p.clone(), c.clone(), p, c], "handlers");
+    assert_eq!(addresses_of("outside any actor"), vec![Vec::<String>::new()]);
     Ok(())
 }

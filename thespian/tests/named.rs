@@ -141,7 +141,36 @@ fn log_of(asys: &ActorSystem, registry: &ActorAddress) -> Result<Vec<u32>, Failu
 
 // ----- tests ------------------------------------------------------------------------------
 
+/// Asks a [`NameReader`] for its global name; answered with an `Option<String>` as a
+/// [`MyName`].
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct WhatIsYourName;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Message)]
+struct MyName(Option<String>);
+
+/// Answers with the global name it was created with.
+#[derive(Default)]
+struct NameReader;
+
+#[actor]
+impl NameReader {
+    #[handler(WhatIsYourName)]
+    fn name(&mut self, _: &WhatIsYourName, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let name = ctx.global_name().map(str::to_string);
+        ctx.send(sender, MyName(name));
+    }
+}
+
 on_every_base! {
+    fn spec_5_3_1_an_actor_reads_its_own_global_name(asys) {
+        let named = asys.create_actor_with(ActorSpec::of::<NameReader>().global_name("the-reader"))?;
+        let unnamed = asys.create_actor::<NameReader>()?;
+        assert_eq!(answer::<MyName>(asys, &named, WhatIsYourName)?, MyName(Some("the-reader".to_string())));
+        assert_eq!(answer::<MyName>(asys, &unnamed, WhatIsYourName)?, MyName(None));
+        Ok(())
+    }
+
     fn spec_4_6_every_creator_gets_the_same_named_actor(asys) {
         let first = named_registry(asys, "registry")?;
         let again = named_registry(asys, "registry")?;

@@ -272,9 +272,11 @@ fn spec_9_2_processing_limit_stops_runaway_loop() -> TestResult {
         Err(e) => e,
     };
     match &err {
-        ActorSystemError::ProcessingLimitExceeded { limit, pending } => {
+        ActorSystemError::ProcessingLimitExceeded { limit, pending, runaways } => {
             assert_eq!(*limit, 1000);
-            assert!(*pending > 0, "the rally's ball is still queued");
+            assert_eq!(*pending, 1, "the rally's ball was still queued");
+            // The error names the actor and the message type that filled the queue.
+            assert!(runaways.contains("Player") && runaways.contains("Ball"), "{runaways}");
         }
         other => return Err(format!("expected ProcessingLimitExceeded, got {other:?}").into()),
     }
@@ -283,6 +285,12 @@ fn spec_9_2_processing_limit_stops_runaway_loop() -> TestResult {
     assert!(text.contains("setProcessingLimit"), "the text says how to raise the limit: {text}");
     assert!(text.contains("answer each other forever"), "the text says what to look for: {text}");
     assert!(err.is_actor_system_failure());
+    // The runaway's mail was dropped: later calls do not run it again, and answer at once.
+    assert_eq!(asys.status()?.pending_messages, 0);
+    let counter = asys.create_actor::<Counter>()?;
+    asys.tell(&counter, Bump)?;
+    let count: Option<u64> = asys.ask_as(&counter, Snapshot, ANSWER)?;
+    assert_eq!(count, Some(1));
     asys.shutdown()?;
     Ok(())
 }
@@ -509,12 +517,13 @@ fn spec_9_2_zero_delay_wakeup_loop_lets_every_call_return() -> TestResult {
             let nothing = asys.listen(Duration::ZERO).map_err(|e| e.to_string())?;
             assert!(nothing.is_none());
         }
-        // This call delivers the snapshot first, then the fourth wakeup.
+        // This call delivers the fourth wakeup first, due before the call began (spec §9.2:
+        // due wakeups are delivered before the call's own message), then the snapshot.
         let woken: Option<u64> = asys.ask_as(&poller, Snapshot, ANSWER).map_err(|e| e.to_string())?;
         asys.shutdown().map_err(|e| e.to_string())?;
         Ok(woken)
     })?;
-    assert_eq!(woken, Some(3), "one wakeup per call, none lost");
+    assert_eq!(woken, Some(4), "one wakeup per call, none lost");
     Ok(())
 }
 
@@ -525,15 +534,17 @@ fn spec_9_2_wakeups_count_against_the_processing_limit() -> TestResult {
     let counter = asys.create_actor::<Counter>()?;
     // One delivery; the wakeup, scheduled during the call, is left for a later one.
     asys.tell(&sleeper, Nap { ms: 0 })?;
-    // The next call delivers its own message, which reaches the limit: the due wakeup is a
-    // delivery too, so the call stops with it queued.
+    // The next call first delivers the due wakeup (spec §9.2), which reaches the limit: a
+    // wakeup is a delivery too, so the call stops with its own message still queued.
     match asys.tell(&counter, Bump) {
-        Err(ActorSystemError::ProcessingLimitExceeded { limit: 1, pending: 1 }) => {}
-        other => return Err(format!("expected ProcessingLimitExceeded with the wakeup pending, got {other:?}").into()),
+        Err(ActorSystemError::ProcessingLimitExceeded { limit: 1, pending: 1, runaways }) => {
+            assert!(runaways.contains("Bump") && runaways.contains("Counter"), "{runaways}");
+        }
+        other => return Err(format!("expected ProcessingLimitExceeded with Bump pending, got {other:?}").into()),
     }
-    // The call after that delivers it.
-    assert!(asys.listen(Duration::ZERO)?.is_none());
+    // The queue was emptied: the next call starts from a quiet system.
     asys.system_update("setProcessingLimit", 10)?;
+    assert_eq!(asys.status()?.pending_messages, 0);
     let woken: Option<u64> = asys.ask_as(&sleeper, Snapshot, ANSWER)?;
     assert_eq!(woken, Some(1), "the wakeup was delivered once");
     asys.shutdown()?;

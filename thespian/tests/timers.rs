@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ANSWER, NO_ANSWER};
+use common::{answer, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -189,7 +189,51 @@ fn woke(ms: u64, text: &str) -> Woke {
     Woke { delay_period: Duration::from_millis(ms), payload: Some(text.to_string()), sender_was_me: true }
 }
 
+/// Asks a [`WakeCounter`] for a wakeup after the given delay.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct WakeMeAfter(Duration);
+
+/// Asks a [`WakeCounter`] how many wakeups it had; answered with a `u32`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct HowMany;
+
+/// Counts its wakeups.
+#[derive(Default)]
+struct WakeCounter {
+    woken: u32,
+}
+
+#[actor]
+impl WakeCounter {
+    #[handler(WakeMeAfter)]
+    fn arm(&mut self, after: &WakeMeAfter, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.wakeup_after(after.0, ());
+    }
+
+    #[handler(WakeupMessage)]
+    fn woken(&mut self, _: &WakeupMessage, _sender: &ActorAddress, _ctx: &mut ActorContext<'_>) {
+        self.woken += 1;
+    }
+
+    #[handler(HowMany)]
+    fn how_many(&mut self, _: &HowMany, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, self.woken);
+    }
+}
+
 on_every_base! {
+    fn spec_9_2_a_wakeup_due_before_a_call_is_delivered_before_its_message(asys) {
+        let counter = asys.create_actor::<WakeCounter>()?;
+        let delay = Duration::from_millis(5);
+        asys.tell(&counter, WakeMeAfter(delay))?;
+        // Time passing with no call into the system is the point here, not a synchronisation:
+        // the wakeup falls due while nothing runs.
+        std::thread::sleep(delay * 4);
+        let woken: u32 = answer(asys, &counter, HowMany)?;
+        assert_eq!(woken, 1, "the due wakeup was delivered before the question");
+        Ok(())
+    }
+
     fn spec_4_7_wakeup_delivers_wakeup_message_with_delay_and_payload(asys) {
         let reports = schedule_and_collect(asys, &[(10, "tick")])?;
         assert_eq!(reports, [woke(10, "tick")], "delay_period, payload, and the actor itself as sender (spec §5.5)");

@@ -144,7 +144,31 @@ struct Lonely;
 #[actor]
 impl Lonely {}
 
+/// Answers each [`Ping`] for 20 ms after the first one.
+#[derive(Default)]
+struct ShortLived;
+
+#[transient(millis = 20)]
+#[actor]
+impl ShortLived {
+    #[handler(Ping)]
+    fn on_ping(&mut self, ping: &Ping, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, ping.clone());
+    }
+}
+
 on_every_base! {
+    fn spec_8_2_transient_actor_past_its_lifetime_does_not_answer_the_next_ask(asys) {
+        let actor = asys.create_actor::<ShortLived>()?;
+        let started = Instant::now();
+        let Ping = common::answer(asys, &actor, Ping)?;
+        // Its lifetime ends while no call runs (spec §9.2: the due wakeup is delivered first).
+        let lifetime = Duration::from_millis(20);
+        std::thread::sleep((lifetime * 3).saturating_sub(started.elapsed()));
+        assert!(asys.ask(&actor, Ping, NO_ANSWER)?.is_none(), "an expired transient actor answered");
+        Ok(())
+    }
+
     fn spec_8_2_transient_exits_after_first_message_idle_after_last(asys) {
         let watcher = asys.create_actor::<Watcher>()?;
         asys.tell(&watcher, Start)?;

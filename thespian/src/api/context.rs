@@ -53,6 +53,39 @@ impl<'a> ActorContext<'a> {
         self.me
     }
 
+    /// The global name this actor was created with (spec §5.3.1, Python's `self.globalName`),
+    /// or `None` for an actor created without one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use thespian::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Registry;
+    ///
+    /// #[actor]
+    /// impl Registry {
+    ///     #[handler(String)]
+    ///     fn who(&mut self, _: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+    ///         let name = ctx.global_name().unwrap_or("(unnamed)").to_string();
+    ///         ctx.send(sender, name);
+    ///     }
+    /// }
+    ///
+    /// # fn main() -> Result<(), ActorSystemError> {
+    /// let asys = ActorSystem::builder().logging(Logging::Off).build()?;
+    /// let named = asys.create_actor_with(ActorSpec::of::<Registry>().global_name("registry"))?;
+    /// let reply: Option<String> = asys.ask_as(&named, "who?".to_string(), Duration::from_secs(1))?;
+    /// assert_eq!(reply.as_deref(), Some("registry"));
+    /// # asys.shutdown() }
+    /// ```
+    #[doc(alias = "globalName")]
+    pub fn global_name(&self) -> Option<&str> {
+        self.host.global_name(self.me)
+    }
+
     /// Sends `msg` to `target` (spec §5.4). Delivery is asynchronous and best-effort: mail to
     /// an actor that has exited goes to dead-letter handling (spec §4.2).
     ///
@@ -138,6 +171,13 @@ impl<'a> ActorContext<'a> {
     }
 
     /// Shuts down the whole local actor system once this handler returns (spec §5.16).
+    ///
+    /// Delivery stays in order: the messages queued before the request, this handler's
+    /// included, are delivered first; then every actor is asked to exit, as for
+    /// [`ActorSystem::shutdown`](crate::ActorSystem::shutdown). Messages to external endpoints
+    /// sent meanwhile can still be read there; mail that no live actor is left to receive is
+    /// counted and reported in one warning. A `listen` or `ask` waiting meanwhile returns at
+    /// once with [`ActorSystemError::SystemShutDown`] once its replies are read.
     pub fn actor_system_shutdown(&mut self) {
         self.host.request_shutdown();
     }

@@ -174,18 +174,23 @@ pub enum ActorSystemError {
     },
     /// The simple base delivered more messages (wakeups included) in one call than its
     /// processing limit allows, which usually means actors keep sending to each other
-    /// forever: [`codes::T0008`]. The undelivered messages and due wakeups stay queued. Part of the spec's `ActorSystemFailure` branch.
+    /// forever: [`codes::T0008`]. The messages still queued are dropped, so that later calls
+    /// start from a quiet system; the error counts them and names the actors and message
+    /// types that held most of them. Part of the spec's `ActorSystemFailure` branch.
     #[error(
-        "error[{code}]: ActorSystemFailure: processing limit of {limit} deliveries in one call reached \
-         with {pending} message(s) still queued. Look for actors that answer each other forever, or \
-         raise the limit with `system_update(\"setProcessingLimit\", n)`.",
+        "error[{code}]: ActorSystemFailure: processing limit of {limit} deliveries in one call reached; \
+         {pending} message(s) still queued were dropped: {runaways}. Look for actors that answer each \
+         other forever, or raise the limit with `system_update(\"setProcessingLimit\", n)`.",
         code = self.code()
     )]
     ProcessingLimitExceeded {
         /// The limit in force.
         limit: u64,
-        /// Messages still waiting.
+        /// Messages that were still queued, and were dropped.
         pending: usize,
+        /// The targets and message types that held most of them, busiest first
+        /// ("998 × `my_app::Ball` to `my_app::Player` ActorAddr-(…)").
+        runaways: String,
     },
     /// The reply to `ask_as` was not of the requested type; the reply is handed back:
     /// [`codes::T0003`].
@@ -348,7 +353,7 @@ mod tests {
                 "ActorSystemStartupFailure",
             ),
             (
-                ActorSystemError::ProcessingLimitExceeded { limit: 10, pending: 1 },
+                ActorSystemError::ProcessingLimitExceeded { limit: 10, pending: 1, runaways: String::new() },
                 "ActorSystemFailure",
                 "ProcessingLimitExceeded",
             ),

@@ -142,8 +142,11 @@ impl ActorSystemBuilder {
     }
 
     /// On the simple base, how many messages one call may deliver before it stops with
-    /// [`ActorSystemError::ProcessingLimitExceeded`] (default 10 000 000). Wakeups count as
-    /// messages.
+    /// [`ActorSystemError::ProcessingLimitExceeded`] (default 10 000 000), naming the actors
+    /// that kept the queue full and dropping what they left queued. Wakeups count as
+    /// messages. Raise it for a program that really delivers more in one call; lower it in a
+    /// test to catch a runaway loop early. `system_update("setProcessingLimit", n)` changes
+    /// it later.
     pub fn processing_limit(mut self, limit: u64) -> Self {
         self.processing_limit = Some(limit.max(1));
         self

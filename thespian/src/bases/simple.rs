@@ -2,10 +2,12 @@
 //!
 //! Each `tell`, `ask`, `listen` and `create_actor` delivers messages until the system
 //! reaches equilibrium (no message queued, no wakeup due) before returning. Wakeups fire
-//! only during such calls, and a call fires only the wakeups scheduled before it began: one
+//! only during such calls; wakeups already due when a call begins are delivered before the
+//! call's own message. A call fires only the wakeups scheduled before it began: one
 //! an actor schedules during the call waits for the next call, even with no delay, so an
 //! actor that keeps waking itself up cannot keep a call from returning. Wakeups count
-//! against the processing limit like any other delivery. Capability checks are not made on
+//! against the processing limit like any other delivery; a call that reaches the limit
+//! drops what is still queued and names the actors that filled it. Capability checks are not made on
 //! this base unless the builder asks for them.
 //!
 //! The system's state is behind one mutex, held for a whole call. The thread holding it is
@@ -28,6 +30,7 @@ use crate::api::message::Message;
 use crate::bases::SystemBase;
 use crate::core::host::ActorHost;
 use crate::core::kernel::{CreateError, Kernel, Received};
+use crate::core::timers::TimerMark;
 
 /// The spec name of this base.
 pub(crate) const NAME: &str = "simpleSystemBase";
@@ -74,25 +77,28 @@ impl State {
 
     /// Delivers messages and due wakeups until none is left (spec §9.2).
     ///
-    /// Only the wakeups scheduled before the run began are fired, those due when it first
-    /// looks (the clock is read at most once). Wakeup deliveries count against the
-    /// processing limit like messages: past it, the run stops with
-    /// [`ActorSystemError::ProcessingLimitExceeded`] and what is undelivered, due wakeups
-    /// included, stays queued for the next call.
-    fn run(&mut self) -> Result<(), ActorSystemError> {
-        let scheduled_before = self.kernel.timer_mark();
+    /// Only the wakeups scheduled before `scheduled_before` (the start of the call) are
+    /// fired, those due when it first looks (the clock is read at most once), so that an
+    /// actor that keeps waking itself up cannot keep a call from returning. `delivered` counts the deliveries of the
+    /// whole call, wakeups included: once it reaches the processing limit with more to
+    /// deliver, the run stops with [`ActorSystemError::ProcessingLimitExceeded`], naming
+    /// the actors and message types that filled the queue, and the undelivered messages are
+    /// dropped (counted in the error), so that later calls start from a quiet system.
+    fn run(&mut self, delivered: &mut u64, scheduled_before: TimerMark) -> Result<(), ActorSystemError> {
         let mut now = None;
-        let mut delivered: u64 = 0;
         loop {
-            while self.kernel.step() {
-                delivered += 1;
+            loop {
+                if *delivered >= self.processing_limit && self.kernel.queue_len() > 0 {
+                    return Err(self.limit_exceeded());
+                }
+                if !self.kernel.step() {
+                    break;
+                }
+                *delivered += 1;
                 if self.kernel.take_shutdown_request() {
                     self.kernel.shutdown();
                     self.shut_down = true;
                     return Ok(());
-                }
-                if delivered >= self.processing_limit && self.kernel.queue_len() > 0 {
-                    return Err(self.limit_exceeded());
                 }
             }
             if !self.kernel.has_timers() {
@@ -102,14 +108,27 @@ impl State {
             if self.kernel.fire_due_timers(now, scheduled_before) == 0 {
                 return Ok(());
             }
-            if delivered >= self.processing_limit {
-                return Err(self.limit_exceeded());
-            }
         }
     }
 
-    fn limit_exceeded(&self) -> ActorSystemError {
-        ActorSystemError::ProcessingLimitExceeded { limit: self.processing_limit, pending: self.kernel.queue_len() }
+    /// Runs a call's own operation between two runs: wakeups already due are delivered
+    /// before the operation's message (spec §9.2), and the operation's effects after it.
+    fn call<T>(&mut self, op: impl FnOnce(&mut Self) -> Result<T, ActorSystemError>) -> Result<T, ActorSystemError> {
+        let mut delivered = 0;
+        let scheduled_before = self.kernel.timer_mark();
+        self.run(&mut delivered, scheduled_before)?;
+        if self.shut_down {
+            return Err(ActorSystemError::SystemShutDown);
+        }
+        let value = op(self)?;
+        self.run(&mut delivered, scheduled_before).map(|()| value)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn limit_exceeded(&mut self) -> ActorSystemError {
+        let (pending, runaways) = self.kernel.drop_queue();
+        ActorSystemError::ProcessingLimitExceeded { limit: self.processing_limit, pending, runaways }
     }
 }
 
@@ -241,10 +260,7 @@ impl SimpleBase {
     /// Runs `op` on the open system, then runs it to equilibrium and wakes waiting threads.
     fn with_run<T>(&self, op: impl FnOnce(&mut State) -> Result<T, ActorSystemError>) -> Result<T, ActorSystemError> {
         let (outcome, wake) = self.with_lock(Recover::IfConsistent, |state| {
-            let outcome = state.open()?.guarded(|state| {
-                let value = op(state)?;
-                state.run().map(|()| value)
-            });
+            let outcome = state.open()?.guarded(|state| state.call(op));
             Ok((outcome, state.waiters > 0))
         })?;
         if wake {
@@ -298,7 +314,11 @@ impl SystemBase for SimpleBase {
             let wait = {
                 // Not held while waiting below, when other threads may take the lock.
                 let _holding = Holding::new(&self.holder, me);
-                let ran = state.open()?.guarded(State::run);
+                // Replies that arrived before a shutdown can still be read after it.
+                if let Some(received) = state.kernel.take_received(endpoint) {
+                    return Ok(Some(received));
+                }
+                let ran = state.open()?.guarded(|state| state.run(&mut 0, state.kernel.timer_mark()));
                 if state.waiters > 0 {
                     self.ran.notify_all();
                 }
@@ -306,6 +326,8 @@ impl SystemBase for SimpleBase {
                 if let Some(received) = state.kernel.take_received(endpoint) {
                     return Ok(Some(received));
                 }
+                // An actor shut the system down during this run: nothing more will come.
+                state.open()?;
                 let now = Instant::now();
                 if now >= deadline {
                     return Ok(None);

@@ -20,6 +20,8 @@ pub(crate) trait ActorHost {
     /// The requirements `me`'s creator gave (spec §5.12), for patterns that create more
     /// actors of the same kind (a troupe's workers).
     fn requirements_of(&self, me: &ActorAddress) -> Option<Capabilities>;
+    /// The global name `me` was created with (spec §5.3.1), if any.
+    fn global_name(&self, me: &ActorAddress) -> Option<&str>;
     /// Schedules a wakeup for `me`.
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>);
     /// Registers or deregisters `me` as the dead-letter handler.

@@ -540,6 +540,13 @@ impl Kernel {
     /// passes on to its children (each handles it, then passes it to its own), and actors
     /// are removed children first, so a parent is never gone while a child is still running.
     pub(crate) fn shutdown(&mut self) {
+        // Spec §4.1: delivery is in order, so the mail queued before the shutdown is
+        // delivered before the exit requests. What that mail makes waits behind them.
+        for _ in 0..self.queue.len() {
+            if !self.step() {
+                break;
+            }
+        }
         let admin = self.admin_address();
         // An exit handler that calls `not_recursive()` leaves its children without a parent:
         // they are roots too, so look again until every actor has been asked once.
@@ -566,20 +573,68 @@ impl Kernel {
             cell::discard(slot, "an actor", &ActorAddress::new(self.system, id));
         }
         self.names.clear();
+        self.dead_letter_handler = None;
+        // What is still queued (sent by exit handlers, or made by the mail above): replies
+        // to external endpoints are delivered, to be read after the shutdown; the rest has
+        // no live target left, and is reported, never dropped in silence.
+        let mut undelivered = VecDeque::new();
         for env in std::mem::take(&mut self.queue) {
-            let target = env.target.clone();
-            cell::discard(env, "an undelivered message", &target);
+            if matches!(self.route(&env.target), Route::Endpoint) {
+                self.deliver_to_endpoint(env);
+            } else {
+                undelivered.push_back(env);
+            }
+        }
+        if !undelivered.is_empty() {
+            let count = undelivered.len();
+            let messages = self.summarize(&undelivered);
+            tracing::warn!(count, %messages, "{count} message(s) could not be delivered before the system shut down");
+            for env in undelivered {
+                let target = env.target.clone();
+                cell::discard(env, "an undelivered message", &target);
+            }
         }
         for (target, wakeup) in self.timers.clear() {
             cell::discard(wakeup, "a pending wakeup", &target);
         }
-        for (id, inbox) in std::mem::take(&mut self.endpoints) {
-            let endpoint = ActorAddress::new(self.system, id);
-            for received in inbox {
-                cell::discard(received, "an unread reply", &endpoint);
-            }
+    }
+
+    /// Empties the queue, after a runaway loop (spec §9.2 processing limit): how many
+    /// messages were dropped, and which targets and message types held most of them.
+    pub(crate) fn drop_queue(&mut self) -> (usize, String) {
+        let queue = std::mem::take(&mut self.queue);
+        let summary = self.summarize(&queue);
+        let count = queue.len();
+        for env in queue {
+            let target = env.target.clone();
+            cell::discard(env, "an undelivered message", &target);
         }
-        self.dead_letter_handler = None;
+        (count, summary)
+    }
+
+    /// The busiest (target, message type) pairs among `envelopes`, most messages first:
+    /// "998 × `Ball` to `Player` ActorAddr-(..), 2 × `u8` to ActorAddr-(..), and 3 more".
+    fn summarize(&self, envelopes: &VecDeque<Envelope>) -> String {
+        /// How many pairs are named.
+        const NAMED: usize = 3;
+        let mut counts: HashMap<(&ActorAddress, &'static str), usize> = HashMap::new();
+        for env in envelopes {
+            *counts.entry((&env.target, env.message.message_type_name())).or_default() += 1;
+        }
+        let mut pairs: Vec<_> = counts.into_iter().collect();
+        pairs.sort_by(|((a1, m1), n1), ((a2, m2), n2)| n2.cmp(n1).then_with(|| (a1, m1).cmp(&(a2, m2))));
+        let mut text: Vec<String> = pairs
+            .iter()
+            .take(NAMED)
+            .map(|((target, message), n)| match self.actors.get(&target.id()) {
+                Some(slot) => format!("{n} × `{message}` to `{}` {target}", slot.type_name),
+                None => format!("{n} × `{message}` to {target}"),
+            })
+            .collect();
+        if pairs.len() > NAMED {
+            text.push(format!("and {} more", pairs.len() - NAMED));
+        }
+        text.join(", ")
     }
 
     // ----- capabilities and status --------------------------------------------------------
@@ -686,6 +741,10 @@ impl ActorHost for Kernel {
 
     fn requirements_of(&self, me: &ActorAddress) -> Option<Capabilities> {
         self.actors.get(&me.id()).and_then(|slot| slot.requirements.clone())
+    }
+
+    fn global_name(&self, me: &ActorAddress) -> Option<&str> {
+        self.actors.get(&me.id()).and_then(|slot| slot.name.as_deref())
     }
 
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {

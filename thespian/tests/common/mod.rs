@@ -83,3 +83,146 @@ macro_rules! on_every_base {
         }
     )*};
 }
+
+/// Capturing what the system under test logs, deterministically.
+///
+/// A test binary runs its tests in parallel threads, and `tracing` caches, per call site,
+/// whether any subscriber wants its events. A subscriber installed for one test with
+/// `with_default` races with call sites that other threads register meanwhile, which can
+/// leave a call site (or the actors' span) switched off for the capturing test, now and
+/// then. Instead, one global subscriber, installed once, wants every call site always,
+/// and records events only on threads inside [`capture`]. The simple base runs actors in
+/// the calling thread, so that is where their events are logged.
+pub mod logs {
+    use std::cell::RefCell;
+    use std::fmt::Write as _;
+    use std::sync::Once;
+
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id};
+    use tracing::subscriber::Interest;
+    use tracing::{Event, Level, Metadata, Subscriber};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+    use tracing_subscriber::registry::LookupSpan;
+
+    /// One event logged inside [`capture`].
+    #[derive(Debug, Clone)]
+    pub struct Logged {
+        /// Its level.
+        pub level: Level,
+        /// Its target (the module that logged it).
+        pub target: String,
+        /// Its message.
+        pub message: String,
+        /// Its other fields, as `name=value` separated by spaces.
+        pub fields: String,
+        /// The `actor_address` of every span it was logged in, innermost first.
+        pub actor_addresses: Vec<String>,
+    }
+
+    impl Logged {
+        /// True for a warning or an error.
+        pub fn is_warning(&self) -> bool {
+            self.level <= Level::WARN
+        }
+    }
+
+    thread_local! {
+        static CAPTURED: RefCell<Option<Vec<Logged>>> = const { RefCell::new(None) };
+    }
+
+    fn capturing() -> bool {
+        CAPTURED.try_with(|c| c.borrow().is_some()).unwrap_or(false)
+    }
+
+    /// Runs `body`, returning what it logged, at every level, in this thread.
+    pub fn capture<T>(body: impl FnOnce() -> T) -> (T, Vec<Logged>) {
+        install();
+        let outer = CAPTURED.with(|c| c.borrow_mut().replace(Vec::new()));
+        let value = body();
+        let logged = CAPTURED.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer)).unwrap_or_default();
+        (value, logged)
+    }
+
+    fn install() {
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            // Fails only if the test binary installed another global subscriber first.
+            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Recorder));
+        });
+        // Call sites registered while the subscriber was being installed are asked again.
+        tracing::callsite::rebuild_interest_cache();
+    }
+
+    /// The `actor_address` a span was made with, kept in the span's extensions.
+    struct AddressOfSpan(String);
+
+    /// Renders an event's or a span's fields.
+    #[derive(Default)]
+    struct Fields {
+        message: String,
+        others: String,
+        actor_address: Option<String>,
+    }
+
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            match field.name() {
+                "message" => self.message = format!("{value:?}"),
+                name => {
+                    let rendered = format!("{value:?}");
+                    if name == "actor_address" {
+                        self.actor_address = Some(rendered.clone());
+                    }
+                    let _ = write!(self.others, "{}{name}={rendered}", if self.others.is_empty() { "" } else { " " });
+                }
+            }
+        }
+
+        fn record_str(&mut self, field: &Field, value: &str) {
+            self.record_debug(field, &value);
+        }
+    }
+
+    struct Recorder;
+
+    impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
+        fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+            Interest::sometimes()
+        }
+
+        fn enabled(&self, _: &Metadata<'_>, _: Context<'_, S>) -> bool {
+            capturing()
+        }
+
+        fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+            let mut fields = Fields::default();
+            attrs.record(&mut fields);
+            if let (Some(address), Some(span)) = (fields.actor_address, ctx.span(id)) {
+                span.extensions_mut().insert(AddressOfSpan(address));
+            }
+        }
+
+        fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+            let mut fields = Fields::default();
+            event.record(&mut fields);
+            let actor_addresses = ctx
+                .event_scope(event)
+                .map(|scope| scope.filter_map(|span| span.extensions().get::<AddressOfSpan>().map(|a| a.0.clone())))
+                .map(Iterator::collect)
+                .unwrap_or_default();
+            let logged = Logged {
+                level: *event.metadata().level(),
+                target: event.metadata().target().to_string(),
+                message: fields.message,
+                fields: fields.others,
+                actor_addresses,
+            };
+            let _ = CAPTURED.try_with(|c| {
+                if let Some(events) = c.borrow_mut().as_mut() {
+                    events.push(logged);
+                }
+            });
+        }
+    }
+}
