@@ -213,7 +213,7 @@ fn write_float(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
 const VARIANTS: &[&str] = &["Null", "Bool", "Int", "Float", "Str", "List", "Map"];
 
 /// Written as serde's derive would write the enum (the same bytes on the wire), one
-/// [`Level`] deeper for each value.
+/// level deeper for each value (see [`CapValue::MAX_DEPTH`]).
 impl Serialize for CapValue {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let _level = Level::enter(Recursive::CapValue).map_err(S::Error::custom)?;
@@ -452,4 +452,124 @@ fn crate_version() -> CapValue {
             + part(env!("CARGO_PKG_VERSION_MINOR")) * 100
             + part(env!("CARGO_PKG_VERSION_PATCH")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(items: &[CapValue]) -> CapValue {
+        CapValue::List(items.to_vec())
+    }
+
+    fn map(entries: &[(&str, CapValue)]) -> CapValue {
+        CapValue::Map(entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn spec_5_12_1_py_eq_is_pythons_equality() {
+        use CapValue::{Bool, Float, Int, Null, Str};
+        // Python: 1 == 1.0 == True, 0 == 0.0 == False == -0.0.
+        let equal = [
+            (Int(1), Float(1.0)),
+            (Int(1), Bool(true)),
+            (Float(1.0), Bool(true)),
+            (Int(0), Float(0.0)),
+            (Int(0), Float(-0.0)),
+            (Bool(false), Float(0.0)),
+            (Int(0), Bool(false)),
+            (Int(-7), Float(-7.0)),
+            (Float(0.5), Float(0.5)),
+            (Null, Null),
+            (Str("a".into()), Str("a".into())),
+            (Int(i64::MIN), Float(-9_223_372_036_854_775_808.0)),
+        ];
+        for (a, b) in &equal {
+            assert!(a.py_eq(b) && b.py_eq(a), "{a:?} == {b:?}");
+        }
+        let unequal = [
+            (Int(5), Bool(true)),
+            (Int(1), Float(1.5)),
+            (Int(1), Str("1".into())),
+            (Bool(true), Str("True".into())),
+            (Null, Int(0)),
+            (Null, Bool(false)),
+            (Null, Str(String::new())),
+            (Float(f64::NAN), Float(f64::NAN)),
+            (Int(0), Float(f64::NAN)),
+            (Int(i64::MAX), Float(9_223_372_036_854_775_808.0)), // 2^63: exact, yet past i64::MAX
+            (Int(i64::MAX), Float(f64::INFINITY)),
+            (Int(9_007_199_254_740_993), Float(9_007_199_254_740_992.0)), // 2^53 + 1 and 2^53
+            (list(&[]), map(&[])),
+        ];
+        for (a, b) in &unequal {
+            assert!(!a.py_eq(b) && !b.py_eq(a), "{a:?} != {b:?}");
+        }
+    }
+
+    #[test]
+    fn spec_5_12_1_py_eq_compares_lists_and_maps_item_by_item() {
+        use CapValue::{Bool, Float, Int};
+        assert!(list(&[Int(3), Int(10)]).py_eq(&list(&[Float(3.0), Int(10)])));
+        assert!(list(&[Int(1), list(&[Int(0)])]).py_eq(&list(&[Bool(true), list(&[Float(0.0)])])));
+        assert!(!list(&[Int(1)]).py_eq(&list(&[Int(1), Int(1)])), "lengths differ");
+        assert!(!list(&[Int(1), Int(2)]).py_eq(&list(&[Int(2), Int(1)])), "order counts");
+        assert!(map(&[("a", Int(1)), ("b", Bool(false))]).py_eq(&map(&[("a", Float(1.0)), ("b", Int(0))])));
+        assert!(!map(&[("a", Int(1))]).py_eq(&map(&[("b", Int(1))])), "keys differ");
+        assert!(!map(&[("a", Int(1))]).py_eq(&map(&[("a", Int(1)), ("b", Int(1))])), "sizes differ");
+        // `==` stays structural.
+        assert_ne!(list(&[Int(1)]), list(&[Float(1.0)]));
+    }
+
+    #[test]
+    fn spec_5_12_1_capabilities_py_eq_needs_the_capability() {
+        let caps: Capabilities = [("Version", CapValue::Int(2)), ("None", CapValue::Null)].into_iter().collect();
+        assert!(caps.py_eq("Version", &CapValue::Float(2.0)));
+        assert!(!caps.py_eq("Version", &CapValue::Int(3)));
+        assert!(caps.py_eq("None", &CapValue::Null));
+        assert!(!caps.py_eq("Absent", &CapValue::Null));
+    }
+
+    #[test]
+    fn spec_5_12_1_values_display_as_python_repr() {
+        let shown = |x: f64| CapValue::Float(x).to_string();
+        for (x, repr) in [
+            (1.0, "1.0"),
+            (-1.0, "-1.0"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (0.5, "0.5"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1e+16"),
+            (1e20, "1e+20"),
+            (1.5e300, "1.5e+300"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (1.5e-10, "1.5e-10"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+            (f64::NAN, "nan"),
+        ] {
+            assert_eq!(shown(x), repr, "{x:?}");
+        }
+        assert_eq!(CapValue::Int(1).to_string(), "1", "an integer has no point, so 1 and 1.0 read apart");
+        let mixed = list(&[CapValue::Int(1), CapValue::Float(1.0), CapValue::Bool(true), CapValue::Null]);
+        assert_eq!(mixed.to_string(), "[1, 1.0, True, None]");
+        assert_eq!(map(&[("k", CapValue::from("v"))]).to_string(), "{\"k\": \"v\"}");
+    }
+
+    #[test]
+    fn design_3_wire_cap_value_keeps_the_derived_encoding() {
+        // Variant index, then the content: what `#[derive(Serialize)]` wrote before.
+        let value = list(&[CapValue::Null, CapValue::Bool(true), CapValue::Int(-1), CapValue::from("a")]);
+        let bytes = postcard::to_allocvec(&value).unwrap_or_default();
+        assert_eq!(bytes, [5, 4, 0, 1, 1, 2, 1, 4, 1, b'a']);
+        assert_eq!(postcard::from_bytes::<CapValue>(&bytes).ok(), Some(value));
+        let float = postcard::to_allocvec(&CapValue::Float(1.0)).unwrap_or_default();
+        assert_eq!(float, [[3].as_slice(), &1.0_f64.to_le_bytes()].concat());
+        let entry = map(&[("k", CapValue::Int(2))]);
+        assert_eq!(postcard::to_allocvec(&entry).unwrap_or_default(), [6, 1, 1, b'k', 2, 4]);
+        assert!(postcard::from_bytes::<CapValue>(&[7]).is_err(), "no eighth variant");
+    }
 }

@@ -169,7 +169,12 @@ impl postcard::ser_flavors::Flavor for Limited {
     }
 
     fn try_push(&mut self, data: u8) -> postcard::Result<()> {
-        self.try_extend(&[data])
+        if self.bytes.len() >= MAX_FRAME_SIZE {
+            self.overflow = Some(self.bytes.len() + 1);
+            return Err(postcard::Error::SerializeBufferFull);
+        }
+        self.bytes.push(data);
+        Ok(())
     }
 
     fn finalize(self) -> postcard::Result<Vec<u8>> {
