@@ -80,7 +80,8 @@ pub enum WireError {
         code = self.code()
     )]
     TooLarge {
-        /// The size met.
+        /// The size met: for bytes received, their size; for a message being encoded, how
+        /// far encoding got when it stopped (at least `limit + 1`), not its whole size.
         size: usize,
         /// The limit.
         limit: usize,
