@@ -122,6 +122,14 @@ fn main() -> Result<(), ActorSystemError> {
     // ANCHOR_END: truthiness
     assert!(CapValue::from(5).is_truthy() && !CapValue::from(0).is_truthy());
 
+    // ANCHOR: equality
+    let one = CapValue::Int(1);
+    for other in [CapValue::Float(1.0), CapValue::Bool(true), CapValue::Int(2), CapValue::from("1")] {
+        println!("{one} == {other}: {} (structurally: {})", one.py_eq(&other), one == other);
+    }
+    // ANCHOR_END: equality
+    assert!(one.py_eq(&CapValue::Float(1.0)) && one != CapValue::Float(1.0));
+
     // ANCHOR: system
     let asys = ActorSystem::builder()
         .capability("Has Lightbulb", 5)
@@ -185,6 +193,12 @@ fn main() -> Result<(), ActorSystemError> {
     assert_ne!(show(&caps, "Thespian Version"), "99");
     assert_eq!(green.as_deref(), Some("Green"));
     assert_eq!(earlier.as_deref(), Some("Yellow"));
+
+    // ANCHOR: null
+    asys.update_capability("Color", Some(CapValue::Null))?; // Python's `None`: removes it
+    println!("Color after None: {}", show(&asys.capabilities()?, "Color"));
+    // ANCHOR_END: null
+    assert!(asys.capabilities()?.get("Color").is_none());
 
     // ANCHOR: revalidate
     let verdict = <Lamp as Actor>::capability_check(&caps, None);

@@ -80,6 +80,31 @@ impl Prober {
     }
 }
 
+/// Sets the named capability to `CapValue::Null` (Python's `None`).
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct SetNull(String);
+
+#[derive(Default)]
+struct Nuller;
+
+#[actor]
+impl Nuller {
+    #[handler(SetNull)]
+    fn on_null(&mut self, msg: &SetNull, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.update_capability(&msg.0, Some(CapValue::Null));
+        ctx.send(sender, "done".to_string());
+    }
+}
+
+/// Needs a "Version" equal to 1.0, as Python compares: `1`, `1.0` and `True` all pass.
+#[derive(Default)]
+struct Versioned;
+
+#[require_capability("Version", 1.0)]
+#[require_capability("Level", 0)]
+#[actor]
+impl Versioned {}
+
 fn caps(entries: &[(&str, CapValue)]) -> Capabilities {
     entries.iter().map(|(k, v)| (*k, v.clone())).collect()
 }
@@ -159,6 +184,68 @@ on_every_base! {
         assert!(asys.capabilities()?.get("Probed").is_none(), "None removes the capability");
         Ok(())
     }
+
+    fn spec_6_9_update_capability_to_null_removes_it(asys) {
+        // From outside: Python's `None` as a value removes the capability.
+        asys.update_capability("Lamp", Some(CapValue::from("on")))?;
+        asys.update_capability("Lamp", Some(CapValue::Null))?;
+        assert!(asys.capabilities()?.get("Lamp").is_none(), "Null removes the capability");
+        assert!(!asys.status()?.capabilities.iter().any(|(name, _)| name == "Lamp"), "the status agrees");
+        // From an actor (spec §5.13) too.
+        asys.update_capability("Lamp", Some(CapValue::from("on")))?;
+        let nuller = asys.create_actor::<Nuller>()?;
+        assert_eq!(asys.ask_as::<String>(&nuller, SetNull("Lamp".into()), ANSWER)?.as_deref(), Some("done"));
+        assert!(asys.capabilities()?.get("Lamp").is_none(), "Null from an actor removes it too");
+        // Removing what is absent is no change, and leaves it absent.
+        asys.update_capability("Lamp", Some(CapValue::Null))?;
+        assert!(asys.capabilities()?.get("Lamp").is_none());
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_5_12_1_require_capability_compares_as_python() {
+    let with = |version: CapValue, level: CapValue| caps(&[("Version", version), ("Level", level)]);
+    // Python: 1 == 1.0 == True and 0 == 0.0 == False.
+    for version in [CapValue::Int(1), CapValue::Float(1.0), CapValue::Bool(true)] {
+        for level in [CapValue::Int(0), CapValue::Float(0.0), CapValue::Bool(false)] {
+            let verdict = <Versioned as Actor>::capability_check(&with(version.clone(), level.clone()), None);
+            assert_eq!(verdict, Ok(()), "Version {version:?}, Level {level:?}");
+        }
+    }
+    for version in [CapValue::Int(2), CapValue::Float(1.5), CapValue::from("1.0"), CapValue::Null] {
+        let verdict = <Versioned as Actor>::capability_check(&with(version.clone(), CapValue::Int(0)), None);
+        // The value wanted is printed as Python would, so a 1 and a 1.0 read apart.
+        assert_eq!(verdict, Err("capability \"Version\" is not 1.0".to_string()), "{version:?}");
+    }
+    let verdict = <Versioned as Actor>::capability_check(&with(CapValue::Int(1), CapValue::Null), None);
+    assert_eq!(verdict, Err("capability \"Level\" is not 0".to_string()), "None is not 0");
+}
+
+#[test]
+fn spec_5_12_1_a_checking_system_accepts_an_equal_value_of_another_type() -> Result<(), ActorSystemError> {
+    let asys = checking(&[("Version", CapValue::Int(1)), ("Level", CapValue::Bool(false))])?;
+    let actor = asys.create_actor::<Versioned>()?;
+    assert!(asys.ask_as::<ThespianActorStatus>(&actor, ThespianStatusReq, ANSWER)?.is_some());
+    asys.shutdown()
+}
+
+#[test]
+fn spec_4_10_builder_does_not_store_a_null_capability() -> Result<(), ActorSystemError> {
+    let given = caps(&[("Kept", CapValue::Int(1)), ("Dropped", CapValue::Null)]);
+    let asys = ActorSystem::builder()
+        .logging(Logging::Off)
+        .capability("Cleared", "soon")
+        .capability("Cleared", CapValue::Null)
+        .capability("Never", CapValue::Null)
+        .capabilities(given)
+        .build()?;
+    let caps = asys.capabilities()?;
+    for name in ["Cleared", "Never", "Dropped"] {
+        assert!(caps.get(name).is_none(), "{name}: a None is no value: {:?}", caps.get(name));
+    }
+    assert_eq!(caps.get("Kept"), Some(&CapValue::Int(1)));
+    asys.shutdown()
 }
 
 #[test]

@@ -15,8 +15,8 @@ use thespian::patterns::{TroupeSettings, TroupeStatus, TroupeStatusReq, UpdateTr
 use thespian::prelude::*;
 use thespian::wire::{self, nested::MAX_NESTING, WireEnvelope, WireError, MAX_FRAME_SIZE};
 use thespian::{
-    ActorSystemConventionUpdate, LoadedSource, UndecodedMessage, UnloadedSource, ValidateSource, ValidatedSource,
-    WatchMessage,
+    ActorSystemConventionUpdate, Capabilities, LoadedSource, UndecodedMessage, UnloadedSource, ValidateSource,
+    ValidatedSource, WatchMessage,
 };
 
 type Error = Box<dyn std::error::Error>;
@@ -780,5 +780,296 @@ fn design_3_wire_panicking_deserialize_is_malformed_and_leaves_no_trace() -> Tes
     let good = wire::decode_message(POISON, &wire::encode_message(&poisoned(7))?)?;
     let inner = good.downcast_ref::<PoisonMessage>().and_then(|p| p.poison_message.downcast_ref::<Brittle>());
     assert_eq!(inner.map(|b| b.0), Some(7));
+    Ok(())
+}
+
+// ----- depth of every recursive value -----------------------------------------------------
+
+/// A `CapValue` written by hand: `depth` lists of one item each around a `Null`. Each list
+/// is two bytes (variant 5, length 1), so very deep ones are cheap to build.
+fn deep_list(depth: usize) -> Vec<u8> {
+    let mut out = [5_u8, 1].repeat(depth);
+    out.push(0);
+    out
+}
+
+/// A `CapValue` written by hand: `depth` maps of one entry (`"k"`) each around a `Null`.
+fn deep_map(depth: usize) -> Vec<u8> {
+    let mut out = [6_u8, 1, 1, b'k'].repeat(depth);
+    out.push(0);
+    out
+}
+
+/// An `ActorSystemConventionUpdate` body whose one capability, `"k"`, is `value`.
+fn convention_update(value: &[u8]) -> Vec<u8> {
+    // Address (0, 0), a map of one entry, then `remote_added`.
+    [&[0, 0, 1][..], &block(b"k"), value, &[1]].concat()
+}
+
+/// A `ThespianSystemStatus` body whose one capability, `"k"`, is `value`.
+fn system_status(value: &[u8]) -> Vec<u8> {
+    // Base, address (0, 0), the map, then six empty or zero fields.
+    [&block(b"simpleSystemBase")[..], &[0, 0, 1], &block(b"k"), value, &[0; 6]].concat()
+}
+
+const STATUS: &str = "thespian::ThespianSystemStatus";
+const CONVENTION: &str = "thespian::ActorSystemConventionUpdate";
+
+/// Runs `check` on this thread and again on a thread with a 2 MiB stack (the default of
+/// spawned threads; a socket reader may have no more).
+fn on_this_and_a_small_stack(check: fn() -> TestResult) -> TestResult {
+    check()?;
+    let small = std::thread::Builder::new().stack_size(2 << 20).spawn(move || check().map_err(|e| e.to_string()))?;
+    small.join().map_err(|_| "the check panicked on a 2 MiB stack")??;
+    Ok(())
+}
+
+/// Fails unless `result` is `Malformed` because capability values nest too deep.
+fn assert_too_deep<T: std::fmt::Debug>(what: &str, result: Result<T, WireError>) -> TestResult {
+    let limit = CapValue::MAX_DEPTH;
+    match result {
+        Err(WireError::Malformed { reason, .. })
+            if reason == format!("capability values nested more than {limit} deep") =>
+        {
+            Ok(())
+        }
+        other => Err(format!("{what}: expected Malformed (nested more than {limit} deep), got {other:?}").into()),
+    }
+}
+
+#[test]
+fn design_3_wire_capability_values_nest_at_most_max_depth() -> TestResult {
+    on_this_and_a_small_stack(|| {
+        let limit = CapValue::MAX_DEPTH as usize;
+        // The hand-written bytes are what the library writes.
+        let mut value = CapValue::Null;
+        for _ in 1..limit {
+            value = CapValue::List(vec![value]);
+        }
+        let update = ActorSystemConventionUpdate {
+            remote_admin_address: wire::decode_message("thespian::ChildActorExited", &[0, 0])?
+                .downcast_ref::<ChildActorExited>()
+                .ok_or("not a ChildActorExited")?
+                .child_address
+                .clone(),
+            remote_capabilities: [("k", value)].into_iter().collect(),
+            remote_added: true,
+        };
+        assert_eq!(wire::encode_message(&update)?, convention_update(&deep_list(limit - 1)));
+        // Up to the limit, lists and maps decode; one level more is refused, saying why.
+        for (name, body) in [(CONVENTION, convention_update as fn(&[u8]) -> Vec<u8>), (STATUS, system_status)] {
+            for deep in [deep_list, deep_map] {
+                let at_limit = wire::decode_message(name, &body(&deep(limit - 1)))?;
+                assert_eq!(at_limit.message_type_name(), name);
+                assert_too_deep(name, wire::decode_message(name, &body(&deep(limit))))?;
+                // About 80 KB of crafted input: an error, not a stack overflow.
+                assert_too_deep(name, wire::decode_message(name, &body(&deep(40_000))))?;
+            }
+        }
+        // Through a frame too, and nested in another message.
+        let deep = convention_update(&deep_list(40_000));
+        let address = update.remote_admin_address.clone();
+        let envelope =
+            WireEnvelope { target: address.clone(), sender: address, type_name: CONVENTION.into(), body: deep };
+        let read = WireEnvelope::from_frame(&envelope.to_frame()?)?;
+        assert_too_deep("a frame", read.open())?;
+        let poison = [block(CONVENTION.as_bytes()), block(&envelope.body), block(b"d")].concat();
+        assert_too_deep("a nested message", wire::decode_message(POISON, &poison))?;
+        Ok(())
+    })
+}
+
+#[test]
+fn design_3_wire_capability_values_too_deep_are_not_encoded() -> TestResult {
+    on_this_and_a_small_stack(|| {
+        let limit = CapValue::MAX_DEPTH;
+        // 65 levels, then far more: an error (not a stack overflow), saying why.
+        for depth in [limit + 1, 100_000] {
+            let mut value = CapValue::Null;
+            for _ in 1..depth {
+                value = CapValue::List(vec![value]);
+            }
+            let caps: Capabilities = [("k", value)].into_iter().collect();
+            let fx_address = wire::decode_message("thespian::ChildActorExited", &[0, 0])?
+                .downcast::<ChildActorExited>()
+                .map_err(|_| "not a ChildActorExited")?
+                .child_address;
+            let mut update = ActorSystemConventionUpdate {
+                remote_admin_address: fx_address,
+                remote_capabilities: caps,
+                remote_added: true,
+            };
+            match wire::encode_message(&update) {
+                Err(WireError::Unserializable { type_name, reason }) => {
+                    assert_eq!(type_name, CONVENTION);
+                    assert_eq!(reason, format!("capability values nested more than {limit} deep"));
+                }
+                other => return Err(format!("{depth} levels: expected Unserializable, got {other:?}").into()),
+            }
+            // Dropping a value this deep would recurse as deep: take it apart level by level.
+            let mut value = update.remote_capabilities.remove("k");
+            while let Some(CapValue::List(mut items)) = value {
+                value = items.pop();
+            }
+        }
+        Ok(())
+    })
+}
+
+#[test]
+fn design_3_wire_nested_messages_too_deep_are_not_encoded() -> TestResult {
+    let nest = |depth: u32| {
+        let mut msg: Box<dyn Message> = Box::new("core".to_string());
+        for _ in 0..depth {
+            msg = Box::new(PoisonMessage { poison_message: msg, details: "d".into() });
+        }
+        msg
+    };
+    // What may be decoded may be encoded, and no more.
+    let at_limit = wire::encode_message(nest(MAX_NESTING).as_ref())?;
+    assert_eq!(at_limit, nested_poison_body(MAX_NESTING as usize));
+    match wire::encode_message(nest(MAX_NESTING + 1).as_ref()) {
+        Err(WireError::Unserializable { type_name, reason }) => {
+            assert_eq!(type_name, POISON);
+            assert!(reason.contains(&format!("messages nested more than {MAX_NESTING} deep")), "{reason}");
+            assert!(reason.starts_with("a nested `thespian::PoisonMessage` message cannot be serialized"), "{reason}");
+            assert!(!reason.contains("error["), "one code, at the start: {reason}");
+        }
+        other => return Err(format!("expected Unserializable, got {other:?}").into()),
+    }
+    Ok(())
+}
+
+/// Every input to try on a registered type: hand-written deep values alone, and spliced at
+/// every position into `samples`' encodings (so they land wherever a recursive value or a
+/// nested message may be): capability lists and maps, and a nested `PoisonMessage`.
+fn deep_inputs(samples: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let nested = [block(POISON.as_bytes()), block(&nested_poison_body(2_000))].concat();
+    let deep = [deep_list(40_000), deep_map(20_000), nested];
+    let mut inputs: Vec<Vec<u8>> = deep[..2].to_vec();
+    inputs.push(nested_poison_body(2_000));
+    for sample in samples {
+        for at in 0..=sample.len() {
+            for pattern in &deep {
+                inputs.push([&sample[..at], pattern, &sample[at..]].concat());
+            }
+        }
+    }
+    inputs
+}
+
+/// What a decode gave, in short.
+fn outcome(decoded: &Result<Box<dyn Message>, WireError>) -> String {
+    match decoded {
+        Ok(msg) => format!("a {}", msg.message_type_name()),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn fuzz_every_registered_type() -> TestResult {
+    let fx = Fixture::new()?;
+    let mut samples: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
+    let patterns = pattern_messages(&fx)?.into_iter().map(|(msg, _)| msg);
+    let own: Vec<Box<dyn Message>> = vec![Box::new(fx.order())];
+    for msg in system_messages(&fx)?.into_iter().chain(patterns).chain(builtin_messages()).chain(own) {
+        let (name, bytes) = wire::encode_parts(msg.as_ref())?;
+        samples.entry(name.to_string()).or_default().push(bytes.into_owned());
+    }
+    let mut rng = Lcg(0xDEE9_0000_0000_0001);
+    for name in registered_names()? {
+        let samples = samples.remove(&name).unwrap_or_default();
+        for input in deep_inputs(&samples) {
+            let decoded = wire::decode_message(&name, &input);
+            assert!(is_malformed(&decoded), "{name} from {} crafted bytes: {}", input.len(), outcome(&decoded));
+        }
+        // Random bytes, and the samples with a few bytes changed.
+        for _ in 0..200 {
+            let bytes: Vec<u8> = (0..rng.below(300)).map(|_| rng.next_u8()).collect();
+            let decoded = wire::decode_message(&name, &bytes);
+            assert!(matches!(decoded, Ok(_) | Err(WireError::Malformed { .. })), "{name}: {}", outcome(&decoded));
+        }
+        for sample in samples.iter().filter(|s| !s.is_empty()) {
+            for _ in 0..200 {
+                let mut mutated = sample.clone();
+                for _ in 0..=rng.below(4) {
+                    let at = rng.below(mutated.len());
+                    mutated[at] = rng.next_u8();
+                }
+                let decoded = wire::decode_message(&name, &mutated);
+                assert!(matches!(decoded, Ok(_) | Err(WireError::Malformed { .. })), "{name}: {}", outcome(&decoded));
+            }
+        }
+    }
+    fx.asys.shutdown()?;
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_every_registered_type_refuses_deep_nesting() -> TestResult {
+    on_this_and_a_small_stack(fuzz_every_registered_type)
+}
+
+// ----- size -------------------------------------------------------------------------------
+
+/// 1 KiB of bytes, written as one block.
+struct Kib;
+
+impl Serialize for Kib {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&[7; 1024])
+    }
+}
+
+/// A message of `blocks` blocks of 1 KiB, counting how many of them it has written.
+#[derive(Debug, Message)]
+struct Blocks {
+    blocks: usize,
+    written: std::sync::atomic::AtomicUsize,
+}
+
+impl Serialize for Blocks {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.blocks))?;
+        for _ in 0..self.blocks {
+            seq.serialize_element(&Kib)?;
+            self.written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Blocks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let blocks = Vec::<Vec<u8>>::deserialize(deserializer)?.len();
+        Ok(Self { blocks, written: blocks.into() })
+    }
+}
+
+#[test]
+fn design_3_wire_oversized_message_is_refused_without_encoding_it_whole() -> TestResult {
+    // Each block is its length (2 bytes) and 1024 bytes.
+    let per_block = 1026;
+    let fit = MAX_FRAME_SIZE / per_block;
+    let small = Blocks { blocks: 3, written: 0.into() };
+    let back = wire::round_trip(&small)?;
+    assert_eq!(back.downcast_ref::<Blocks>().map(|b| b.blocks), Some(3));
+    // Twice as much as fits: encoding stops at the block that passes the limit.
+    let big = Blocks { blocks: 2 * fit, written: 0.into() };
+    match wire::encode_message(&big) {
+        Err(WireError::TooLarge { size, limit }) => {
+            assert_eq!(limit, MAX_FRAME_SIZE);
+            assert!(size > limit && size <= limit + per_block, "stopped at the first block over: {size}");
+        }
+        other => return Err(format!("expected TooLarge, got {other:?}").into()),
+    }
+    let written = big.written.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(written, fit, "the blocks that fit were written, and no more");
+    // An envelope is refused the same way.
+    let fx = Fixture::new()?;
+    let big = Blocks { blocks: 2 * fit, written: 0.into() };
+    assert!(matches!(WireEnvelope::new(fx.actor.clone(), fx.actor.clone(), &big), Err(WireError::TooLarge { .. })));
+    assert!(big.written.load(std::sync::atomic::Ordering::Relaxed) <= fit);
+    fx.asys.shutdown()?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `#[require_capability("Name", value)]` compares with the `CapValue` the literal stands for
 //! (spec §5.12.1): integers are `CapValue::Int(i64)` and floats `CapValue::Float(f64)`, whatever
-//! suffix they are written with, and the whole `i64` range can be written.
+//! suffix they are written with, and the whole `i64` range can be written. Values compare as
+//! Python's `==` does (`CapValue::py_eq`).
 
 use thespian::prelude::*;
 
@@ -32,8 +33,12 @@ fn main() {
     caps.insert("Present", 1);
     assert_eq!(<Picky as Actor>::capability_check(&caps, None), Ok(()));
 
-    // An integer where a float is required is another value.
+    // Compared as Python's `==`: an integer equal to the float required passes, and so does
+    // `true` where `1` is required; another number fails, printed as Python would.
     caps.insert("Whole float", 2);
-    let why = <Picky as Actor>::capability_check(&caps, None).expect_err("2 is not 2.0");
-    assert!(why.contains("Whole float"), "{why}");
+    caps.insert("Unsigned", 5.0);
+    assert_eq!(<Picky as Actor>::capability_check(&caps, None), Ok(()));
+    caps.insert("Whole float", 3);
+    let why = <Picky as Actor>::capability_check(&caps, None).expect_err("3 is not 2.0");
+    assert_eq!(why, "capability \"Whole float\" is not 2.0");
 }

@@ -32,7 +32,7 @@ impl Decorators {
                     let want = cap_value(value);
                     quote_spanned! {value.tokens.span()=>
                         let __thespian_want = #want;
-                        if __thespian_caps.get(#name) != ::core::option::Option::Some(&__thespian_want) {
+                        if !__thespian_caps.py_eq(#name, &__thespian_want) {
                             return ::core::result::Result::Err(
                                 ::std::format!("capability {:?} is not {}", #name, __thespian_want),
                             );

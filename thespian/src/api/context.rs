@@ -189,8 +189,9 @@ impl<'a> ActorContext<'a> {
         self.troupe_work_in_progress = Some(in_progress);
     }
 
-    /// Sets capability `name` of this system, or removes it when `value` is `None`
-    /// (spec §5.13). Read-only capabilities (spec §9.1) are left unchanged.
+    /// Sets capability `name` of this system, or removes it when `value` is `None` or
+    /// `Some(CapValue::Null)` (Python's `None`, spec §5.13). Read-only capabilities (spec
+    /// §9.1) are left unchanged.
     pub fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
         self.host.update_capability(name, value);
     }

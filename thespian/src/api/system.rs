@@ -114,18 +114,22 @@ impl ActorSystemBuilder {
         self
     }
 
-    /// Sets one initial capability (spec §4.10).
+    /// Sets one initial capability (spec §4.10). A [`CapValue::Null`] (Python's `None`)
+    /// sets none: it removes a value given earlier for `name`, as
+    /// [`ActorSystem::update_capability`] does.
     pub fn capability(mut self, name: impl Into<String>, value: impl Into<CapValue>) -> Self {
-        self.capabilities.insert(name, value);
+        let (name, value) = (name.into(), value.into());
+        if value == CapValue::Null {
+            self.capabilities.remove(&name);
+        } else {
+            self.capabilities.insert(name, value);
+        }
         self
     }
 
-    /// Adds initial capabilities.
-    pub fn capabilities(mut self, capabilities: Capabilities) -> Self {
-        for (name, value) in capabilities.iter() {
-            self.capabilities.insert(name, value.clone());
-        }
-        self
+    /// Adds initial capabilities, one by one as [`capability`](Self::capability) does.
+    pub fn capabilities(self, capabilities: Capabilities) -> Self {
+        capabilities.iter().fold(self, |builder, (name, value)| builder.capability(name, value.clone()))
     }
 
     /// How logging is set up (spec `logDefs`).
@@ -408,8 +412,8 @@ impl ActorSystem {
         })
     }
 
-    /// Sets a capability, or removes it with `None` (spec §6.9). Read-only capabilities
-    /// (spec §9.1) are left unchanged.
+    /// Sets a capability, or removes it with `None` or `Some(CapValue::Null)` (Python's
+    /// `None`, spec §6.9). Read-only capabilities (spec §9.1) are left unchanged.
     ///
     /// # Errors
     ///

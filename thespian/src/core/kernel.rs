@@ -652,8 +652,9 @@ impl Kernel {
             return;
         }
         let changed = match value {
+            // `Null` is Python's `None`, which removes the capability as no value does.
+            None | Some(CapValue::Null) => self.capabilities.remove(name).is_some(),
             Some(v) => self.capabilities.insert(name, v.clone()).as_ref() != Some(&v),
-            None => self.capabilities.remove(name).is_some(),
         };
         self.revalidate |= changed && self.checks_capabilities;
     }

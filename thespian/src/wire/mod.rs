@@ -4,8 +4,22 @@
 //! payloads (`Vec<u8>` messages, `serde_bytes` fields) are written as one length-prefixed
 //! block. A message nested in another ([`PoisonMessage`](crate::PoisonMessage),
 //! [`DeadEnvelope`](crate::DeadEnvelope), a wakeup payload) travels as (type name, bytes)
-//! too, never as a recursive trait object, so decoding depth is bounded whatever a peer sends.
-//! Sizes are checked before anything is decoded.
+//! too, never as a recursive trait object.
+//!
+//! Decoding depth is bounded whatever a peer sends: every recursive value the wire carries
+//! counts its levels on the decoding thread and refuses past its limit with
+//! [`WireError::Malformed`], before the stack can run out. Messages nest at most
+//! [`nested::MAX_NESTING`] deep, [`CapValue`](crate::CapValue) lists and maps at most
+//! [`CapValue::MAX_DEPTH`](crate::CapValue::MAX_DEPTH) deep; the other types of the library
+//! are not recursive. Encoding refuses the same depths, with [`WireError::Unserializable`],
+//! so what one side writes the other can read.
+//!
+//! Sizes are checked before anything is decoded, and encoding stops as soon as a message
+//! grows past [`MAX_FRAME_SIZE`].
+
+mod depth;
+
+pub(crate) use depth::{Level, Recursive};
 
 use serde::{Deserialize, Serialize};
 
@@ -66,7 +80,8 @@ pub enum WireError {
         code = self.code()
     )]
     TooLarge {
-        /// The size met.
+        /// The size met: for bytes received, their size; for a message being encoded, how
+        /// far encoding got when it stopped (at least `limit + 1`), not its whole size.
         size: usize,
         /// The limit.
         limit: usize,
@@ -96,25 +111,76 @@ impl WireError {
 
 /// Encodes a message's body (without its type name).
 ///
+/// Encoding stops as soon as the bytes written pass [`MAX_FRAME_SIZE`]: an oversized message
+/// is refused without being serialized whole.
+///
 /// # Errors
 ///
-/// [`WireError::Unserializable`] if its `Serialize` fails, [`WireError::TooLarge`] past
-/// [`MAX_FRAME_SIZE`].
+/// [`WireError::Unserializable`] if its `Serialize` fails (also for values nested deeper
+/// than the wire's limits, see the [module docs](self)), [`WireError::TooLarge`] past
+/// [`MAX_FRAME_SIZE`]; its `size` is then how far encoding got, at least `limit + 1`, not
+/// the size the whole message would have.
 pub fn encode_message(msg: &dyn Message) -> Result<Vec<u8>, WireError> {
-    let unserializable = |e: postcard::Error| WireError::Unserializable {
-        type_name: msg.message_type_name().to_string(),
-        reason: e.to_string(),
-    };
-    let bytes = if let Some(raw) = msg.downcast_ref::<Vec<u8>>() {
+    write_limited(msg.message_type_name(), |ser| match msg.downcast_ref::<Vec<u8>>() {
         // Same bytes as the generic path, written as one block instead of byte by byte.
-        postcard::to_allocvec(serde_bytes::Bytes::new(raw)).map_err(unserializable)?
-    } else {
-        let mut ser = postcard::Serializer { output: postcard::ser_flavors::AllocVec::new() };
-        erased_serde::serialize(msg, &mut ser).map_err(unserializable)?;
-        postcard::ser_flavors::Flavor::finalize(ser.output).map_err(unserializable)?
-    };
-    check_size(bytes.len())?;
-    Ok(bytes)
+        Some(raw) => serde_bytes::Bytes::new(raw).serialize(ser),
+        None => erased_serde::serialize(msg, ser),
+    })
+}
+
+/// Runs `write` on a serializer whose output stops at [`MAX_FRAME_SIZE`]; `type_name` names
+/// what is written in an error.
+fn write_limited(
+    type_name: &str,
+    write: impl FnOnce(&mut postcard::Serializer<Limited>) -> postcard::Result<()>,
+) -> Result<Vec<u8>, WireError> {
+    let _ = depth::take_failure(); // nothing left over from an earlier failure
+    let mut ser = postcard::Serializer { output: Limited::default() };
+    match (write(&mut ser), ser.output.overflow) {
+        (Ok(()), _) => Ok(ser.output.bytes),
+        (Err(_), Some(size)) => Err(WireError::TooLarge { size, limit: MAX_FRAME_SIZE }),
+        // A failure deep inside reaches here only as "custom error": say what it was.
+        (Err(e), None) => Err(WireError::Unserializable {
+            type_name: type_name.to_string(),
+            reason: depth::take_failure().unwrap_or_else(|| e.to_string()),
+        }),
+    }
+}
+
+/// A `postcard` output that refuses to grow past [`MAX_FRAME_SIZE`], recording how far the
+/// encoding got when it did.
+#[derive(Default)]
+struct Limited {
+    bytes: Vec<u8>,
+    /// The size reached when the limit was passed.
+    overflow: Option<usize>,
+}
+
+impl postcard::ser_flavors::Flavor for Limited {
+    type Output = Vec<u8>;
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        let size = self.bytes.len().saturating_add(data.len());
+        if size > MAX_FRAME_SIZE {
+            self.overflow = Some(size);
+            return Err(postcard::Error::SerializeBufferFull);
+        }
+        self.bytes.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        if self.bytes.len() >= MAX_FRAME_SIZE {
+            self.overflow = Some(self.bytes.len() + 1);
+            return Err(postcard::Error::SerializeBufferFull);
+        }
+        self.bytes.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<Vec<u8>> {
+        Ok(self.bytes)
+    }
 }
 
 /// Decodes a message body of registered type `type_name`.
@@ -127,11 +193,11 @@ pub fn encode_message(msg: &dyn Message) -> Result<Vec<u8>, WireError> {
 pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>, WireError> {
     check_size(bytes.len())?;
     let registration = MessageRegistry::get().lookup(type_name)?;
-    let outermost = nested::depth() == 0;
+    let outermost = depth::current(Recursive::Message) == 0;
     let decoded = if outermost {
-        nested::take_failure(); // nothing left over from a decode that panicked
-                                // A type's `Deserialize` is user code run on bytes from elsewhere: a panic in it is a
-                                // malformed message, not the end of the thread that reads the socket.
+        let _ = depth::take_failure(); // nothing left over from a decode that panicked
+                                       // A type's `Deserialize` is user code run on bytes from elsewhere: a panic in it is a
+                                       // malformed message, not the end of the thread that reads the socket.
         std::panic::catch_unwind(|| (registration.decode)(bytes)).map_err(|panic| WireError::Malformed {
             type_name: type_name.to_string(),
             reason: format!("its `Deserialize` panicked: {}", crate::core::cell::panic_message(panic.as_ref())),
@@ -140,15 +206,9 @@ pub fn decode_message(type_name: &str, bytes: &[u8]) -> Result<Box<dyn Message>,
         (registration.decode)(bytes)
     };
     decoded.map_err(|e| {
-        // The decoder reports a nested message's failure only as "custom error"; the
-        // outermost level says what actually went wrong, and where.
-        let reason = match outermost.then(nested::take_failure).flatten() {
-            Some(WireError::Malformed { type_name: inner, reason }) => {
-                format!("a nested `{inner}` message is malformed: {reason}")
-            }
-            Some(other) => format!("a nested message failed: {other}"),
-            None => e.to_string(),
-        };
+        // The decoder reports a failure deep inside only as "custom error"; the outermost
+        // level says what actually went wrong, and where.
+        let reason = outermost.then(depth::take_failure).flatten().unwrap_or_else(|| e.to_string());
         WireError::Malformed { type_name: type_name.to_string(), reason }
     })
 }
@@ -231,10 +291,7 @@ impl WireEnvelope {
     ///
     /// [`WireError::TooLarge`] past [`MAX_FRAME_SIZE`].
     pub fn to_frame(&self) -> Result<Vec<u8>, WireError> {
-        let frame = postcard::to_allocvec(self)
-            .map_err(|e| WireError::Unserializable { type_name: self.type_name.clone(), reason: e.to_string() })?;
-        check_size(frame.len())?;
-        Ok(frame)
+        write_limited(&self.type_name, |ser| self.serialize(ser))
     }
 
     /// Reads a frame written by [`to_frame`](Self::to_frame). Never panics on hostile input.
@@ -254,49 +311,11 @@ pub mod nested {
     use serde::ser::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{decode_message, encode_parts, WireError};
+    use super::{decode_message, depth, encode_parts, Level, Recursive, WireError};
     use crate::api::message::Message;
 
-    /// How deep messages may nest inside each other on the wire.
+    /// How deep messages may nest inside each other on the wire, read or written.
     pub const MAX_NESTING: u32 = 32;
-
-    thread_local! {
-        static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
-        /// The innermost nested failure of the decode in progress on this thread.
-        static FAILURE: std::cell::RefCell<Option<WireError>> = const { std::cell::RefCell::new(None) };
-    }
-
-    /// One level of nesting entered on this thread; leaving it, also by a panic in a nested
-    /// message's `Deserialize`, restores the depth, so a caught panic cannot use up the limit.
-    struct Level {
-        depth: u32,
-    }
-
-    impl Level {
-        fn enter() -> Self {
-            let depth = DEPTH.with(|d| {
-                d.set(d.get() + 1);
-                d.get()
-            });
-            Self { depth }
-        }
-    }
-
-    impl Drop for Level {
-        fn drop(&mut self) {
-            DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
-        }
-    }
-
-    /// How many nested messages deep the decode in progress on this thread is.
-    pub(super) fn depth() -> u32 {
-        DEPTH.with(std::cell::Cell::get)
-    }
-
-    /// The innermost nested failure recorded since the last call.
-    pub(super) fn take_failure() -> Option<WireError> {
-        FAILURE.with(|f| f.borrow_mut().take())
-    }
 
     #[derive(Serialize)]
     struct Out<'a> {
@@ -316,10 +335,17 @@ pub mod nested {
     ///
     /// # Errors
     ///
-    /// If the nested message cannot be encoded.
+    /// If the nested message cannot be encoded, or is nested more than [`MAX_NESTING`] deep.
     #[allow(clippy::borrowed_box)]
     pub fn serialize<S: Serializer>(msg: &Box<dyn Message>, serializer: S) -> Result<S::Ok, S::Error> {
-        let (type_name, bytes) = encode_parts(msg.as_ref()).map_err(S::Error::custom)?;
+        let encoded = Level::enter(Recursive::Message).and_then(|_level| {
+            encode_parts(msg.as_ref()).map_err(|e| {
+                let reason = inner_reason(&e);
+                depth::record_failure(reason.clone());
+                reason
+            })
+        });
+        let (type_name, bytes) = encoded.map_err(S::Error::custom)?;
         Out { type_name, bytes: &bytes }.serialize(serializer)
     }
 
@@ -331,28 +357,36 @@ pub mod nested {
     /// If the bytes do not decode as the named, known type.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Box<dyn Message>, D::Error> {
         let raw = In::deserialize(deserializer)?;
-        let level = Level::enter();
-        let decoded = if level.depth > MAX_NESTING {
-            Err(WireError::Malformed {
-                type_name: raw.type_name.clone(),
-                reason: format!("messages nested more than {MAX_NESTING} deep"),
-            })
-        } else {
-            decode_message(&raw.type_name, &raw.bytes)
+        let decoded = match Level::enter(Recursive::Message) {
+            Err(reason) => Err(WireError::Malformed { type_name: raw.type_name.clone(), reason }),
+            Ok(_level) => decode_message(&raw.type_name, &raw.bytes),
         };
-        drop(level);
         match decoded {
             Ok(msg) => Ok(msg),
             Err(WireError::UnknownType { .. }) => {
                 Ok(Box::new(crate::UndecodedMessage { type_name: raw.type_name, bytes: raw.bytes }))
             }
             Err(e) => {
-                let text = e.to_string();
-                FAILURE.with(|f| {
-                    f.borrow_mut().get_or_insert(e);
-                });
-                Err(D::Error::custom(text))
+                let reason = inner_reason(&e);
+                depth::record_failure(reason.clone());
+                Err(D::Error::custom(reason))
             }
+        }
+    }
+
+    /// What the outer message reports of a nested message's failure (without a second code).
+    fn inner_reason(e: &WireError) -> String {
+        match e {
+            WireError::Unserializable { type_name, reason } => {
+                format!("a nested `{type_name}` message cannot be serialized: {reason}")
+            }
+            WireError::Malformed { type_name, reason } => {
+                format!("a nested `{type_name}` message is malformed: {reason}")
+            }
+            WireError::TooLarge { size, limit } => {
+                format!("a nested message of {size} bytes is over the {limit}-byte limit")
+            }
+            WireError::UnknownType { type_name } => format!("a nested message is of unknown type `{type_name}`"),
         }
     }
 }
