@@ -135,7 +135,7 @@ pub mod __private {
     pub mod process {
         pub use crate::process::{
             ChildEntry, ChildExit, ChildProcess, ChildStatus, Zygote, ZygoteBuilder, EXIT_ORPHANED, EXIT_PANIC,
-            EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE,
+            EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE, MAX_PAYLOAD,
         };
     }
 }

@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use rustix::event::{poll, PollFd, PollFlags, Timespec};
 use rustix::process::{pidfd_open, pidfd_send_signal, Pid, PidfdFlags, Signal};
 use thespian::__private::inventory;
-use thespian::__private::process::{ChildEntry, ChildExit, ChildStatus, Zygote, EXIT_PANIC};
+use thespian::__private::process::{
+    ChildEntry, ChildExit, ChildStatus, Zygote, EXIT_PANIC, EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE, MAX_PAYLOAD,
+};
 use thespian::ActorSystemError;
 
 type Error = Box<dyn std::error::Error>;
@@ -218,6 +220,20 @@ fn spec_9_3_an_unknown_entry_is_a_typed_error_and_starts_no_process() -> TestRes
     child.socket().shutdown(Shutdown::Write)?;
     child.into_socket().read_to_string(&mut got)?;
     assert_eq!(got, "still here");
+    Ok(())
+}
+
+#[test]
+fn spec_9_3_an_oversized_payload_is_a_typed_error_and_the_zygote_serves_on() -> TestResult {
+    let (zygote, _exits) = start()?;
+    let payload = vec![0; MAX_PAYLOAD + 1];
+    let err = zygote.spawn("test::echo", &payload).err().ok_or("an oversized payload was sent")?;
+    assert!(matches!(err, ActorSystemError::InvalidActorSpecification { .. }), "{err}");
+    assert!(err.to_string().contains("exceeds the limit"), "{err}");
+    let child = zygote.spawn("test::echo", b"ok")?;
+    let mut got = [0u8; 2];
+    child.socket().read_exact(&mut got)?;
+    assert_eq!(&got, b"ok");
     Ok(())
 }
 
@@ -452,6 +468,33 @@ fn spec_9_3_a_program_that_stays_silent_is_a_startup_failure_after_the_timeout()
         }
         other => panic!("expected a startup failure, got {other:?}"),
     }
+}
+
+/// Runs this test binary with `THESPIAN_ROLE=role` and a null standard input; its exit code
+/// and standard error.
+fn run_in_role(role: &str) -> Result<(Option<i32>, String), Error> {
+    let out = Command::new(std::env::current_exe()?)
+        .args(["--exact", "spec_9_3_a_zygote_is_send_and_sync"])
+        .env("THESPIAN_ROLE", role)
+        .stdin(Stdio::null())
+        .output()?;
+    Ok((out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+#[test]
+fn spec_9_3_a_zygote_role_without_a_control_socket_exits_with_a_reason() -> TestResult {
+    let (code, stderr) = run_in_role("zygote")?;
+    assert_eq!(code, Some(EXIT_SETUP_FAILED), "{stderr}");
+    assert!(stderr.contains("standard input is not the control socket"), "{stderr}");
+    Ok(())
+}
+
+#[test]
+fn spec_9_3_an_unknown_role_exits_before_main_with_a_reason() -> TestResult {
+    let (code, stderr) = run_in_role("juggler")?;
+    assert_eq!(code, Some(EXIT_UNKNOWN_ROLE), "{stderr}");
+    assert!(stderr.contains("unknown THESPIAN_ROLE `juggler`"), "{stderr}");
+    Ok(())
 }
 
 #[test]

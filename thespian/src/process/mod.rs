@@ -55,7 +55,7 @@ use std::os::unix::net::UnixStream;
 
 use serde::{Deserialize, Serialize};
 
-pub use starter::{ChildExit, ChildProcess, Zygote, ZygoteBuilder};
+pub use starter::{ChildExit, ChildProcess, Zygote, ZygoteBuilder, MAX_PAYLOAD};
 
 /// The exit code of a child whose entry point panicked (the same as a Rust program's).
 pub const EXIT_PANIC: i32 = 101;
@@ -101,9 +101,14 @@ impl ChildEntry {
         Self { name, run }
     }
 
-    /// The entry point registered under `name`, if any.
-    fn find(name: &str) -> Option<&'static ChildEntry> {
-        inventory::iter::<ChildEntry>.into_iter().find(|e| e.name == name)
+    /// The one entry point registered under `name`.
+    fn find(name: &str) -> Result<&'static ChildEntry, proto::SpawnFailure> {
+        let mut named = inventory::iter::<ChildEntry>.into_iter().filter(|e| e.name == name);
+        match (named.next(), named.next()) {
+            (Some(entry), None) => Ok(entry),
+            (None, _) => Err(proto::SpawnFailure::NoSuchEntry),
+            (Some(_), Some(_)) => Err(proto::SpawnFailure::Ambiguous),
+        }
     }
 }
 
@@ -116,4 +121,43 @@ pub enum ChildStatus {
     Exited(i32),
     /// A signal of this number ended it.
     Signaled(i32),
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::os::unix::net::UnixStream;
+
+    use super::{ChildEntry, Zygote};
+
+    fn shout(mut parent: UnixStream, payload: Vec<u8>) -> i32 {
+        i32::from(parent.write_all(&payload.to_ascii_uppercase()).is_err())
+    }
+
+    fn twin(_parent: UnixStream, _payload: Vec<u8>) -> i32 {
+        0
+    }
+
+    inventory::submit! { ChildEntry::new("unit::shout", shout) }
+    inventory::submit! { ChildEntry::new("unit::twin", twin) }
+    inventory::submit! { ChildEntry::new("unit::twin", twin) }
+
+    /// DESIGN §3: the role constructor works in a unit-test binary too, where libtest owns
+    /// `main`, and the entries registered in it are found.
+    #[test]
+    fn spec_9_3_a_unit_test_binary_takes_the_zygote_role() -> Result<(), Box<dyn std::error::Error>> {
+        let zygote = Zygote::start()?;
+        let mut text = String::new();
+        zygote.spawn("unit::shout", b"hello")?.into_socket().read_to_string(&mut text)?;
+        assert_eq!(text, "HELLO");
+        Ok(())
+    }
+
+    #[test]
+    fn spec_9_3_two_entries_of_one_name_are_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let zygote = Zygote::start()?;
+        let err = zygote.spawn("unit::twin", b"").err().ok_or("an ambiguous entry spawned")?;
+        assert!(err.to_string().contains("two process entries are named `unit::twin`"), "{err}");
+        Ok(())
+    }
 }

@@ -80,6 +80,8 @@ pub(crate) enum Report {
 pub(crate) enum SpawnFailure {
     /// No [`ChildEntry`](super::ChildEntry) of that name is linked into the binary.
     NoSuchEntry,
+    /// More than one [`ChildEntry`](super::ChildEntry) has that name.
+    Ambiguous,
     /// `socketpair` or `fork` failed with this error text.
     Os(String),
 }

@@ -12,9 +12,13 @@ use std::time::{Duration, Instant};
 
 use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
 
-use super::proto::{self, FrameReader, ProtoError, ReadError, Report, Request, SpawnFailure, MAX_FRAME_SIZE};
+use super::proto::{self, FrameReader, ReadError, Report, Request, SpawnFailure, MAX_FRAME_SIZE};
 use super::{role, ChildStatus};
 use crate::api::error::ActorSystemError;
+
+/// The largest payload (plus entry name) a spawn request carries: the control frame limit
+/// less room for the rest of the request.
+pub const MAX_PAYLOAD: usize = MAX_FRAME_SIZE - 64;
 
 /// How long [`ZygoteBuilder::start`] waits for the zygote's hello by default.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -236,25 +240,24 @@ impl Zygote {
     ///
     /// # Errors
     ///
-    /// [`ActorSystemError::InvalidActorSpecification`] when no entry point of that name is
-    /// linked into the binary, or the payload exceeds the frame limit;
+    /// [`ActorSystemError::InvalidActorSpecification`] when no entry point or more than one of
+    /// that name is linked into the binary, or the payload exceeds [`MAX_PAYLOAD`];
     /// [`ActorSystemError::ActorSystemFailure`] when the zygote is gone, cannot fork, or does
     /// not answer within 10 s.
     pub fn spawn(&self, entry: &str, payload: &[u8]) -> Result<ChildProcess, ActorSystemError> {
+        // Checked before anything is copied; the rest of the frame is small.
+        if payload.len().saturating_add(entry.len()) > MAX_PAYLOAD {
+            return Err(ActorSystemError::InvalidActorSpecification {
+                spec: entry.to_owned(),
+                reason: format!(
+                    "a process payload of {} bytes exceeds the limit of {MAX_PAYLOAD} bytes",
+                    payload.len()
+                ),
+            });
+        }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let frame = match proto::encode(&Request::Spawn { id, entry: entry.to_owned(), payload: payload.to_vec() }) {
-            Ok(frame) => frame,
-            Err(ProtoError::Oversized(_)) => {
-                return Err(ActorSystemError::InvalidActorSpecification {
-                    spec: entry.to_owned(),
-                    reason: format!(
-                        "a process payload of {} bytes exceeds the limit of {MAX_FRAME_SIZE} bytes",
-                        payload.len()
-                    ),
-                })
-            }
-            Err(e) => return Err(failure(format!("cannot encode a spawn request: {e}"))),
-        };
+        let frame = proto::encode(&Request::Spawn { id, entry: entry.to_owned(), payload: payload.to_vec() })
+            .map_err(|e| failure(format!("cannot encode a spawn request: {e}")))?;
         let (tx, rx) = mpsc::sync_channel(1);
         {
             let mut state = lock(&self.shared.state);
@@ -392,6 +395,13 @@ fn read_reports(mut reader: FrameReader, shared: &Shared, exits: &mpsc::Sender<C
                         reason: format!(
                             "no process entry named `{entry}` is linked into this binary; register it with \
                              `inventory::submit!` in a crate the binary uses"
+                        ),
+                    },
+                    SpawnFailure::Ambiguous => ActorSystemError::InvalidActorSpecification {
+                        spec: entry.to_owned(),
+                        reason: format!(
+                            "two process entries are named `{entry}` in this binary; give each \
+                             `ChildEntry` a name of its own, prefixed with its crate's"
                         ),
                     },
                     SpawnFailure::Os(e) => failure(format!("the zygote cannot start `{entry}`: {e}")),

@@ -145,8 +145,9 @@ impl Zygote {
     /// Answers one request; `Err` only when the starter cannot be told.
     fn handle(&mut self, request: Request) -> std::io::Result<()> {
         let Request::Spawn { id, entry, payload } = request;
-        let Some(entry) = ChildEntry::find(&entry) else {
-            return self.send(&Report::SpawnFailed { id, reason: SpawnFailure::NoSuchEntry });
+        let entry = match ChildEntry::find(&entry) {
+            Ok(entry) => entry,
+            Err(reason) => return self.send(&Report::SpawnFailed { id, reason }),
         };
         match self.fork_child(entry, payload) {
             Ok((pid, theirs)) => {
