@@ -43,6 +43,8 @@ mod bases;
 pub mod codes;
 mod core;
 pub mod patterns;
+#[cfg(target_os = "linux")]
+mod process;
 pub mod wire;
 
 /// The README's example, compiled and run with the doctests so it cannot drift.
@@ -66,6 +68,37 @@ pub use api::system_messages::{
 pub use thespian_macros::{
     actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized, Message,
 };
+
+/// Takes this process's child role if a multi-process base started it in one; otherwise
+/// does nothing and returns at once.
+///
+/// The multi-process bases run actors in processes of the program's own binary, started in a
+/// *child role*. On Linux a constructor that runs before `main` takes that role in every
+/// binary that links thespian (programs, examples, unit and integration tests, doctests), so
+/// calling this is optional: it is for programs that prefer the step visible, or binaries
+/// built in a way that drops such constructors. A process in a role never returns from here;
+/// it runs the role and exits. Calling it again, or after the constructor ran, does nothing.
+///
+/// Call it first thing in `main`, before any thread or runtime starts, and never from inside
+/// a test: a test binary's `main` belongs to libtest, which would run every test in the child.
+/// Forgetting it where it is needed is an
+/// [`ActorSystemError::ActorSystemStartupFailure`] when a multi-process system starts, never
+/// a hang. On targets other than Linux it does nothing, and the multi-process bases are
+/// unsupported there.
+///
+/// # Examples
+///
+/// ```no_run
+/// fn main() {
+///     thespian::init(); // returns at once unless this process is a child role
+///     run(); // start the actor system, threads, runtimes
+/// }
+/// # fn run() {}
+/// ```
+pub fn init() {
+    #[cfg(target_os = "linux")]
+    process::role::init();
+}
 
 /// Everything an actor program needs: `use thespian::prelude::*;`.
 pub mod prelude {
@@ -96,4 +129,13 @@ pub mod __private {
     pub use crate::api::dispatch::dispatch;
     pub use crate::api::message::MessageRegistration;
     pub use inventory;
+
+    /// Starting actor processes through a zygote, for the multi-process bases and their tests.
+    #[cfg(target_os = "linux")]
+    pub mod process {
+        pub use crate::process::{
+            ChildEntry, ChildExit, ChildProcess, ChildStatus, Zygote, ZygoteBuilder, EXIT_ORPHANED, EXIT_PANIC,
+            EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE, MAX_PAYLOAD,
+        };
+    }
 }
