@@ -16,7 +16,8 @@ use crate::wire::WireError;
 /// Messages are moved, never copied, between actors of the same process; the multi-process
 /// bases serialize them with their `serde` implementation. Implement it with
 /// `#[derive(Message)]` (which also registers the type by name for decoding); `String`,
-/// the integer and float types, `bool`, `char`, `Vec<u8>` and `()` are messages already.
+/// the integer and float types, `bool`, `char`, `Vec<u8>`, `()` and
+/// [`ActorAddress`](crate::ActorAddress) are messages already.
 ///
 /// # Examples
 ///
@@ -126,6 +127,8 @@ builtin_messages! {
     u8 => "u8", u16 => "u16", u32 => "u32", u64 => "u64", u128 => "u128", usize => "usize",
     f32 => "f32", f64 => "f64",
     () => "()",
+    // Python sends bare addresses all the time (spec §1.2: an address can be sent).
+    crate::ActorAddress => "thespian::ActorAddress",
 }
 
 impl Message for Vec<u8> {
