@@ -61,7 +61,16 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
                     }
                 },
                 // Reserved for the system messages defined by the `thespian` crate itself.
-                Some("system") if matches!(item.kind, options::Kind::Flag(_)) => options.system = true,
+                Some("system") if matches!(item.kind, options::Kind::Flag(_)) && in_runtime_crate() => {
+                    options.system = true;
+                }
+                Some("system") => errors.at(
+                    &item.tokens,
+                    "`#[message(system)]` is reserved for the messages the `thespian` crate defines (spec §7): \
+                     remove `system`; a system message is kept from `ask` and `listen` and never comes back as \
+                     poison, which no user message wants (to handle every system message, write \
+                     `#[handler(dyn ActorSystemMessage)]`)",
+                ),
                 _ if matches!(item.kind, options::Kind::Other) => errors.at(
                     &item.tokens,
                     "`#[message]` options are `name = value`: `#[message(name = \"my_crate::MyMessage\", family = Greeting)]`",
@@ -71,6 +80,11 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
         }
     }
     errors.check().map(|()| options)
+}
+
+/// True while the `thespian` crate itself is compiled: only it defines system messages.
+fn in_runtime_crate() -> bool {
+    std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "thespian")
 }
 
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {

@@ -59,9 +59,9 @@ pub use api::error::{ActorSystemError, ActorSystemException, ErrorCode};
 pub use api::message::Message;
 pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
 pub use api::system_messages::{
-    ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
-    ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
-    ValidatedSource, WakeupMessage, WatchMessage,
+    ActorExitRequest, ActorSystemConventionUpdate, ActorSystemMessage, ChildActorExited, DeadEnvelope, LoadedSource,
+    PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource,
+    ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
 };
 pub use thespian_macros::{
     actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized, Message,
@@ -77,11 +77,12 @@ pub mod prelude {
         ActorSystemBuilder, ActorSystemError, CapValue, Capabilities, Dispatch, Logging, Message, NewActor,
         PrivateSystem,
     };
-    // Every system message of spec §7, so a handler for any of them needs no other import.
+    // Every system message of spec §7 and their family, so a handler for any of them needs no
+    // other import.
     pub use crate::{
-        ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
-        ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
-        ValidatedSource, WakeupMessage, WatchMessage,
+        ActorExitRequest, ActorSystemConventionUpdate, ActorSystemMessage, ChildActorExited, DeadEnvelope,
+        LoadedSource, PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage,
+        UnloadedSource, ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
     };
     pub use serde::{Deserialize, Serialize};
 }
