@@ -95,6 +95,6 @@ pub mod __private {
         NotAnActorBase,
     };
     pub use crate::api::dispatch::dispatch;
-    pub use crate::api::message::MessageRegistration;
+    pub use crate::api::message::{DeserializeMessage, MessageRegistration, SerializeMessage};
     pub use inventory;
 }
