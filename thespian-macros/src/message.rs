@@ -142,13 +142,29 @@ fn families(families: &[syn::Path]) -> TokenStream {
         let note = format!(
             "a message listed in `#[message(family = {shown})]` implements that trait: add `impl {shown} for {{Self}}`"
         );
+        let family_trait = format_ident!("__ThespianFamilyTrait{}", i);
+        let is_family = format_ident!("__thespian_is_family{}", i);
+        let not_family = format!("`{shown}` is not a message family: its trait lacks the supertrait `Message`");
+        let supertrait = format!(
+            "a family's members are messages, and a `#[handler(dyn {shown})]` is given them as messages: \
+             write `trait {shown}: Message {{ .. }}`"
+        );
+        // The family's trait is checked first, so that a trait without `Message` is reported
+        // as such, and nothing below adds errors of its own.
         quote_spanned! {f.span()=>
+            #[diagnostic::on_unimplemented(message = #not_family, label = "not a family of messages", note = #supertrait)]
+            trait #family_trait {}
+            #[diagnostic::do_not_recommend]
+            impl<F: ?::core::marker::Sized + ::thespian::Message> #family_trait for F {}
+            fn #is_family<F: ?::core::marker::Sized + #family_trait>() {}
+            #is_family::<dyn #f>();
+
             #[diagnostic::on_unimplemented(message = #message, label = "not a member of this family", note = #note)]
             trait #member {
                 fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static);
             }
             #[diagnostic::do_not_recommend]
-            impl<T: #f> #member for T {
+            impl<T: #f + 'static> #member for T {
                 fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static) {
                     self
                 }
