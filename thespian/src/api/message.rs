@@ -75,7 +75,7 @@ erased_serde::serialize_trait_object!(Message);
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a message: it does not implement `Serialize`",
     label = "not serializable",
-    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`"
+    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`; they need `serde = {{ version = \"1\", features = [\"derive\"] }}` in the `[dependencies]` of Cargo.toml"
 )]
 pub trait SerializeMessage: erased_serde::Serialize {}
 
@@ -88,7 +88,7 @@ impl<T: serde::Serialize + ?Sized> SerializeMessage for T {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a message: it does not implement `Deserialize`",
     label = "not deserializable",
-    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`"
+    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`; they need `serde = {{ version = \"1\", features = [\"derive\"] }}` in the `[dependencies]` of Cargo.toml"
 )]
 pub trait DeserializeMessage: DeserializeOwned {}
 
