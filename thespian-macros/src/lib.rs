@@ -100,7 +100,8 @@ pub fn derive_message(input: TokenStream) -> TokenStream {
 /// base's (see `base` below). A handler that returns `Dispatch::Super` hands the message on,
 /// as if it had no handler for that link. A message no handler takes goes to the
 /// [`#[unrecognized]`](macro@unrecognized) method, or, without one, is dropped (logged at the
-/// debug level). One type has one handler; handlers under different `#[cfg]`s are
+/// debug level; a number dropped while the actor handles another width, such as an `i32` sent
+/// to an `i64` handler, is also warned about once per actor type and message type). One type has one handler; handlers under different `#[cfg]`s are
 /// alternatives, and a handler compiled out is not routed to.
 ///
 /// # Options

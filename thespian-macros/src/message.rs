@@ -61,7 +61,16 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
                     }
                 },
                 // Reserved for the system messages defined by the `thespian` crate itself.
-                Some("system") if matches!(item.kind, options::Kind::Flag(_)) => options.system = true,
+                Some("system") if matches!(item.kind, options::Kind::Flag(_)) && in_runtime_crate() => {
+                    options.system = true;
+                }
+                Some("system") => errors.at(
+                    &item.tokens,
+                    "`#[message(system)]` is reserved for the messages the `thespian` crate defines (spec §7): \
+                     remove `system`; a system message is kept from `ask` and `listen` and never comes back as \
+                     poison, which no user message wants (to handle every system message, write \
+                     `#[handler(dyn ActorSystemMessage)]`)",
+                ),
                 _ if matches!(item.kind, options::Kind::Other) => errors.at(
                     &item.tokens,
                     "`#[message]` options are `name = value`: `#[message(name = \"my_crate::MyMessage\", family = Greeting)]`",
@@ -71,6 +80,11 @@ fn parse_options(input: &DeriveInput) -> syn::Result<Options> {
         }
     }
     errors.check().map(|()| options)
+}
+
+/// True while the `thespian` crate itself is compiled: only it defines system messages.
+fn in_runtime_crate() -> bool {
+    std::env::var("CARGO_CRATE_NAME").is_ok_and(|name| name == "thespian")
 }
 
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -128,13 +142,29 @@ fn families(families: &[syn::Path]) -> TokenStream {
         let note = format!(
             "a message listed in `#[message(family = {shown})]` implements that trait: add `impl {shown} for {{Self}}`"
         );
+        let family_trait = format_ident!("__ThespianFamilyTrait{}", i);
+        let is_family = format_ident!("__thespian_is_family{}", i);
+        let not_family = format!("`{shown}` is not a message family: its trait lacks the supertrait `Message`");
+        let supertrait = format!(
+            "a family's members are messages, and a `#[handler(dyn {shown})]` is given them as messages: \
+             write `trait {shown}: Message {{ .. }}`"
+        );
+        // The family's trait is checked first, so that a trait without `Message` is reported
+        // as such, and nothing below adds errors of its own.
         quote_spanned! {f.span()=>
+            #[diagnostic::on_unimplemented(message = #not_family, label = "not a family of messages", note = #supertrait)]
+            trait #family_trait {}
+            #[diagnostic::do_not_recommend]
+            impl<F: ?::core::marker::Sized + ::thespian::Message> #family_trait for F {}
+            fn #is_family<F: ?::core::marker::Sized + #family_trait>() {}
+            #is_family::<dyn #f>();
+
             #[diagnostic::on_unimplemented(message = #message, label = "not a member of this family", note = #note)]
             trait #member {
                 fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static);
             }
             #[diagnostic::do_not_recommend]
-            impl<T: #f> #member for T {
+            impl<T: #f + 'static> #member for T {
                 fn __thespian_cast(&mut self) -> &mut (dyn #f + 'static) {
                     self
                 }

@@ -61,9 +61,9 @@ pub use api::error::{ActorSystemError, ActorSystemException, ErrorCode};
 pub use api::message::Message;
 pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
 pub use api::system_messages::{
-    ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
-    ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
-    ValidatedSource, WakeupMessage, WatchMessage,
+    ActorExitRequest, ActorSystemConventionUpdate, ActorSystemMessage, ChildActorExited, DeadEnvelope, LoadedSource,
+    PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource,
+    ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
 };
 pub use thespian_macros::{
     actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized, Message,
@@ -110,11 +110,12 @@ pub mod prelude {
         ActorSystemBuilder, ActorSystemError, CapValue, Capabilities, Dispatch, Logging, Message, NewActor,
         PrivateSystem,
     };
-    // Every system message of spec §7, so a handler for any of them needs no other import.
+    // Every system message of spec §7 and their family, so a handler for any of them needs no
+    // other import.
     pub use crate::{
-        ActorExitRequest, ActorSystemConventionUpdate, ChildActorExited, DeadEnvelope, LoadedSource, PoisonMessage,
-        ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource, ValidateSource,
-        ValidatedSource, WakeupMessage, WatchMessage,
+        ActorExitRequest, ActorSystemConventionUpdate, ActorSystemMessage, ChildActorExited, DeadEnvelope,
+        LoadedSource, PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage,
+        UnloadedSource, ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
     };
     pub use serde::{Deserialize, Serialize};
 }
@@ -127,7 +128,7 @@ pub mod __private {
         NotAnActorBase,
     };
     pub use crate::api::dispatch::dispatch;
-    pub use crate::api::message::MessageRegistration;
+    pub use crate::api::message::{DeserializeMessage, MessageRegistration, SerializeMessage};
     pub use inventory;
 
     /// Starting actor processes through a zygote, for the multi-process bases and their tests.

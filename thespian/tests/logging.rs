@@ -121,6 +121,46 @@ fn spec_4_13_unrecognized_and_dead_letters_logged_at_debug() -> Result<(), Actor
     Ok(())
 }
 
+/// Counts in `i64`.
+#[derive(Default)]
+struct WideCounter {
+    total: i64,
+}
+
+#[actor]
+impl WideCounter {
+    #[handler(i64)]
+    fn add(&mut self, msg: &i64, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.total += msg;
+        ctx.send(sender, self.total);
+    }
+}
+
+#[test]
+fn spec_4_13_dropped_number_of_another_width_warns_once_naming_the_fix() -> Result<(), ActorSystemError> {
+    let text = logged(|| {
+        let asys = ActorSystem::builder().logging(Logging::Off).build()?;
+        let counter = asys.create_actor::<WideCounter>()?;
+        asys.tell(&counter, 5)?; // an `i32`: dropped, with a warning
+        asys.tell(&counter, 6)?; // dropped again, without another warning
+        asys.tell(&counter, true)?; // unrelated: dropped at debug only
+        assert_eq!(asys.ask_as::<i64>(&counter, 1_i64, Duration::from_secs(5))?, Some(1));
+        asys.shutdown()
+    })?;
+    let warnings: Vec<&str> = text.lines().filter(|l| l.contains("WARN")).collect();
+    assert_eq!(warnings.len(), 1, "one warning for two dropped `i32`s:\n{text}");
+    assert!(
+        warnings[0].contains("`WideCounter` got an `i32` but handles `i64`") && warnings[0].contains("`5i64`"),
+        "the warning names both types and the fix:\n{text}"
+    );
+    assert!(!warnings[0].contains("bool"), "{text}");
+    assert!(
+        text.lines().any(|l| l.contains("DEBUG") && l.contains("message_type=\"bool\"")),
+        "the unrelated message is dropped at debug:\n{text}"
+    );
+    Ok(())
+}
+
 // ----- what each `Logging` mode installs ----------------------------------------------------
 
 /// The environment variable that makes [`logging_mode_child_process`] run a mode: `default`,

@@ -1,5 +1,6 @@
 //! Every handler signature: `&mut self` or `&self`; the message as `&T` or `&mut T`; with or
-//! without `sender: &ActorAddress`; with or without `ctx: &mut ActorContext`.
+//! without `sender: &ActorAddress`; with or without `ctx: &mut ActorContext`. Parameters are
+//! read by position, so an `ActorAddress` message comes first and the sender after it.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -67,6 +68,37 @@ impl Recorder {
     }
 }
 
+/// Handles addresses: the message and the sender are both `&ActorAddress`.
+#[derive(Default)]
+struct Introducer;
+
+#[actor]
+impl Introducer {
+    #[handler(ActorAddress)]
+    fn on_addr(&mut self, addr: &ActorAddress, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(addr, sender.clone());
+    }
+}
+
+/// Handles addresses, taking only the message.
+#[derive(Default)]
+struct Keeper {
+    kept: Vec<ActorAddress>,
+}
+
+#[actor]
+impl Keeper {
+    #[handler(thespian::ActorAddress)]
+    fn on_addr(&mut self, addr: &mut ActorAddress) {
+        self.kept.push(addr.clone());
+    }
+
+    #[handler(u8)]
+    fn count(&mut self, _msg: &u8, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, self.kept.len());
+    }
+}
+
 fn main() -> Result<(), ActorSystemError> {
     let asys = ActorSystem::new()?;
     let recorder = asys.create_actor::<Recorder>()?;
@@ -84,5 +116,12 @@ fn main() -> Result<(), ActorSystemError> {
     let taken: Option<String> = asys.ask_as(&recorder, "hey".to_string(), ANSWER)?;
     assert_eq!(taken.as_deref(), Some("hey!"));
     assert_eq!(asys.ask_as::<i32>(&recorder, 21_i32, ANSWER)?, Some(42));
+
+    let introducer = asys.create_actor::<Introducer>()?;
+    let back: Option<ActorAddress> = asys.ask_as(&introducer, asys.my_address().clone(), ANSWER)?;
+    assert_eq!(back.as_ref(), Some(asys.my_address()));
+    let keeper = asys.create_actor::<Keeper>()?;
+    asys.tell(&keeper, introducer)?;
+    assert_eq!(asys.ask_as::<usize>(&keeper, 0_u8, ANSWER)?, Some(1));
     asys.shutdown()
 }

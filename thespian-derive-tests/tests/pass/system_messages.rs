@@ -1,5 +1,6 @@
 //! System messages (spec §7) as handler types: `WakeupMessage`, `ChildActorExited`,
-//! `PoisonMessage` and `ActorExitRequest`.
+//! `PoisonMessage` and `ActorExitRequest`; and their family, `dyn ActorSystemMessage`, from the
+//! prelude alone.
 
 use std::time::Duration;
 
@@ -85,6 +86,21 @@ impl Failing {
     }
 }
 
+/// Counts the system messages without a handler of their own type.
+#[derive(Default)]
+struct Counter {
+    seen: usize,
+}
+
+#[actor]
+impl Counter {
+    #[handler(dyn ActorSystemMessage)]
+    fn on_system(&mut self, msg: &mut dyn ActorSystemMessage, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.seen += 1;
+        ctx.send(sender, format!("{} #{}", msg.message_type_name(), self.seen));
+    }
+}
+
 fn text(asys: &ActorSystem, target: &ActorAddress, msg: impl Message) -> Result<String, ActorSystemError> {
     Ok(asys.ask_as::<String>(target, msg, ANSWER)?.expect("an answer"))
 }
@@ -98,5 +114,7 @@ fn main() -> Result<(), ActorSystemError> {
     assert!(poison.starts_with("poison Some(7): "), "{poison}");
     assert!(poison.contains("cannot take bytes"), "{poison}");
     assert_eq!(text(&asys, &parent, ActorExitRequest::new())?, "exiting, recursive: false");
+    let counter = asys.create_actor::<Counter>()?;
+    assert_eq!(text(&asys, &counter, ActorExitRequest::new())?, "thespian::ActorExitRequest #1");
     asys.shutdown()
 }

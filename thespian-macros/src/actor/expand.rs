@@ -28,6 +28,22 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
         },
         None => quote!(::core::option::Option::None),
     };
+    let handled = model.handlers.iter().map(|handler| {
+        let ty = &handler.ty;
+        let cfgs = &handler.cfgs;
+        quote! {
+            #(#cfgs)*
+            if __thespian_link == ::core::any::TypeId::of::<#ty>() {
+                return true;
+            }
+        }
+    });
+    let base_handles = match &model.options.base {
+        Some(field) => quote_spanned! {field.span()=>
+            ::thespian::TypeDispatch::__thespian_handles(&mut self.#field, __thespian_link)
+        },
+        None => quote!(false),
+    };
     let fallback = match model.fallbacks.as_slice() {
         [] => base_fallback,
         [fallback] if fallback.cfgs.is_empty() => fallback_call(fallback),
@@ -114,6 +130,11 @@ pub(crate) fn expand(model: &ActorImpl) -> TokenStream {
                     __thespian_ctx: &mut ::thespian::ActorContext<'_>,
                 ) -> ::core::option::Option<::thespian::ActorResult> {
                     #fallback
+                }
+
+                fn __thespian_handles(&mut self, __thespian_link: ::core::any::TypeId) -> bool {
+                    #(#handled)*
+                    #base_handles
                 }
             }
 

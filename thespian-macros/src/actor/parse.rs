@@ -412,7 +412,9 @@ fn parse_signature(method: &ImplItemFn, handled: Option<&Type>, errors: &mut Err
             (placeholder(), false)
         }
         Some(FnArg::Receiver(_)) => (placeholder(), false),
-        Some(FnArg::Typed(arg)) => match classify(&arg.ty) {
+        // Read by position: the parameter after `self` is the message, even an `&ActorAddress`
+        // when the handler takes addresses (`#[handler(ActorAddress)]`).
+        Some(FnArg::Typed(arg)) => match classify_message(&arg.ty, handled) {
             Param::Message(reference) => {
                 if handled.is_none() && !is_dyn_message(&reference.elem) {
                     errors.at(
@@ -441,7 +443,10 @@ fn parse_signature(method: &ImplItemFn, handled: Option<&Type>, errors: &mut Err
             Param::Sender | Param::SenderByValue | Param::Ctx | Param::CtxNotMut => {
                 errors.at(
                     &arg.ty,
-                    format!("a handler takes the message first, before the sender and the context: `{full}`"),
+                    format!(
+                        "a handler takes the message first, before the sender and the context: `{full}` (a \
+                         handler of addresses is marked `#[handler(ActorAddress)]`)"
+                    ),
                 );
                 (placeholder(), false)
             }
@@ -493,6 +498,17 @@ fn last_ident(ty: &Type) -> Option<String> {
         Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
         Type::Paren(inner) => last_ident(&inner.elem),
         _ => None,
+    }
+}
+
+/// The parameter in the message's position: an `ActorAddress` is the message there when the
+/// handler handles `ActorAddress`, and a misplaced sender otherwise.
+fn classify_message<'a>(ty: &'a Type, handled: Option<&Type>) -> Param<'a> {
+    let handles_addresses = handled.is_some_and(|handled| last_ident(handled).as_deref() == Some("ActorAddress"));
+    match (classify(ty), ty) {
+        (Param::Sender, Type::Reference(reference)) if handles_addresses => Param::Message(reference),
+        (Param::SenderByValue, _) if handles_addresses => Param::Other,
+        (param, _) => param,
     }
 }
 
@@ -573,6 +589,41 @@ mod tests {
             _ => false,
         });
         assert!(!markers_left, "the markers are removed from the item");
+    }
+
+    #[test]
+    fn reads_parameters_by_position() {
+        let (model, errors) = parsed(
+            quote!(),
+            syn::parse_quote! {
+                impl Forwarder {
+                    #[handler(ActorAddress)]
+                    fn on_addr(&mut self, addr: &ActorAddress, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {}
+                    #[handler(thespian::ActorAddress)]
+                    fn on_addr_alone(&mut self, addr: &mut thespian::ActorAddress) {}
+                    #[handler(String)]
+                    fn on_text(&mut self, sender: &ActorAddress) {}
+                    #[handler(ActorAddress)]
+                    fn by_value(&mut self, addr: ActorAddress) {}
+                }
+            },
+        );
+        let shapes: Vec<_> = model
+            .handlers
+            .iter()
+            .take(2)
+            .map(|h| (show(&h.call.msg_ty), h.call.msg_mut, h.call.sender, h.call.ctx))
+            .collect();
+        assert_eq!(
+            shapes,
+            [
+                ("ActorAddress".to_string(), false, true, true),
+                ("thespian::ActorAddress".to_string(), true, false, false),
+            ]
+        );
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(errors[0].contains("a handler takes the message first"), "{}", errors[0]);
+        assert!(errors[1].contains("the message by reference: `msg: &ActorAddress`"), "{}", errors[1]);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! `#[actor]` and `#[handler(T)]`.
 
 use std::any::{Any, TypeId};
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
 
 use crate::api::actor::{ActorError, ActorResult};
 use crate::api::address::ActorAddress;
@@ -90,6 +92,15 @@ pub trait TypeDispatch {
         sender: &ActorAddress,
         ctx: &mut ActorContext<'_>,
     ) -> Option<ActorResult>;
+
+    /// True if this actor (or its base) has a handler for the type `link`: asked only when a
+    /// message is dropped, to point out a handler for a close relative of its type. (It takes
+    /// `&mut self` like the other methods, so that a mistaken `base` field is reported once.)
+    #[doc(hidden)]
+    fn __thespian_handles(&mut self, link: TypeId) -> bool {
+        let _ = link;
+        false
+    }
 }
 
 /// Routes `msg` through `actor`'s handlers: its own type, then its families in declared
@@ -99,7 +110,7 @@ pub trait TypeDispatch {
 /// # Errors
 ///
 /// The error of the handler that failed.
-pub fn dispatch<A: TypeDispatch + ?Sized>(
+pub fn dispatch<A: TypeDispatch + ?Sized + 'static>(
     actor: &mut A,
     msg: &mut dyn Message,
     sender: &ActorAddress,
@@ -125,8 +136,61 @@ pub fn dispatch<A: TypeDispatch + ?Sized>(
                 message_type = msg.message_type_name(),
                 "no handler for the message; dropped"
             );
+            warn_of_relative(actor, msg, ctx);
             Ok(())
         }
+    }
+}
+
+/// A number type: its `TypeId` and its name.
+type Relative = (fn() -> TypeId, &'static str);
+
+/// The number types a literal without a suffix can turn into: an unsuffixed `5` is an `i32`
+/// and `0.5` an `f64`, whatever the receiving actor handles. Each group's members are close
+/// relatives of one another.
+const RELATIVES: &[&[Relative]] = &[
+    &[
+        (TypeId::of::<i8>, "i8"),
+        (TypeId::of::<i16>, "i16"),
+        (TypeId::of::<i32>, "i32"),
+        (TypeId::of::<i64>, "i64"),
+        (TypeId::of::<i128>, "i128"),
+        (TypeId::of::<isize>, "isize"),
+        (TypeId::of::<u8>, "u8"),
+        (TypeId::of::<u16>, "u16"),
+        (TypeId::of::<u32>, "u32"),
+        (TypeId::of::<u64>, "u64"),
+        (TypeId::of::<u128>, "u128"),
+        (TypeId::of::<usize>, "usize"),
+    ],
+    &[(TypeId::of::<f32>, "f32"), (TypeId::of::<f64>, "f64")],
+];
+
+/// Warns, once per actor type and message type, that a dropped number has a handler for
+/// another width: `asys.tell(&counter, 5)` sends an `i32`, which an `i64` handler never sees.
+fn warn_of_relative<A: TypeDispatch + ?Sized + 'static>(actor: &mut A, msg: &dyn Message, ctx: &ActorContext<'_>) {
+    static WARNED: OnceLock<Mutex<HashSet<(TypeId, TypeId)>>> = OnceLock::new();
+    let own = {
+        let any: &dyn Any = msg;
+        any.type_id()
+    };
+    let Some(group) = RELATIVES.iter().find(|group| group.iter().any(|(id, _)| id() == own)) else { return };
+    let Some((_, handled)) = group.iter().find(|(id, _)| id() != own && actor.__thespian_handles(id())) else {
+        return;
+    };
+    let actor_type = std::any::type_name::<A>();
+    let first_time =
+        WARNED.get_or_init(Mutex::default).lock().map_or(true, |mut warned| warned.insert((TypeId::of::<A>(), own)));
+    if first_time {
+        let actor_name = actor_type.rsplit("::").next().unwrap_or(actor_type);
+        let got = msg.message_type_name();
+        let article = if got.starts_with('u') { "a" } else { "an" };
+        tracing::warn!(
+            actor_address = %ctx.my_address(),
+            message_type = got,
+            "`{actor_name}` got {article} `{got}` but handles `{handled}`, so the message was dropped; \
+             write the number with its type: `{msg:?}{handled}` (warned once per actor type and message type)"
+        );
     }
 }
 

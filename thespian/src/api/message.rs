@@ -16,7 +16,8 @@ use crate::wire::WireError;
 /// Messages are moved, never copied, between actors of the same process; the multi-process
 /// bases serialize them with their `serde` implementation. Implement it with
 /// `#[derive(Message)]` (which also registers the type by name for decoding); `String`,
-/// the integer and float types, `bool`, `char`, `Vec<u8>` and `()` are messages already.
+/// the integer and float types, `bool`, `char`, `Vec<u8>`, `()` and
+/// [`ActorAddress`](crate::ActorAddress) are messages already.
 ///
 /// # Examples
 ///
@@ -36,7 +37,7 @@ use crate::wire::WireError;
     label = "not a message",
     note = "add `#[derive(Debug, Serialize, Deserialize, Message)]` to the definition of `{Self}`"
 )]
-pub trait Message: Any + Send + fmt::Debug + erased_serde::Serialize {
+pub trait Message: Any + Send + fmt::Debug + SerializeMessage {
     /// The name the type is registered under (its module-qualified name by default).
     fn message_type_name(&self) -> &'static str;
 
@@ -67,6 +68,32 @@ pub trait Message: Any + Send + fmt::Debug + erased_serde::Serialize {
 }
 
 erased_serde::serialize_trait_object!(Message);
+
+/// `Serialize`, as a message needs it: a supertrait of [`Message`] whose error, when a type
+/// lacks `Serialize`, names the derive to add instead of `erased_serde`'s internals.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a message: it does not implement `Serialize`",
+    label = "not serializable",
+    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`; they need `serde = {{ version = \"1\", features = [\"derive\"] }}` in the `[dependencies]` of Cargo.toml"
+)]
+pub trait SerializeMessage: erased_serde::Serialize {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + ?Sized> SerializeMessage for T {}
+
+/// `Deserialize`, as the registration of a message needs it, with an error that names the
+/// derive to add.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a message: it does not implement `Deserialize`",
+    label = "not deserializable",
+    note = "add `Serialize, Deserialize` to the derive: `#[derive(Debug, Serialize, Deserialize, Message)]`; they need `serde = {{ version = \"1\", features = [\"derive\"] }}` in the `[dependencies]` of Cargo.toml"
+)]
+pub trait DeserializeMessage: DeserializeOwned {}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned> DeserializeMessage for T {}
 
 impl dyn Message {
     /// True if the message is a `T`.
@@ -126,6 +153,8 @@ builtin_messages! {
     u8 => "u8", u16 => "u16", u32 => "u32", u64 => "u64", u128 => "u128", usize => "usize",
     f32 => "f32", f64 => "f64",
     () => "()",
+    // Python sends bare addresses all the time (spec §1.2: an address can be sent).
+    crate::ActorAddress => "thespian::ActorAddress",
 }
 
 impl Message for Vec<u8> {
@@ -168,7 +197,7 @@ pub struct MessageRegistration {
 
 impl MessageRegistration {
     /// The registration of `T` under `name`.
-    pub const fn of<T: Message + DeserializeOwned>(name: &'static str) -> Self {
+    pub const fn of<T: Message + DeserializeMessage>(name: &'static str) -> Self {
         Self { name, rust_type: std::any::type_name::<T>, type_id: TypeId::of::<T>, decode: decode_as::<T> }
     }
 }

@@ -13,9 +13,62 @@ use crate::api::capabilities::Capabilities;
 use crate::api::message::Message;
 use crate::wire::nested;
 
+/// The family of every message of spec §7: Python's `ActorSystemMessage` base class, so that
+/// one `#[handler(dyn ActorSystemMessage)]` receives every system message that has no handler
+/// of its own type (as `isinstance(msg, ActorSystemMessage)` does in Python).
+///
+/// Its members are [`PoisonMessage`], [`WakeupMessage`], [`WatchMessage`],
+/// [`ActorExitRequest`], [`ChildActorExited`], [`DeadEnvelope`],
+/// [`ActorSystemConventionUpdate`], [`ValidateSource`], [`ValidatedSource`], [`LoadedSource`],
+/// [`UnloadedSource`], [`ThespianStatusReq`], [`ThespianSystemStatus`] and
+/// [`ThespianActorStatus`]. [`UndecodedMessage`] is not one: it stands for a user message this
+/// program cannot decode. Only the system defines members; a user message is never one.
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// /// Logs every system message it gets, and handles the wakeups itself.
+/// #[derive(Default)]
+/// struct Observer {
+///     seen: Vec<&'static str>,
+/// }
+///
+/// #[actor]
+/// impl Observer {
+///     #[handler(WakeupMessage)]
+///     fn on_wakeup(&mut self, _msg: &WakeupMessage) {}
+///
+///     #[handler(dyn ActorSystemMessage)]
+///     fn on_system(&mut self, msg: &dyn ActorSystemMessage) {
+///         self.seen.push(msg.message_type_name());
+///     }
+/// }
+///
+/// let exit: &dyn Message = &ActorExitRequest::new();
+/// assert_eq!(exit.message_families()[0].name(), "ActorSystemMessage");
+/// ```
+pub trait ActorSystemMessage: Message {}
+
+impl ActorSystemMessage for PoisonMessage {}
+impl ActorSystemMessage for WakeupMessage {}
+impl ActorSystemMessage for WatchMessage {}
+impl ActorSystemMessage for ActorExitRequest {}
+impl ActorSystemMessage for ChildActorExited {}
+impl ActorSystemMessage for DeadEnvelope {}
+impl ActorSystemMessage for ActorSystemConventionUpdate {}
+impl ActorSystemMessage for ValidateSource {}
+impl ActorSystemMessage for ValidatedSource {}
+impl ActorSystemMessage for LoadedSource {}
+impl ActorSystemMessage for UnloadedSource {}
+impl ActorSystemMessage for ThespianStatusReq {}
+impl ActorSystemMessage for ThespianSystemStatus {}
+impl ActorSystemMessage for ThespianActorStatus {}
+
 /// A message that made its target fail twice, returned to its sender (spec §4.4, §7.1).
 #[derive(Debug, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::PoisonMessage")]
+#[message(system, family = ActorSystemMessage, name = "thespian::PoisonMessage")]
 pub struct PoisonMessage {
     /// The original message (with any changes the failing handler made to it).
     #[serde(with = "nested")]
@@ -27,7 +80,7 @@ pub struct PoisonMessage {
 /// Delivered after the delay given to [`ActorContext::wakeup_after`](crate::ActorContext::wakeup_after)
 /// (spec §4.7, §7.2). Its sender is the actor itself.
 #[derive(Debug, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::WakeupMessage")]
+#[message(system, family = ActorSystemMessage, name = "thespian::WakeupMessage")]
 pub struct WakeupMessage {
     /// The delay that has expired.
     pub delay_period: Duration,
@@ -46,7 +99,7 @@ impl WakeupMessage {
 /// File descriptors with data ready to read (spec §4.8, §7.3), on bases that support the
 /// Watch extension ("Thespian Watch Supported").
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::WatchMessage")]
+#[message(system, family = ActorSystemMessage, name = "thespian::WatchMessage")]
 pub struct WatchMessage {
     /// The ready file descriptors.
     pub ready: Vec<i32>,
@@ -58,7 +111,7 @@ pub struct WatchMessage {
 /// afterwards. If [`is_recursive`](Self::is_recursive) is still true when the handler
 /// returns, the actor's children are asked to exit too, before the actor itself is gone.
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ActorExitRequest")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ActorExitRequest")]
 pub struct ActorExitRequest {
     /// Whether the request propagates to the actor's children.
     pub is_recursive: bool,
@@ -84,7 +137,7 @@ impl Default for ActorExitRequest {
 
 /// Tells a parent that one of its children exited (spec §2.2.4, §7.5).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ChildActorExited")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ChildActorExited")]
 pub struct ChildActorExited {
     /// The child that exited.
     pub child_address: ActorAddress,
@@ -92,7 +145,7 @@ pub struct ChildActorExited {
 
 /// A message that could not be delivered, given to the dead-letter handler (spec §4.2, §7.6).
 #[derive(Debug, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::DeadEnvelope")]
+#[message(system, family = ActorSystemMessage, name = "thespian::DeadEnvelope")]
 pub struct DeadEnvelope {
     /// The address the message was sent to.
     pub dead_address: ActorAddress,
@@ -103,7 +156,7 @@ pub struct DeadEnvelope {
 
 /// A remote actor system joined or left the convention (spec §4.11, §7.7).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ActorSystemConventionUpdate")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ActorSystemConventionUpdate")]
 pub struct ActorSystemConventionUpdate {
     /// The remote system's admin.
     pub remote_admin_address: ActorAddress,
@@ -115,7 +168,7 @@ pub struct ActorSystemConventionUpdate {
 
 /// A loaded actor source, given to the source authority to validate (spec §7.8).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ValidateSource")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ValidateSource")]
 pub struct ValidateSource {
     /// The hash of the loaded bytes.
     pub source_hash: String,
@@ -126,7 +179,7 @@ pub struct ValidateSource {
 
 /// The source authority's answer to [`ValidateSource`] (spec §7.9).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ValidatedSource")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ValidatedSource")]
 pub struct ValidatedSource {
     /// The hash from the request.
     pub source_hash: String,
@@ -137,7 +190,7 @@ pub struct ValidatedSource {
 
 /// A source was loaded and can be used to create actors (spec §7.10).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::LoadedSource")]
+#[message(system, family = ActorSystemMessage, name = "thespian::LoadedSource")]
 pub struct LoadedSource {
     /// The source's hash.
     pub source_hash: String,
@@ -147,7 +200,7 @@ pub struct LoadedSource {
 
 /// A source was unloaded (spec §7.11).
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::UnloadedSource")]
+#[message(system, family = ActorSystemMessage, name = "thespian::UnloadedSource")]
 pub struct UnloadedSource {
     /// The source's hash.
     pub source_hash: String,
@@ -161,12 +214,12 @@ pub struct UnloadedSource {
 /// [`ThespianActorStatus`], the admin ([`ActorSystem::admin_address`](crate::ActorSystem::admin_address))
 /// with [`ThespianSystemStatus`].
 #[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ThespianStatusReq")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ThespianStatusReq")]
 pub struct ThespianStatusReq;
 
 /// The status of an actor system (spec §7.13). Informational: fields may change.
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ThespianSystemStatus")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ThespianSystemStatus")]
 pub struct ThespianSystemStatus {
     /// The system base ("simpleSystemBase", ...).
     pub base: String,
@@ -190,7 +243,7 @@ pub struct ThespianSystemStatus {
 
 /// The status of one actor (spec §7.14). Informational: fields may change.
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
-#[message(system, name = "thespian::ThespianActorStatus")]
+#[message(system, family = ActorSystemMessage, name = "thespian::ThespianActorStatus")]
 pub struct ThespianActorStatus {
     /// The actor.
     pub actor_address: ActorAddress,

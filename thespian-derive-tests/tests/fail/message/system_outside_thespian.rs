@@ -1,0 +1,7 @@
+use thespian::prelude::*;
+
+#[derive(Debug, Serialize, Deserialize, Message)]
+#[message(system)]
+struct Shutdown;
+
+fn main() {}
