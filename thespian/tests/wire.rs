@@ -984,7 +984,7 @@ fn fuzz_every_registered_type() -> TestResult {
     let mut samples: std::collections::BTreeMap<String, Vec<Vec<u8>>> = Default::default();
     let patterns = pattern_messages(&fx)?.into_iter().map(|(msg, _)| msg);
     let own: Vec<Box<dyn Message>> = vec![Box::new(fx.order())];
-    for msg in system_messages(&fx)?.into_iter().chain(patterns).chain(builtin_messages()).chain(own) {
+    for msg in system_messages(&fx)?.into_iter().chain(patterns).chain(builtin_messages(&fx)).chain(own) {
         let (name, bytes) = wire::encode_parts(msg.as_ref())?;
         samples.entry(name.to_string()).or_default().push(bytes.into_owned());
     }

@@ -31,7 +31,7 @@ impl Collector {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let by_type = asys.create_actor::<Collector>()?;
     assert_eq!(asys.ask_as::<usize>(&by_type, "a".to_string(), ANSWER)?, Some(1));
     let joined: Option<String> = asys.ask_as(&by_type, Append(vec!["b".into(), "c".into()]), ANSWER)?;

@@ -68,7 +68,7 @@ impl Broken {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let configured = asys.create_actor::<Configured>()?;
     let reply: Option<String> = asys.ask_as(&configured, "world".to_string(), ANSWER)?;
     assert_eq!(reply.as_deref(), Some("hello world"));

@@ -72,7 +72,7 @@ fn text(asys: &ActorSystem, target: &ActorAddress, msg: impl Message) -> Result<
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let derived = asys.create_actor::<Derived>()?;
     assert_eq!(text(&asys, &derived, "mine".to_string())?, "derived got mine");
     assert_eq!(text(&asys, &derived, "yours".to_string())?, "base got yours (#1)");

@@ -80,7 +80,7 @@ impl Painter {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let painter = asys.create_actor::<Painter>()?;
     assert_eq!(asys.ask_as::<String>(&painter, Square(0), ANSWER)?.as_deref(), Some("empty square"));
     assert_eq!(asys.ask_as::<String>(&painter, Square(3), ANSWER)?.as_deref(), Some("scaled to 30"));

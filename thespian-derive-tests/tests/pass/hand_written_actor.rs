@@ -68,7 +68,7 @@ impl Shouter {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let shouter = asys.create_actor::<Shouter>()?;
     let relayed: Option<String> = asys.ask_as(&shouter, "hi".to_string(), ANSWER)?;
     assert_eq!(relayed.as_deref(), Some("relayed hi"));

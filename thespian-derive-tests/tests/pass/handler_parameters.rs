@@ -100,7 +100,7 @@ impl Keeper {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let recorder = asys.create_actor::<Recorder>()?;
     asys.tell(&recorder, 1_u8)?;
     asys.tell(&recorder, 2_u16)?;

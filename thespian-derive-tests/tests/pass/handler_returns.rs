@@ -78,7 +78,7 @@ fn text(asys: &ActorSystem, target: &ActorAddress, msg: impl Message) -> Result<
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let actor = asys.create_actor::<Returns>()?;
     assert_eq!(text(&asys, &actor, 1_u8)?, "unit");
     assert_eq!(text(&asys, &actor, 1_u16)?, "dispatch");

@@ -116,7 +116,7 @@ impl Hygienic {
 }
 
 fn main() {
-    let asys = ActorSystem::new().expect("a system");
+    let asys = ActorSystem::builder().logging(::thespian::Logging::Off).build().expect("a system");
     let actor = asys.create_actor::<Hygienic>().expect("an actor");
     let timeout = ::core::time::Duration::from_secs(10);
     let reply = asys.ask_as::<u32>(&actor, Ping(41), timeout).expect("an answer");

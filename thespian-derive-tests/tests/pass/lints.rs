@@ -209,7 +209,7 @@ impl Brief {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let front = asys.create_actor::<Front>()?;
     assert_eq!(asys.ask_as::<u64>(&front, 3_u64, ANSWER)?, Some(6));
     assert_eq!(asys.ask_as::<u64>(&front, Ticket { number: 1 }, ANSWER)?, Some(201));

@@ -106,7 +106,7 @@ fn text(asys: &ActorSystem, target: &ActorAddress, msg: impl Message) -> Result<
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let parent = asys.create_actor::<Parent>()?;
     assert_eq!(text(&asys, &parent, "wakeup".to_string())?, "wakeup woken");
     assert_eq!(text(&asys, &parent, "child".to_string())?, "child exited: true");

@@ -52,7 +52,7 @@ impl Dropping {
 }
 
 fn main() -> Result<(), ActorSystemError> {
-    let asys = ActorSystem::new()?;
+    let asys = ActorSystem::builder().logging(thespian::Logging::Off).build()?;
     let shared = asys.create_actor::<Shared>()?;
     asys.tell(&shared, 1_u8)?;
     asys.tell(&shared, "two".to_string())?;
