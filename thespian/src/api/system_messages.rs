@@ -18,6 +18,7 @@ use crate::wire::nested;
 #[message(system, name = "thespian::PoisonMessage")]
 pub struct PoisonMessage {
     /// The original message (with any changes the failing handler made to it).
+    #[doc(alias = "poisonMessage")]
     #[serde(with = "nested")]
     pub poison_message: Box<dyn Message>,
     /// The failure: the error text or panic message of the second attempt.
@@ -30,6 +31,7 @@ pub struct PoisonMessage {
 #[message(system, name = "thespian::WakeupMessage")]
 pub struct WakeupMessage {
     /// The delay that has expired.
+    #[doc(alias = "delayPeriod")]
     pub delay_period: Duration,
     /// The payload given to `wakeup_after` (`()` when none was given).
     #[serde(with = "nested")]
@@ -61,6 +63,7 @@ pub struct WatchMessage {
 #[message(system, name = "thespian::ActorExitRequest")]
 pub struct ActorExitRequest {
     /// Whether the request propagates to the actor's children.
+    #[doc(alias = "isRecursive")]
     pub is_recursive: bool,
 }
 
@@ -71,6 +74,7 @@ impl ActorExitRequest {
     }
 
     /// Stops the request from propagating to the children (spec `notRecursive()`).
+    #[doc(alias = "notRecursive")]
     pub fn not_recursive(&mut self) {
         self.is_recursive = false;
     }
@@ -87,6 +91,7 @@ impl Default for ActorExitRequest {
 #[message(system, name = "thespian::ChildActorExited")]
 pub struct ChildActorExited {
     /// The child that exited.
+    #[doc(alias = "childAddress")]
     pub child_address: ActorAddress,
 }
 
@@ -95,8 +100,10 @@ pub struct ChildActorExited {
 #[message(system, name = "thespian::DeadEnvelope")]
 pub struct DeadEnvelope {
     /// The address the message was sent to.
+    #[doc(alias = "deadAddress")]
     pub dead_address: ActorAddress,
     /// The undelivered message.
+    #[doc(alias = "deadMessage")]
     #[serde(with = "nested")]
     pub dead_message: Box<dyn Message>,
 }
@@ -106,10 +113,13 @@ pub struct DeadEnvelope {
 #[message(system, name = "thespian::ActorSystemConventionUpdate")]
 pub struct ActorSystemConventionUpdate {
     /// The remote system's admin.
+    #[doc(alias = "remoteAdminAddress")]
     pub remote_admin_address: ActorAddress,
     /// Its current capabilities.
+    #[doc(alias = "remoteCapabilities")]
     pub remote_capabilities: Capabilities,
     /// True when it joined, false when it left or stopped checking in.
+    #[doc(alias = "remoteAdded")]
     pub remote_added: bool,
 }
 
@@ -118,8 +128,10 @@ pub struct ActorSystemConventionUpdate {
 #[message(system, name = "thespian::ValidateSource")]
 pub struct ValidateSource {
     /// The hash of the loaded bytes.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// The bytes given to `load_actor_source`.
+    #[doc(alias = "sourceData")]
     #[serde(with = "serde_bytes")]
     pub source_data: Vec<u8>,
 }
@@ -129,8 +141,10 @@ pub struct ValidateSource {
 #[message(system, name = "thespian::ValidatedSource")]
 pub struct ValidatedSource {
     /// The hash from the request.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// The validated bundle, or `None` to reject the load.
+    #[doc(alias = "sourceZip")]
     #[serde(with = "serde_bytes")]
     pub source_zip: Option<Vec<u8>>,
 }
@@ -140,8 +154,10 @@ pub struct ValidatedSource {
 #[message(system, name = "thespian::LoadedSource")]
 pub struct LoadedSource {
     /// The source's hash.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// Informational text about the source.
+    #[doc(alias = "sourceInfo")]
     pub source_info: String,
 }
 
@@ -150,8 +166,10 @@ pub struct LoadedSource {
 #[message(system, name = "thespian::UnloadedSource")]
 pub struct UnloadedSource {
     /// The source's hash.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// Informational text about the source.
+    #[doc(alias = "sourceInfo")]
     pub source_info: String,
 }
 
@@ -160,11 +178,13 @@ pub struct UnloadedSource {
 /// The system answers for the actor, which never sees this message: an actor replies with
 /// [`ThespianActorStatus`], the admin ([`ActorSystem::admin_address`](crate::ActorSystem::admin_address))
 /// with [`ThespianSystemStatus`].
+#[doc(alias = "Thespian_StatusReq")]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, name = "thespian::ThespianStatusReq")]
 pub struct ThespianStatusReq;
 
 /// The status of an actor system (spec §7.13). Informational: fields may change.
+#[doc(alias = "Thespian_SystemStatus")]
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, name = "thespian::ThespianSystemStatus")]
 pub struct ThespianSystemStatus {
@@ -189,6 +209,7 @@ pub struct ThespianSystemStatus {
 }
 
 /// The status of one actor (spec §7.14). Informational: fields may change.
+#[doc(alias = "Thespian_ActorStatus")]
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, name = "thespian::ThespianActorStatus")]
 pub struct ThespianActorStatus {

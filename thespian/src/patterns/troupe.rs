@@ -146,6 +146,7 @@ enum Role {
 }
 
 /// An actor troupe member: the manager or a worker, decided by its first message.
+#[doc(alias = "troupe")]
 pub struct Troupe {
     inner: Box<dyn Actor>,
     factory: ActorFactory,
