@@ -26,7 +26,7 @@ use crate::bases::SystemBase;
 /// (or `Logging::Filter("warn,thespian::actor=info".into())`) prints warnings only, each
 /// from an actor prefixed with `actor{actor_address=..}`. Off, it costs nothing worth
 /// measuring; on, it adds some 40 ns to each message delivered.
-#[doc(alias = "logDefs")]
+#[doc(alias("logDefs", "actorAddress"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
