@@ -12,17 +12,11 @@ use thespian::prelude::*;
 #[derive(Default)]
 struct Echo;
 
-impl Actor for Echo {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(text) = msg.downcast_ref::<String>() {
-            ctx.send(sender, text.clone());
-        }
-        Ok(())
+#[actor]
+impl Echo {
+    #[handler(String)]
+    fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, text.clone());
     }
 }
 
@@ -30,28 +24,19 @@ impl Actor for Echo {
 #[derive(Default)]
 struct Silent;
 
-impl Actor for Silent {
-    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
-        Ok(())
-    }
-}
+#[actor]
+impl Silent {}
 
 /// Answers every `String` twice.
 #[derive(Default)]
 struct Chatty;
 
-impl Actor for Chatty {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(text) = msg.downcast_ref::<String>() {
-            ctx.send(sender, format!("first answer to {text}"));
-            ctx.send(sender, format!("second answer to {text}"));
-        }
-        Ok(())
+#[actor]
+impl Chatty {
+    #[handler(String)]
+    fn answer_twice(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, format!("first answer to {text}"));
+        ctx.send(sender, format!("second answer to {text}"));
     }
 }
 // ANCHOR_END: actors
@@ -75,18 +60,12 @@ struct Answer {
 #[derive(Default)]
 struct Oracle;
 
-impl Actor for Oracle {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(q) = msg.downcast_ref::<Question>() {
-            ctx.send(sender, Answer { id: q.id, text: format!("yes, {}", q.text) });
-            ctx.send(sender, Answer { id: q.id, text: "and another thing".to_string() });
-        }
-        Ok(())
+#[actor]
+impl Oracle {
+    #[handler(Question)]
+    fn answer(&mut self, q: &Question, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Answer { id: q.id, text: format!("yes, {}", q.text) });
+        ctx.send(sender, Answer { id: q.id, text: "and another thing".to_string() });
     }
 }
 

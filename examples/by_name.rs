@@ -7,15 +7,30 @@ use std::time::Duration;
 
 use thespian::prelude::*;
 
-// ANCHOR: register
 mod workers {
     use thespian::prelude::*;
 
+    // ANCHOR: register
     /// Answers `()` with its own type name.
     #[derive(Default)]
     pub(crate) struct Worker;
 
-    impl Actor for Worker {
+    /// `#[actor]` registers `Worker` as "by_name::workers::Worker" (module path + type name).
+    #[actor]
+    impl Worker {
+        #[handler(())]
+        fn who(&mut self, _msg: &(), sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+            ctx.send(sender, std::any::type_name::<Self>().to_string());
+        }
+    }
+    // ANCHOR_END: register
+
+    // ANCHOR: register_by_hand
+    /// The same, written by hand: `register_actor!` registers it.
+    #[derive(Default)]
+    pub(crate) struct Archivist;
+
+    impl Actor for Archivist {
         fn receive_message(
             &mut self,
             msg: &mut dyn Message,
@@ -29,10 +44,10 @@ mod workers {
         }
     }
 
-    // Registers `Worker` as "by_name::workers::Worker" (module path + type name).
-    thespian::register_actor!(Worker);
+    // Registers `Archivist` as "by_name::workers::Archivist".
+    thespian::register_actor!(Archivist);
+    // ANCHOR_END: register_by_hand
 }
-// ANCHOR_END: register
 
 // ANCHOR: foreman
 /// Asks a `Foreman` to create a worker from its registered type name.
@@ -45,25 +60,23 @@ struct Foreman {
     asker: Option<ActorAddress>,
 }
 
-impl Actor for Foreman {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(HireByName(type_name)) = msg.downcast_ref::<HireByName>() {
-            self.asker = Some(sender.clone());
-            match ctx.create_actor_by_name(type_name) {
-                Ok(worker) => ctx.send(&worker, ()), // the worker will answer us
-                Err(e) => ctx.send(sender, format!("could not hire: {e}")),
-            }
-        } else if let Some(said) = msg.downcast_ref::<String>() {
-            if let Some(asker) = &self.asker {
-                ctx.send(asker, format!("my worker says it is {said}"));
-            }
+#[actor]
+impl Foreman {
+    #[handler(HireByName)]
+    fn hire(&mut self, HireByName(type_name): &HireByName, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.asker = Some(sender.clone());
+        match ctx.create_actor_by_name(type_name) {
+            Ok(worker) => ctx.send(&worker, ()), // the worker will answer us
+            Err(e) => ctx.send(sender, format!("could not hire: {e}")),
         }
-        Ok(())
+    }
+
+    /// What a worker says about itself.
+    #[handler(String)]
+    fn pass_on(&mut self, said: &String, ctx: &mut ActorContext<'_>) {
+        if let Some(asker) = &self.asker {
+            ctx.send(asker, format!("my worker says it is {said}"));
+        }
     }
 }
 // ANCHOR_END: foreman
@@ -76,6 +89,11 @@ fn main() -> Result<(), ActorSystemError> {
     let answer: Option<String> = asys.ask_as(&worker, (), Duration::from_secs(1))?;
     println!("created by name, the worker says it is {answer:?}");
     assert_eq!(answer.as_deref(), Some("by_name::workers::Worker"));
+
+    let archivist = asys.create_actor_by_name("by_name::workers::Archivist")?;
+    let answer: Option<String> = asys.ask_as(&archivist, (), Duration::from_secs(1))?;
+    println!("created by name, the archivist says it is {answer:?}");
+    assert_eq!(answer.as_deref(), Some("by_name::workers::Archivist"));
     // ANCHOR_END: create
 
     // ANCHOR: mistakes
@@ -93,7 +111,7 @@ fn main() -> Result<(), ActorSystemError> {
         let said: Option<String> = asys.ask_as(&foreman, HireByName(name.to_string()), Duration::from_secs(1))?;
         println!("the foreman, asked for {name:?}: {said:?}");
     }
-    assert_eq!(asys.status()?.actor_count, 3);
+    assert_eq!(asys.status()?.actor_count, 4);
     // ANCHOR_END: from_actor
 
     asys.shutdown()

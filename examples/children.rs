@@ -32,17 +32,11 @@ struct KeepStaffOnExit;
 #[derive(Default)]
 struct Worker;
 
-impl Actor for Worker {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        _sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if msg.is::<ActorExitRequest>() {
-            println!("  worker {} is leaving", ctx.my_address());
-        }
-        Ok(())
+#[actor]
+impl Worker {
+    #[handler(ActorExitRequest)]
+    fn leave(&mut self, _exit: &ActorExitRequest, ctx: &mut ActorContext<'_>) {
+        println!("  worker {} is leaving", ctx.my_address());
     }
 }
 // ANCHOR_END: worker
@@ -56,34 +50,43 @@ struct Team {
     keep_staff: bool,
 }
 
-impl Actor for Team {
-    fn receive_message(
+#[actor]
+impl Team {
+    #[handler(Hire)]
+    fn hire(
         &mut self,
-        msg: &mut dyn Message,
+        Hire(n): &Hire,
         sender: &ActorAddress,
         ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(Hire(n)) = msg.downcast_ref::<Hire>() {
-            for _ in 0..*n {
-                let worker = ctx.create_actor::<Worker>()?;
-                self.workers.push(worker);
-            }
-            self.boss = Some(sender.clone());
-            ctx.send(sender, Staff(self.workers.clone()));
-        } else if let Some(exited) = msg.downcast_ref::<ChildActorExited>() {
-            self.workers.retain(|w| *w != exited.child_address);
-            if let Some(boss) = &self.boss {
-                ctx.send(boss, Departed(exited.child_address.clone()));
-            }
-        } else if msg.is::<KeepStaffOnExit>() {
-            self.keep_staff = true;
-        } else if let Some(exit) = msg.downcast_mut::<ActorExitRequest>() {
-            println!("  team {} is leaving (keep staff: {})", ctx.my_address(), self.keep_staff);
-            if self.keep_staff {
-                exit.not_recursive();
-            }
+    ) -> Result<(), ActorSystemError> {
+        for _ in 0..*n {
+            let worker = ctx.create_actor::<Worker>()?;
+            self.workers.push(worker);
         }
+        self.boss = Some(sender.clone());
+        ctx.send(sender, Staff(self.workers.clone()));
         Ok(())
+    }
+
+    #[handler(ChildActorExited)]
+    fn child_exited(&mut self, exited: &ChildActorExited, ctx: &mut ActorContext<'_>) {
+        self.workers.retain(|w| *w != exited.child_address);
+        if let Some(boss) = &self.boss {
+            ctx.send(boss, Departed(exited.child_address.clone()));
+        }
+    }
+
+    #[handler(KeepStaffOnExit)]
+    fn keep_staff_on_exit(&mut self, _msg: &KeepStaffOnExit) {
+        self.keep_staff = true;
+    }
+
+    #[handler(ActorExitRequest)]
+    fn leave(&mut self, exit: &mut ActorExitRequest, ctx: &mut ActorContext<'_>) {
+        println!("  team {} is leaving (keep staff: {})", ctx.my_address(), self.keep_staff);
+        if self.keep_staff {
+            exit.not_recursive();
+        }
     }
 }
 // ANCHOR_END: team

@@ -31,24 +31,21 @@ struct Undertaker {
     seen: Vec<String>,
 }
 
-impl Actor for Undertaker {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(dead) = msg.downcast_ref::<DeadEnvelope>() {
-            // `sender` is whoever sent the undeliverable message.
-            self.seen.push(format!("{:?} for {}", dead.dead_message, dead.dead_address));
-        } else if let Some(cmd) = msg.downcast_ref::<Undertaking>() {
-            match cmd {
-                Undertaking::Start => ctx.handle_dead_letters(true),
-                Undertaking::Stop => ctx.handle_dead_letters(false),
-                Undertaking::Report => ctx.send(sender, Seen(self.seen.clone())),
-            }
+#[actor]
+impl Undertaker {
+    /// The `sender` of a `DeadEnvelope` is whoever sent the undeliverable message.
+    #[handler(DeadEnvelope)]
+    fn bury(&mut self, dead: &DeadEnvelope) {
+        self.seen.push(format!("{:?} for {}", dead.dead_message, dead.dead_address));
+    }
+
+    #[handler(Undertaking)]
+    fn command(&mut self, cmd: &Undertaking, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        match cmd {
+            Undertaking::Start => ctx.handle_dead_letters(true),
+            Undertaking::Stop => ctx.handle_dead_letters(false),
+            Undertaking::Report => ctx.send(sender, Seen(self.seen.clone())),
         }
-        Ok(())
     }
 }
 // ANCHOR_END: undertaker
@@ -58,24 +55,16 @@ impl Actor for Undertaker {
 #[derive(Default)]
 struct Quiet;
 
-impl Actor for Quiet {
-    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
-        Ok(())
-    }
-}
+#[actor]
+impl Quiet {}
 
 /// An actor whose constructor always fails.
 struct NeverStarts;
 
-impl NewActor for NeverStarts {
-    fn new_actor() -> Result<Self, ActorError> {
+#[actor(new = Self::start)]
+impl NeverStarts {
+    fn start() -> Result<Self, ActorError> {
         Err("not today".into())
-    }
-}
-
-impl Actor for NeverStarts {
-    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
-        Ok(())
     }
 }
 
@@ -83,17 +72,12 @@ impl Actor for NeverStarts {
 #[derive(Default)]
 struct Optimist;
 
-impl Actor for Optimist {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        _sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if msg.is::<()>() {
-            let child = ctx.create_actor::<NeverStarts>()?;
-            ctx.send(&child, "welcome!".to_string());
-        }
+#[actor]
+impl Optimist {
+    #[handler(())]
+    fn hire(&mut self, _msg: &(), ctx: &mut ActorContext<'_>) -> Result<(), ActorSystemError> {
+        let child = ctx.create_actor::<NeverStarts>()?;
+        ctx.send(&child, "welcome!".to_string());
         Ok(())
     }
 }

@@ -18,40 +18,44 @@ enum RegistryMsg {
     Set(String, String),
     /// Reply with every entry, as `Entries`.
     List,
+    /// Reply with the name it runs under, as a `String`.
+    Name,
 }
 
 /// The registry's answer to `List`.
 #[derive(Debug, Serialize, Deserialize, Message)]
 struct Entries(BTreeMap<String, String>);
 
-/// A key-value store meant to exist once per system, under the name "registry".
+/// The registry's global name, written once: a typo in a `const` name does not compile.
+const REGISTRY: &str = "registry";
+
+/// A key-value store meant to exist once per system, under the name [`REGISTRY`].
 #[derive(Default)]
 struct Registry {
     entries: BTreeMap<String, String>,
 }
 
+#[actor]
 impl Registry {
     /// How every user of the registry creates it or finds it.
     fn spec() -> ActorSpec {
-        ActorSpec::of::<Self>().global_name("registry")
+        ActorSpec::of::<Self>().global_name(REGISTRY)
     }
-}
 
-impl Actor for Registry {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        match msg.downcast_ref::<RegistryMsg>() {
-            Some(RegistryMsg::Set(key, value)) => {
+    #[handler(RegistryMsg)]
+    fn on_msg(&mut self, msg: &RegistryMsg, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        match msg {
+            RegistryMsg::Set(key, value) => {
                 self.entries.insert(key.clone(), value.clone());
             }
-            Some(RegistryMsg::List) => ctx.send(sender, Entries(self.entries.clone())),
-            None => {}
+            RegistryMsg::List => ctx.send(sender, Entries(self.entries.clone())),
+            // ANCHOR: own_name
+            RegistryMsg::Name => {
+                // `None` for an actor created without a global name (Python's `self.globalName`).
+                let name = ctx.global_name().unwrap_or("(no name)").to_string();
+                ctx.send(sender, name);
+            } // ANCHOR_END: own_name
         }
-        Ok(())
     }
 }
 // ANCHOR_END: registry
@@ -61,18 +65,14 @@ impl Actor for Registry {
 #[derive(Default)]
 struct Client;
 
-impl Actor for Client {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        _sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(name) = msg.downcast_ref::<String>() {
-            let registry = ctx.create_actor_with(Registry::spec())?;
-            let me = ctx.my_address().to_string();
-            ctx.send(&registry, RegistryMsg::Set(name.clone(), me));
-        }
+#[actor]
+impl Client {
+    /// Its name: record it, with this client's address, in the registry.
+    #[handler(String)]
+    fn register(&mut self, name: &String, ctx: &mut ActorContext<'_>) -> Result<(), ActorSystemError> {
+        let registry = ctx.create_actor_with(Registry::spec())?;
+        let me = ctx.my_address().to_string();
+        ctx.send(&registry, RegistryMsg::Set(name.clone(), me));
         Ok(())
     }
 }
@@ -93,13 +93,15 @@ fn main() -> Result<(), ActorSystemError> {
     let again = asys.create_actor_with(Registry::spec())?;
     assert_eq!(registry, again);
     // The name wins over the type: this finds the running Registry too.
-    let other_type = asys.create_actor_with(ActorSpec::of::<Client>().global_name("registry"))?;
+    let other_type = asys.create_actor_with(ActorSpec::of::<Client>().global_name(REGISTRY))?;
     assert_eq!(registry, other_type);
 
     let entries: Option<Entries> = asys.ask_as(&registry, RegistryMsg::List, WAIT)?;
     let Entries(entries) = entries.expect("the registry answers");
     println!("the registry holds {entries:?}");
     assert_eq!(entries.len(), 2);
+    let name: Option<String> = asys.ask_as(&registry, RegistryMsg::Name, WAIT)?;
+    assert_eq!(name.as_deref(), Some(REGISTRY));
     // ANCHOR_END: same_address
 
     // ANCHOR: parent
@@ -109,7 +111,7 @@ fn main() -> Result<(), ActorSystemError> {
     assert_eq!(parent, None);
     let status = asys.status()?;
     println!("named actors: {:?}", status.named_actors);
-    assert_eq!(status.named_actors, [("registry".to_string(), registry.clone())]);
+    assert_eq!(status.named_actors, [(REGISTRY.to_string(), registry.clone())]);
     // ANCHOR_END: parent
 
     // ANCHOR: after_exit
@@ -120,6 +122,20 @@ fn main() -> Result<(), ActorSystemError> {
     println!("after the exit, the name gives a new, empty registry: {entries:?}");
     assert_eq!(entries.map(|Entries(e)| e.len()), Some(0));
     // ANCHOR_END: after_exit
+
+    // ANCHOR: typo
+    // A misspelled name is not an error: it is another name, so it starts a second registry.
+    let typo = asys.create_actor_with(ActorSpec::of::<Registry>().global_name("regsitry"))?;
+    assert_ne!(typo, fresh);
+
+    // The names a program expects, checked against those the system knows.
+    const KNOWN_NAMES: &[&str] = &[REGISTRY];
+    let named = asys.status()?.named_actors;
+    let unknown: Vec<&str> =
+        named.iter().map(|(name, _)| name.as_str()).filter(|name| !KNOWN_NAMES.contains(name)).collect();
+    println!("named actors no code should have made: {unknown:?}");
+    assert_eq!(unknown, ["regsitry"]);
+    // ANCHOR_END: typo
 
     asys.shutdown()
 }

@@ -33,23 +33,17 @@ struct Fragile {
     flaky_failures: u32,
 }
 
-impl Actor for Fragile {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        let Some(job) = msg.downcast_mut::<Job>() else {
-            return Ok(());
-        };
+#[actor]
+impl Fragile {
+    #[handler(Job)]
+    fn work(&mut self, job: &mut Job, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> Result<(), String> {
         job.attempts += 1; // a change to the message itself, kept across attempts
         match job.name.as_str() {
-            "bad" => return Err(format!("cannot do {:?}", job.name).into()),
+            "bad" => return Err(format!("cannot do {:?}", job.name)),
             "panic" => panic!("{} makes me panic", job.name),
             "flaky" if self.flaky_failures == 0 => {
                 self.flaky_failures += 1; // the same instance is retried: this is remembered
-                return Err("flaky failure".into());
+                return Err("flaky failure".to_string());
             }
             _ => {}
         }
@@ -73,29 +67,35 @@ struct Supervisor {
     report: Report,
 }
 
-impl Actor for Supervisor {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(names) = msg.downcast_ref::<String>() {
-            let worker = ctx.create_actor::<Fragile>()?;
-            for name in names.split(',') {
-                ctx.send(&worker, Job::new(name));
-            }
-            // On the simple base, all the work is over when we are asked again.
-        } else if let Some(Done(what)) = msg.downcast_ref::<Done>() {
-            self.report.done.push(what.clone());
-        } else if let Some(poison) = msg.downcast_ref::<PoisonMessage>() {
-            if let Some(job) = poison.poison_message.downcast_ref::<Job>() {
-                self.report.poisoned.push(format!("{}: {}", job.name, poison.details));
-            }
-        } else if msg.is::<()>() {
-            ctx.send(sender, std::mem::take(&mut self.report));
+#[actor]
+impl Supervisor {
+    /// A comma-separated list of job names: hand them to a new `Fragile`.
+    #[handler(String)]
+    fn start(&mut self, names: &String, ctx: &mut ActorContext<'_>) -> Result<(), ActorSystemError> {
+        let worker = ctx.create_actor::<Fragile>()?;
+        for name in names.split(',') {
+            ctx.send(&worker, Job::new(name));
         }
+        // On the simple base, all the work is over when we are asked again.
         Ok(())
+    }
+
+    #[handler(Done)]
+    fn done(&mut self, Done(what): &Done) {
+        self.report.done.push(what.clone());
+    }
+
+    #[handler(PoisonMessage)]
+    fn poisoned(&mut self, poison: &PoisonMessage) {
+        if let Some(job) = poison.poison_message.downcast_ref::<Job>() {
+            self.report.poisoned.push(format!("{}: {}", job.name, poison.details));
+        }
+    }
+
+    /// `()` asks for the report.
+    #[handler(())]
+    fn report(&mut self, _msg: &(), sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, std::mem::take(&mut self.report));
     }
 }
 // ANCHOR_END: supervisor

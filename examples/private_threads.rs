@@ -13,17 +13,11 @@ use thespian::prelude::*;
 #[derive(Default)]
 struct Squarer;
 
-impl Actor for Squarer {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(n) = msg.downcast_ref::<i64>() {
-            ctx.send(sender, n * n);
-        }
-        Ok(())
+#[actor]
+impl Squarer {
+    #[handler(i64)]
+    fn square(&mut self, n: &i64, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, n * n);
     }
 }
 // ANCHOR_END: squarer

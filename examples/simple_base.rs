@@ -28,28 +28,32 @@ struct Next(ActorAddress);
 #[derive(Debug, Serialize, Deserialize, Message)]
 struct LastSeen;
 
-impl Actor for Link {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(Next(next)) = msg.downcast_ref::<Next>() {
-            self.next = Some(next.clone());
-        } else if let Some(n) = msg.downcast_ref::<u64>() {
-            self.ran_on = Some(thread::current().id());
-            match &self.next {
-                Some(next) => ctx.send(next, n + 1),
-                None => self.last_seen = Some(*n),
-            }
-        } else if msg.is::<LastSeen>() {
-            ctx.send(sender, self.last_seen.unwrap_or_default());
-        } else if msg.is::<()>() {
-            let ran_on = self.ran_on.map(|id| format!("{id:?}")).unwrap_or_default();
-            ctx.send(sender, ran_on);
+#[actor]
+impl Link {
+    #[handler(Next)]
+    fn set_next(&mut self, Next(next): &Next) {
+        self.next = Some(next.clone());
+    }
+
+    #[handler(u64)]
+    fn pass_on(&mut self, n: &u64, ctx: &mut ActorContext<'_>) {
+        self.ran_on = Some(thread::current().id());
+        match &self.next {
+            Some(next) => ctx.send(next, n + 1),
+            None => self.last_seen = Some(*n),
         }
-        Ok(())
+    }
+
+    #[handler(LastSeen)]
+    fn last_seen(&mut self, _msg: &LastSeen, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, self.last_seen.unwrap_or_default());
+    }
+
+    /// `()` asks which thread the link last ran on.
+    #[handler(())]
+    fn ran_on(&mut self, _msg: &(), sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let ran_on = self.ran_on.map(|id| format!("{id:?}")).unwrap_or_default();
+        ctx.send(sender, ran_on);
     }
 }
 // ANCHOR_END: relay
@@ -61,21 +65,19 @@ struct Sleeper {
     napped: Option<(Instant, ActorAddress)>,
 }
 
-impl Actor for Sleeper {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if msg.is::<String>() {
-            self.napped = Some((Instant::now(), sender.clone()));
-            ctx.wakeup_after(Duration::from_millis(20), ());
-        } else if msg.is::<WakeupMessage>() {
-            if let Some((since, napper)) = self.napped.take() {
-                let slept = u64::try_from(since.elapsed().as_millis())?;
-                ctx.send(&napper, slept);
-            }
+#[actor]
+impl Sleeper {
+    #[handler(String)]
+    fn nap(&mut self, _msg: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.napped = Some((Instant::now(), sender.clone()));
+        ctx.wakeup_after(Duration::from_millis(20), ());
+    }
+
+    #[handler(WakeupMessage)]
+    fn wake_up(&mut self, _wakeup: &WakeupMessage, ctx: &mut ActorContext<'_>) -> Result<(), ActorError> {
+        if let Some((since, napper)) = self.napped.take() {
+            let slept = u64::try_from(since.elapsed().as_millis())?;
+            ctx.send(&napper, slept);
         }
         Ok(())
     }
@@ -95,19 +97,16 @@ struct Serve(ActorAddress);
 #[derive(Default)]
 struct Player;
 
-impl Actor for Player {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(Serve(other)) = msg.downcast_ref::<Serve>() {
-            ctx.send(other, Volley(1));
-        } else if let Some(Volley(n)) = msg.downcast_ref::<Volley>() {
-            ctx.send(sender, Volley(n + 1));
-        }
-        Ok(())
+#[actor]
+impl Player {
+    #[handler(Serve)]
+    fn serve(&mut self, Serve(other): &Serve, ctx: &mut ActorContext<'_>) {
+        ctx.send(other, Volley(1));
+    }
+
+    #[handler(Volley)]
+    fn volley(&mut self, Volley(n): &Volley, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Volley(n + 1));
     }
 }
 // ANCHOR_END: players
@@ -117,19 +116,9 @@ impl Actor for Player {
 #[derive(Default)]
 struct GpuWorker;
 
-impl Actor for GpuWorker {
-    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
-        Ok(())
-    }
-
-    fn capability_check(capabilities: &Capabilities, _requirements: Option<&Capabilities>) -> Result<(), String> {
-        if capabilities.is_truthy("GPU") {
-            Ok(())
-        } else {
-            Err("needs a \"GPU\" capability".to_string())
-        }
-    }
-}
+#[require_capability("GPU")]
+#[actor]
+impl GpuWorker {}
 // ANCHOR_END: gpu_worker
 
 fn main() -> Result<(), ActorSystemError> {

@@ -1,4 +1,4 @@
-//! Actors whose construction can fail: a hand-written `NewActor`, what `create_actor`
+//! Actors whose construction can fail: `#[actor(new = ..)]`, what `create_actor`
 //! returns when construction fails, and what a parent sees when its child cannot start.
 //!
 //! Run it with `cargo run --example startup`.
@@ -19,50 +19,34 @@ struct Retrier {
     retries: u32,
 }
 
+#[actor(new = Self::start)]
 impl Retrier {
+    /// The constructor `#[actor(new = ..)]` names: an `Err` means "cannot start".
+    fn start() -> Result<Self, ActorError> {
+        Self::from_settings(GOOD_SETTINGS)
+    }
+
     fn from_settings(text: &str) -> Result<Self, ActorError> {
         let value = text.strip_prefix("retries=").ok_or("settings must start with `retries=`")?;
         Ok(Self { retries: value.parse()? }) // a ParseIntError converts into ActorError
     }
-}
 
-impl NewActor for Retrier {
-    fn new_actor() -> Result<Self, ActorError> {
-        Self::from_settings(GOOD_SETTINGS)
+    /// `()` asks how many retries it was configured with.
+    #[handler(())]
+    fn retries(&mut self, _msg: &(), sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, self.retries);
     }
 }
 
-impl Actor for Retrier {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if msg.is::<()>() {
-            ctx.send(sender, self.retries);
-        }
-        Ok(())
-    }
+/// The same actor, with settings that do not parse: it handles what its `retrier` handles.
+struct BrokenRetrier {
+    retrier: Retrier,
 }
 
-/// The same actor, with settings that do not parse.
-struct BrokenRetrier(Retrier);
-
-impl NewActor for BrokenRetrier {
-    fn new_actor() -> Result<Self, ActorError> {
-        Retrier::from_settings(BAD_SETTINGS).map(Self)
-    }
-}
-
-impl Actor for BrokenRetrier {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        self.0.receive_message(msg, sender, ctx)
+#[actor(new = Self::start, base = retrier)]
+impl BrokenRetrier {
+    fn start() -> Result<Self, ActorError> {
+        Retrier::from_settings(BAD_SETTINGS).map(|retrier| Self { retrier })
     }
 }
 // ANCHOR_END: settings
@@ -75,27 +59,25 @@ struct Launcher {
     asker: Option<ActorAddress>,
 }
 
-impl Actor for Launcher {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if msg.is::<()>() {
-            // Inside an actor, creation hands back an address even if the child cannot start.
-            let child = ctx.create_actor::<BrokenRetrier>()?;
-            ctx.send(&child, ()); // held, then dead-lettered: nobody is there
-            self.child = Some(child);
-            self.asker = Some(sender.clone());
-        } else if let Some(exited) = msg.downcast_ref::<ChildActorExited>() {
-            if self.child.as_ref() == Some(&exited.child_address) {
-                if let Some(asker) = self.asker.take() {
-                    ctx.send(&asker, "my BrokenRetrier child exited at once".to_string());
-                }
+#[actor]
+impl Launcher {
+    #[handler(())]
+    fn launch(&mut self, _msg: &(), sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> Result<(), ActorSystemError> {
+        // Inside an actor, creation hands back an address even if the child cannot start.
+        let child = ctx.create_actor::<BrokenRetrier>()?;
+        ctx.send(&child, ()); // held, then dead-lettered: nobody is there
+        self.child = Some(child);
+        self.asker = Some(sender.clone());
+        Ok(())
+    }
+
+    #[handler(ChildActorExited)]
+    fn child_exited(&mut self, exited: &ChildActorExited, ctx: &mut ActorContext<'_>) {
+        if self.child.as_ref() == Some(&exited.child_address) {
+            if let Some(asker) = self.asker.take() {
+                ctx.send(&asker, "my BrokenRetrier child exited at once".to_string());
             }
         }
-        Ok(())
     }
 }
 // ANCHOR_END: launcher

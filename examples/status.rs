@@ -13,13 +13,10 @@ const WAIT: Duration = Duration::from_secs(1);
 #[derive(Default)]
 struct Chick;
 
-impl Actor for Chick {
-    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
-        Ok(())
-    }
-}
+#[actor]
+impl Chick {}
 
-/// Creates two children and a wakeup when first told anything; counts what it receives;
+/// Creates two children and a wakeup when told `"build"`; counts what it receives;
 /// and asks its first child for its status when told `"check"`.
 #[derive(Default)]
 struct Nest {
@@ -28,30 +25,41 @@ struct Nest {
     asker: Option<ActorAddress>,
 }
 
-impl Actor for Nest {
-    fn receive_message(
+#[actor]
+impl Nest {
+    #[handler(String)]
+    fn command(
         &mut self,
-        msg: &mut dyn Message,
+        text: &String,
         sender: &ActorAddress,
         ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
+    ) -> Result<(), ActorSystemError> {
         self.received += 1;
-        if let Some(child_status) = msg.downcast_ref::<ThespianActorStatus>() {
-            // The answer to our own status request, sent by the system for the child.
-            if let Some(asker) = &self.asker {
-                ctx.send(asker, format!("my first chick's parent is {:?}", child_status.parent));
-            }
-        } else if msg.downcast_ref::<String>().is_some_and(|s| s == "check") {
+        if text == "check" {
             self.asker = Some(sender.clone());
             ctx.send(&self.chicks[0], ThespianStatusReq);
-        } else if msg.is::<u64>() {
-            ctx.send(sender, self.received);
         } else if self.chicks.is_empty() {
             self.chicks.push(ctx.create_actor::<Chick>()?);
             self.chicks.push(ctx.create_actor::<Chick>()?);
             ctx.wakeup_after(Duration::from_secs(3600), ());
         }
         Ok(())
+    }
+
+    /// Any number: answer how many messages this nest has received.
+    #[handler(u64)]
+    fn count(&mut self, _msg: &u64, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.received += 1;
+        ctx.send(sender, self.received);
+    }
+
+    /// The answer to our own status request, sent by the system for the child.
+    #[handler(ThespianActorStatus)]
+    fn chick_status(&mut self, child_status: &ThespianActorStatus, ctx: &mut ActorContext<'_>) {
+        self.received += 1;
+        if let Some(asker) = &self.asker {
+            ctx.send(asker, format!("my first chick's parent is {:?}", child_status.parent));
+        }
     }
 }
 // ANCHOR_END: actors

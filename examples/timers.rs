@@ -26,24 +26,21 @@ struct Due {
 #[derive(Default)]
 struct Reminder;
 
-impl Actor for Reminder {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(remind) = msg.downcast_ref::<Remind>() {
-            let due = Due { text: remind.text.clone(), to: sender.clone() };
-            ctx.wakeup_after(remind.after, due);
-        } else if let Some(wakeup) = msg.downcast_ref::<WakeupMessage>() {
-            // A wakeup's sender is the actor itself.
-            if let Some(due) = wakeup.payload_as::<Due>() {
-                let text = format!("{} (after {:?})", due.text, wakeup.delay_period);
-                ctx.send(&due.to, text);
-            }
+#[actor]
+impl Reminder {
+    #[handler(Remind)]
+    fn remind(&mut self, remind: &Remind, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let due = Due { text: remind.text.clone(), to: sender.clone() };
+        ctx.wakeup_after(remind.after, due);
+    }
+
+    /// A wakeup's sender is the actor itself.
+    #[handler(WakeupMessage)]
+    fn wake_up(&mut self, wakeup: &WakeupMessage, ctx: &mut ActorContext<'_>) {
+        if let Some(due) = wakeup.payload_as::<Due>() {
+            let text = format!("{} (after {:?})", due.text, wakeup.delay_period);
+            ctx.send(&due.to, text);
         }
-        Ok(())
     }
 }
 // ANCHOR_END: reminder
@@ -68,35 +65,32 @@ struct Heartbeat {
     listener: Option<ActorAddress>,
 }
 
-impl Actor for Heartbeat {
-    fn receive_message(
-        &mut self,
-        msg: &mut dyn Message,
-        sender: &ActorAddress,
-        ctx: &mut ActorContext<'_>,
-    ) -> ActorResult {
-        if let Some(beat) = msg.downcast_ref::<Beat>() {
-            self.round += 1;
-            match beat {
-                Beat::Start(every) => {
-                    self.every = *every;
-                    self.listener = Some(sender.clone());
-                    ctx.wakeup_after(self.every, self.round);
-                }
-                Beat::Stop => self.listener = None,
-            }
-        } else if let Some(wakeup) = msg.downcast_ref::<WakeupMessage>() {
-            if wakeup.payload_as::<u64>() != Some(&self.round) {
-                println!("  (a stale wakeup, ignored)");
-                return Ok(());
-            }
-            if let Some(listener) = &self.listener {
-                self.ticks += 1;
-                ctx.send(listener, self.ticks);
+#[actor]
+impl Heartbeat {
+    #[handler(Beat)]
+    fn beat(&mut self, beat: &Beat, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.round += 1;
+        match beat {
+            Beat::Start(every) => {
+                self.every = *every;
+                self.listener = Some(sender.clone());
                 ctx.wakeup_after(self.every, self.round);
             }
+            Beat::Stop => self.listener = None,
         }
-        Ok(())
+    }
+
+    #[handler(WakeupMessage)]
+    fn tick(&mut self, wakeup: &WakeupMessage, ctx: &mut ActorContext<'_>) {
+        if wakeup.payload_as::<u64>() != Some(&self.round) {
+            println!("  (a stale wakeup, ignored)");
+            return;
+        }
+        if let Some(listener) = &self.listener {
+            self.ticks += 1;
+            ctx.send(listener, self.ticks);
+            ctx.wakeup_after(self.every, self.round);
+        }
     }
 }
 // ANCHOR_END: heartbeat

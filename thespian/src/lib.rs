@@ -65,9 +65,23 @@ pub use api::system_messages::{
     PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource,
     ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
 };
-pub use thespian_macros::{
-    actor, handler, initializing_messages, require_capability, transient, transient_idle, troupe, unrecognized, Message,
-};
+pub use thespian_macros::{initializing_messages, Message};
+// One `pub use` per macro that carries its spec name: rustdoc searches the alias only when
+// it is written on the re-export (an alias on the proc-macro definition is not carried over).
+#[doc(alias("ActorTypeDispatcher", "receiveMsg"))]
+pub use thespian_macros::actor;
+#[doc(alias = "receiveMsg")]
+pub use thespian_macros::handler;
+#[doc(alias = "requireCapability")]
+pub use thespian_macros::require_capability;
+#[doc(alias = "exit_delay")]
+pub use thespian_macros::transient;
+#[doc(alias = "exit_delay")]
+pub use thespian_macros::transient_idle;
+#[doc(alias = "troupe_work_in_progress")]
+pub use thespian_macros::troupe;
+#[doc(alias = "receiveUnrecognizedMessage")]
+pub use thespian_macros::unrecognized;
 
 /// Takes this process's child role if a multi-process base started it in one; otherwise
 /// does nothing and returns at once.

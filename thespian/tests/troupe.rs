@@ -105,6 +105,7 @@ on_every_base! {
                 if !peak_checked && started_by.len() == 10 {
                     let at_peak = status(asys, &troupe)?;
                     assert_eq!((at_peak.workers, at_peak.max_count), (10, 10), "{at_peak:?}");
+                    assert_eq!((at_peak.busy, at_peak.idle), (10, 0), "all ten have work in hand: {at_peak:?}");
                     assert!(at_peak.pending >= 80, "the rest waits in the queue: {at_peak:?}");
                     peak_checked = true;
                 }
@@ -138,7 +139,50 @@ on_every_base! {
             assert!(asys.listen(Duration::from_millis(200))?.is_none(), "no stray messages");
             last = status(asys, &troupe)?;
         }
-        assert_eq!((last.workers, last.idle, last.pending), (2, 2, 0), "{last:?}");
+        assert_eq!((last.workers, last.busy, last.idle, last.pending), (2, 0, 2, 0), "{last:?}");
+        Ok(())
+    }
+
+    fn spec_8_1_troupe_status_counts_workers_busy_idle_and_queued(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        let empty = asys.ask_as::<TroupeStatus>(&troupe, TroupeStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!((empty.workers, empty.busy, empty.idle, empty.pending), (0, 0, 0, 0), "{empty:?}");
+        for n in 0..12 {
+            asys.tell(&troupe, Job { n, fail: false })?;
+        }
+        let mut holding = Vec::new();
+        for _ in 0..10 {
+            holding.push(asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?.worker);
+        }
+        // Asked from the endpoint that sent the jobs, so the manager has seen all twelve.
+        let full = asys.ask_as::<TroupeStatus>(&troupe, TroupeStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!((full.max_count, full.idle_count), (10, 2), "{full:?}");
+        assert_eq!((full.workers, full.busy, full.idle, full.pending), (10, 10, 0, 2), "{full:?}");
+        // One worker finishes: it takes the next queued job, so it is busy again.
+        asys.tell(&holding[0], Release)?;
+        asys.listen_as::<Done>(ANSWER)?.ok_or("not done")?;
+        let next = asys.listen_as::<Started>(ANSWER)?.ok_or("the queued job was not handed out")?;
+        assert_eq!(next.worker, holding[0], "the worker that finished took the queued job");
+        let after = asys.ask_as::<TroupeStatus>(&troupe, TroupeStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!((after.workers, after.busy, after.idle, after.pending), (10, 10, 0, 1), "{after:?}");
+        Ok(())
+    }
+
+    fn spec_8_1_update_troupe_settings_clamps_instead_of_refusing(asys) {
+        let troupe = asys.create_actor::<Worker>()?;
+        let update = |max_count, idle_count| -> Result<TroupeSettings, Box<dyn std::error::Error>> {
+            let update = UpdateTroupeSettings { max_count, idle_count };
+            Ok(asys.ask_as::<TroupeSettings>(&troupe, update, ANSWER)?.ok_or("no answer")?)
+        };
+        // Lowering max_count alone lowers the idle_count in force (2) with it.
+        assert_eq!(update(Some(1), None)?, TroupeSettings { max_count: 1, idle_count: 1 });
+        // max_count = 0 would leave no worker: it is taken as 1.
+        assert_eq!(update(Some(0), Some(0))?, TroupeSettings { max_count: 1, idle_count: 0 });
+        // Raising max_count later keeps the idle_count that was kept, not the one once asked for.
+        assert_eq!(update(Some(5), None)?, TroupeSettings { max_count: 5, idle_count: 0 });
+        assert_eq!(update(None, Some(9))?, TroupeSettings { max_count: 5, idle_count: 5 });
+        let status = asys.ask_as::<TroupeStatus>(&troupe, TroupeStatusReq, ANSWER)?.ok_or("no status")?;
+        assert_eq!((status.max_count, status.idle_count), (5, 5), "the status agrees: {status:?}");
         Ok(())
     }
 

@@ -255,7 +255,7 @@ fn pattern_messages(fx: &Fixture) -> Result<Vec<Flagged>, Error> {
         (Box::new(UpdateTroupeSettings::default()), false),
         (Box::new(TroupeSettings { max_count: 4, idle_count: 1 }), false),
         (Box::new(TroupeStatusReq), false),
-        (Box::new(TroupeStatus { max_count: 4, idle_count: 1, workers: 3, idle: 2, pending: 9 }), false),
+        (Box::new(TroupeStatus { max_count: 4, idle_count: 1, workers: 3, busy: 1, idle: 2, pending: 9 }), false),
         (from_bytes("thespian::patterns::TroupeWork", &work)?, false),
         (from_bytes("thespian::patterns::TroupeJoin", &address)?, true),
         (from_bytes("thespian::patterns::TroupeJoined", &[])?, true),

@@ -65,6 +65,7 @@ pub trait Actor: Send + 'static {
     /// # Errors
     ///
     /// An `Err` is an actor failure: the message is retried once, then returned as poison.
+    #[doc(alias = "receiveMessage")]
     fn receive_message(
         &mut self,
         msg: &mut dyn Message,
@@ -84,6 +85,7 @@ pub trait Actor: Send + 'static {
     /// # Errors
     ///
     /// The text of the requirement that is not met.
+    #[doc(alias = "actorSystemCapabilityCheck")]
     fn capability_check(capabilities: &Capabilities, requirements: Option<&Capabilities>) -> Result<(), String>
     where
         Self: Sized,
@@ -104,6 +106,7 @@ pub trait Actor: Send + 'static {
 
 /// What a constructor may learn about the system it starts in (spec §5.12): the
 /// system's capabilities and the requirements the creator passed.
+#[doc(alias("actorSystemCapabilityCheck", "requirements"))]
 #[derive(Debug, Clone, Copy)]
 pub struct ActorStart<'a> {
     /// The capabilities of the system the actor starts in.
@@ -461,6 +464,7 @@ pub(crate) fn factory_by_name(name: &str) -> Result<ActorFactory, ActorSystemErr
 /// assert_eq!(a, b);
 /// # Ok(()) }
 /// ```
+#[doc(alias("createActor", "actorClass"))]
 #[derive(Debug, Clone)]
 pub struct ActorSpec {
     pub(crate) target: ActorTarget,
@@ -486,6 +490,7 @@ impl ActorSpec {
     }
 
     /// An actor of the type registered as `name` (see [`register_actor!`](crate::register_actor)).
+    #[doc(alias = "actorClass")]
     pub fn by_name(name: impl Into<String>) -> Self {
         Self::from_target(ActorTarget::Name(name.into()))
     }
@@ -495,6 +500,7 @@ impl ActorSpec {
     }
 
     /// Requirements passed to the actor's capability check (spec `targetActorRequirements`).
+    #[doc(alias = "targetActorRequirements")]
     #[must_use]
     pub fn requirements(mut self, requirements: Capabilities) -> Self {
         self.requirements = Some(requirements);
@@ -503,6 +509,7 @@ impl ActorSpec {
 
     /// Makes it a named actor (spec §4.6): every creation with this name returns the same
     /// running actor, whatever type it names.
+    #[doc(alias = "globalName")]
     #[must_use]
     pub fn global_name(mut self, name: impl Into<String>) -> Self {
         self.global_name = Some(name.into());

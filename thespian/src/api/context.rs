@@ -49,6 +49,7 @@ impl<'a> ActorContext<'a> {
     }
 
     /// This actor's own address (spec §5.1 `myAddress`).
+    #[doc(alias = "myAddress")]
     pub fn my_address(&self) -> &ActorAddress {
         self.me
     }
@@ -99,6 +100,7 @@ impl<'a> ActorContext<'a> {
 
     /// The system's admin address: send it a [`ThespianStatusReq`](crate::ThespianStatusReq)
     /// for a [`ThespianSystemStatus`](crate::ThespianSystemStatus) (spec §7.12).
+    #[doc(alias = "Thespian_StatusReq")]
     pub fn admin_address(&self) -> ActorAddress {
         self.host.admin_address()
     }
@@ -109,11 +111,13 @@ impl<'a> ActorContext<'a> {
     /// # Errors
     ///
     /// [`ActorSystemError::InvalidActorAddress`] (the message is dropped).
+    #[doc(alias = "send")]
     pub fn try_send(&mut self, target: &ActorAddress, msg: impl Message) -> Result<(), ActorSystemError> {
         self.host.send(self.me, target, boxed(msg))
     }
 
     /// Sends an already boxed message (for forwarding a message received as `dyn Message`).
+    #[doc(alias = "send")]
     pub fn send_boxed(&mut self, target: &ActorAddress, msg: Box<dyn Message>) {
         if let Err(e) = self.host.send(self.me, target, msg) {
             tracing::warn!(actor_address = %self.me, error = %e, "send failed");
@@ -133,6 +137,7 @@ impl<'a> ActorContext<'a> {
     /// # Errors
     ///
     /// Only for an invalid specification; see [`create_actor_with`](Self::create_actor_with).
+    #[doc(alias = "createActor")]
     pub fn create_actor<A: NewActor>(&mut self) -> Result<ActorAddress, ActorSystemError> {
         self.create_actor_with(ActorSpec::of::<A>())
     }
@@ -142,6 +147,7 @@ impl<'a> ActorContext<'a> {
     /// # Errors
     ///
     /// [`ActorSystemError::InvalidActorSpecification`] if no actor type is registered as `name`.
+    #[doc(alias = "createActor")]
     pub fn create_actor_by_name(&mut self, name: &str) -> Result<ActorAddress, ActorSystemError> {
         self.create_actor_with(ActorSpec::by_name(name))
     }
@@ -153,6 +159,7 @@ impl<'a> ActorContext<'a> {
     ///
     /// [`ActorSystemError::InvalidActorSpecification`] for an unknown type name,
     /// [`ActorSystemError::NoCompatibleSystemForActor`] when no system accepts it.
+    #[doc(alias("createActor", "targetActorRequirements", "globalName"))]
     pub fn create_actor_with(&mut self, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
         self.host.create_actor(self.me, spec)
     }
@@ -160,12 +167,14 @@ impl<'a> ActorContext<'a> {
     /// Asks for a [`WakeupMessage`](crate::WakeupMessage) carrying `payload` after `delay`
     /// (spec §4.7, §5.5). Use `()` for no payload. Each call schedules one delivery; there
     /// is no cancelling, and pending wakeups do not keep an exiting actor alive.
+    #[doc(alias = "wakeupAfter")]
     pub fn wakeup_after(&mut self, delay: Duration, payload: impl Message) {
         self.host.wakeup_after(self.me, delay, boxed(payload));
     }
 
     /// Registers (`true`) or deregisters (`false`) this actor as the dead-letter handler
     /// (spec §5.6). The last registration wins; after deregistering, dead letters are dropped.
+    #[doc(alias = "handleDeadLetters")]
     pub fn handle_dead_letters(&mut self, start: bool) {
         self.host.handle_dead_letters(self.me, start);
     }
@@ -178,6 +187,7 @@ impl<'a> ActorContext<'a> {
     /// sent meanwhile can still be read there; mail that no live actor is left to receive is
     /// counted and reported in one warning. A `listen` or `ask` waiting meanwhile returns at
     /// once with [`ActorSystemError::SystemShutDown`] once its replies are read.
+    #[doc(alias = "actorSystemShutdown")]
     pub fn actor_system_shutdown(&mut self) {
         self.host.request_shutdown();
     }
@@ -185,6 +195,7 @@ impl<'a> ActorContext<'a> {
     /// For a member of a troupe (spec §8.1): `true` says the work it was given is not finished
     /// (it awaits other messages or a wakeup), so the troupe manager sends it nothing new;
     /// `false` says it is done and ready for more. Outside a troupe it has no effect.
+    #[doc(alias = "troupe_work_in_progress")]
     pub fn set_troupe_work_in_progress(&mut self, in_progress: bool) {
         self.troupe_work_in_progress = Some(in_progress);
     }
@@ -192,6 +203,7 @@ impl<'a> ActorContext<'a> {
     /// Sets capability `name` of this system, or removes it when `value` is `None` or
     /// `Some(CapValue::Null)` (Python's `None`, spec §5.13). Read-only capabilities (spec
     /// §9.1) are left unchanged.
+    #[doc(alias = "updateCapability")]
     pub fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
         self.host.update_capability(name, value);
     }

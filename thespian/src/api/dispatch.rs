@@ -15,12 +15,14 @@ use crate::api::message::Message;
 /// `Dispatch::Super` is the spec's `SUPER`: this handler did not (fully) handle the message,
 /// so dispatch continues — with the base actor's handler for the same type, then with the
 /// next link of the message's chain (its families), and finally the `#[unrecognized]` handler.
+#[doc(alias = "SUPER")]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Dispatch {
     /// The message was handled; dispatch stops.
     #[default]
     Handled,
     /// Continue to the next handler in the chain (the spec's `SUPER`).
+    #[doc(alias = "SUPER")]
     Super,
 }
 
@@ -72,6 +74,7 @@ impl<E: Into<ActorError>> HandlerReturn for Result<Dispatch, E> {
     label = "not an `#[actor]` type",
     note = "add `#[actor]` to an `impl {Self}` block with `#[handler(T)]` methods; only such a type can be the `base` of a derived actor"
 )]
+#[doc(alias = "ActorTypeDispatcher")]
 pub trait TypeDispatch {
     /// Runs this actor's handler for one link of the message's chain (the message's own
     /// type, or one of its families), then its base's. `None` if neither has one.

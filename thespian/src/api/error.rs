@@ -81,6 +81,7 @@ impl std::fmt::Debug for ErrorCode {
 /// assert!(err.to_string().starts_with("error[T0002]: InvalidActorSpecification: my_app::Nobody"));
 /// # Ok(()) }
 /// ```
+#[doc(alias = "ActorSystemException")]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ActorSystemError {
@@ -277,6 +278,7 @@ impl ActorSystemError {
 
     /// True for the spec's `ActorSystemFailure` branch: failures of the system itself rather
     /// than mistakes in the request.
+    #[doc(alias = "ActorSystemFailure")]
     pub fn is_actor_system_failure(&self) -> bool {
         matches!(
             self,

@@ -46,6 +46,7 @@ pub trait Message: Any + Send + fmt::Debug + SerializeMessage {
     /// System messages are filtered from [`ActorSystem::ask`](crate::ActorSystem::ask) and
     /// [`listen`](crate::ActorSystem::listen) (except [`PoisonMessage`](crate::PoisonMessage)
     /// and status replies) and are never returned to their sender as poison. Leave the default.
+    #[doc(alias = "ActorSystemMessage")]
     fn is_system_message(&self) -> bool {
         false
     }

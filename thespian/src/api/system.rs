@@ -26,6 +26,7 @@ use crate::bases::SystemBase;
 /// (or `Logging::Filter("warn,thespian::actor=info".into())`) prints warnings only, each
 /// from an actor prefixed with `actor{actor_address=..}`. Off, it costs nothing worth
 /// measuring; on, it adds some 40 ns to each message delivered.
+#[doc(alias("logDefs", "actorAddress"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
@@ -75,6 +76,7 @@ impl Logging {
 /// assert!(asys.capabilities()?.is_truthy("Has Lightbulb"));
 /// # Ok(()) }
 /// ```
+#[doc(alias("systemBase", "logDefs", "transientUnique"))]
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ActorSystemBuilder {
@@ -109,6 +111,7 @@ const BASES: &[(&str, bool)] = &[
 
 impl ActorSystemBuilder {
     /// The system base, by its spec name (§9); `"simpleSystemBase"` by default.
+    #[doc(alias = "systemBase")]
     pub fn base(mut self, name: impl Into<String>) -> Self {
         self.base = name.into();
         self
@@ -133,6 +136,7 @@ impl ActorSystemBuilder {
     }
 
     /// How logging is set up (spec `logDefs`).
+    #[doc(alias = "logDefs")]
     pub fn logging(mut self, logging: Logging) -> Self {
         self.logging = logging;
         self
@@ -140,6 +144,7 @@ impl ActorSystemBuilder {
 
     /// The spec's `transientUnique`. Every system built here is already unique (there is
     /// no process-wide singleton), so this only records the request.
+    #[doc(alias = "transientUnique")]
     pub fn transient_unique(mut self, transient_unique: bool) -> Self {
         self.transient_unique = transient_unique;
         self
@@ -151,6 +156,7 @@ impl ActorSystemBuilder {
     /// messages. Raise it for a program that really delivers more in one call; lower it in a
     /// test to catch a runaway loop early. `system_update("setProcessingLimit", n)` changes
     /// it later.
+    #[doc(alias = "setProcessingLimit")]
     pub fn processing_limit(mut self, limit: u64) -> Self {
         self.processing_limit = Some(limit.max(1));
         self
@@ -159,6 +165,7 @@ impl ActorSystemBuilder {
     /// Whether actors' capability checks are made (spec §5.12, §5.13). Each base has its
     /// default: the simple base makes none (spec §9.2); turning them on there lets tests
     /// exercise requirements and re-validation in-process, as a checking base would.
+    #[doc(alias = "actorSystemCapabilityCheck")]
     pub fn check_capabilities(mut self, check: bool) -> Self {
         self.check_capabilities = Some(check);
         self
@@ -281,6 +288,7 @@ impl ActorSystem {
     }
 
     /// The spec name of the system base.
+    #[doc(alias = "systemBase")]
     pub fn base_name(&self) -> &'static str {
         self.base.base_name()
     }
@@ -292,6 +300,7 @@ impl ActorSystem {
     }
 
     /// The address actors see as the sender of this endpoint's messages.
+    #[doc(alias = "myAddress")]
     pub fn my_address(&self) -> &ActorAddress {
         &self.endpoint
     }
@@ -302,6 +311,7 @@ impl ActorSystem {
     ///
     /// [`ActorSystemError::ActorCreateFailure`] if its constructor fails or panics,
     /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    #[doc(alias = "createActor")]
     pub fn create_actor<A: NewActor>(&self) -> Result<ActorAddress, ActorSystemError> {
         self.create_actor_with(ActorSpec::of::<A>())
     }
@@ -312,6 +322,7 @@ impl ActorSystem {
     /// # Errors
     ///
     /// [`ActorSystemError::InvalidActorSpecification`] if no actor type is registered as `name`.
+    #[doc(alias = "createActor")]
     pub fn create_actor_by_name(&self, name: &str) -> Result<ActorAddress, ActorSystemError> {
         self.create_actor_with(ActorSpec::by_name(name))
     }
@@ -322,6 +333,7 @@ impl ActorSystem {
     ///
     /// As [`create_actor`](Self::create_actor) and
     /// [`create_actor_by_name`](Self::create_actor_by_name).
+    #[doc(alias("createActor", "targetActorRequirements", "globalName"))]
     pub fn create_actor_with(&self, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
         self.base.create_actor(spec)
     }
@@ -361,6 +373,7 @@ impl ActorSystem {
     ///
     /// [`ActorSystemError::UnexpectedReply`] (which hands the reply back) if the reply is of
     /// another type, and the errors of [`ask`](Self::ask).
+    #[doc(alias = "ask")]
     pub fn ask_as<R: Message>(
         &self,
         target: &ActorAddress,
@@ -387,6 +400,7 @@ impl ActorSystem {
     /// # Errors
     ///
     /// As [`ask_as`](Self::ask_as).
+    #[doc(alias = "listen")]
     pub fn listen_as<R: Message>(&self, timeout: Duration) -> Result<Option<R>, ActorSystemError> {
         match self.listen(timeout)? {
             None => Ok(None),
@@ -418,6 +432,7 @@ impl ActorSystem {
     /// # Errors
     ///
     /// [`ActorSystemError::SystemShutDown`] after shutdown.
+    #[doc(alias = "updateCapability")]
     pub fn update_capability(&self, name: &str, value: Option<CapValue>) -> Result<(), ActorSystemError> {
         self.base.update_capability(name, value)
     }
@@ -436,6 +451,7 @@ impl ActorSystem {
     /// # Errors
     ///
     /// [`ActorSystemError::InvalidActorSpecification`] for a setting the base does not know.
+    #[doc(alias = "setProcessingLimit")]
     pub fn system_update(&self, name: &str, value: impl Into<CapValue>) -> Result<(), ActorSystemError> {
         self.base.system_update(name, value.into())
     }
@@ -445,6 +461,7 @@ impl ActorSystem {
     /// # Errors
     ///
     /// [`ActorSystemError::ActorSystemRequestTimeout`] if the admin does not answer in 10 s.
+    #[doc(alias("Thespian_StatusReq", "Thespian_SystemStatus"))]
     pub fn status(&self) -> Result<ThespianSystemStatus, ActorSystemError> {
         let private = self.private()?;
         let timeout = Duration::from_secs(10);
@@ -507,6 +524,7 @@ impl Drop for ActorSystem {
 /// });
 /// # Ok(()) }
 /// ```
+#[doc(alias = "private")]
 #[derive(Debug)]
 pub struct PrivateSystem<'a> {
     system: ActorSystem,

@@ -71,6 +71,7 @@ impl ActorSystemMessage for ThespianActorStatus {}
 #[message(system, family = ActorSystemMessage, name = "thespian::PoisonMessage")]
 pub struct PoisonMessage {
     /// The original message (with any changes the failing handler made to it).
+    #[doc(alias = "poisonMessage")]
     #[serde(with = "nested")]
     pub poison_message: Box<dyn Message>,
     /// The failure: the error text or panic message of the second attempt.
@@ -83,6 +84,7 @@ pub struct PoisonMessage {
 #[message(system, family = ActorSystemMessage, name = "thespian::WakeupMessage")]
 pub struct WakeupMessage {
     /// The delay that has expired.
+    #[doc(alias = "delayPeriod")]
     pub delay_period: Duration,
     /// The payload given to `wakeup_after` (`()` when none was given).
     #[serde(with = "nested")]
@@ -114,6 +116,7 @@ pub struct WatchMessage {
 #[message(system, family = ActorSystemMessage, name = "thespian::ActorExitRequest")]
 pub struct ActorExitRequest {
     /// Whether the request propagates to the actor's children.
+    #[doc(alias = "isRecursive")]
     pub is_recursive: bool,
 }
 
@@ -124,6 +127,7 @@ impl ActorExitRequest {
     }
 
     /// Stops the request from propagating to the children (spec `notRecursive()`).
+    #[doc(alias = "notRecursive")]
     pub fn not_recursive(&mut self) {
         self.is_recursive = false;
     }
@@ -140,6 +144,7 @@ impl Default for ActorExitRequest {
 #[message(system, family = ActorSystemMessage, name = "thespian::ChildActorExited")]
 pub struct ChildActorExited {
     /// The child that exited.
+    #[doc(alias = "childAddress")]
     pub child_address: ActorAddress,
 }
 
@@ -148,8 +153,10 @@ pub struct ChildActorExited {
 #[message(system, family = ActorSystemMessage, name = "thespian::DeadEnvelope")]
 pub struct DeadEnvelope {
     /// The address the message was sent to.
+    #[doc(alias = "deadAddress")]
     pub dead_address: ActorAddress,
     /// The undelivered message.
+    #[doc(alias = "deadMessage")]
     #[serde(with = "nested")]
     pub dead_message: Box<dyn Message>,
 }
@@ -159,10 +166,13 @@ pub struct DeadEnvelope {
 #[message(system, family = ActorSystemMessage, name = "thespian::ActorSystemConventionUpdate")]
 pub struct ActorSystemConventionUpdate {
     /// The remote system's admin.
+    #[doc(alias = "remoteAdminAddress")]
     pub remote_admin_address: ActorAddress,
     /// Its current capabilities.
+    #[doc(alias = "remoteCapabilities")]
     pub remote_capabilities: Capabilities,
     /// True when it joined, false when it left or stopped checking in.
+    #[doc(alias = "remoteAdded")]
     pub remote_added: bool,
 }
 
@@ -171,8 +181,10 @@ pub struct ActorSystemConventionUpdate {
 #[message(system, family = ActorSystemMessage, name = "thespian::ValidateSource")]
 pub struct ValidateSource {
     /// The hash of the loaded bytes.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// The bytes given to `load_actor_source`.
+    #[doc(alias = "sourceData")]
     #[serde(with = "serde_bytes")]
     pub source_data: Vec<u8>,
 }
@@ -182,8 +194,10 @@ pub struct ValidateSource {
 #[message(system, family = ActorSystemMessage, name = "thespian::ValidatedSource")]
 pub struct ValidatedSource {
     /// The hash from the request.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// The validated bundle, or `None` to reject the load.
+    #[doc(alias = "sourceZip")]
     #[serde(with = "serde_bytes")]
     pub source_zip: Option<Vec<u8>>,
 }
@@ -193,8 +207,10 @@ pub struct ValidatedSource {
 #[message(system, family = ActorSystemMessage, name = "thespian::LoadedSource")]
 pub struct LoadedSource {
     /// The source's hash.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// Informational text about the source.
+    #[doc(alias = "sourceInfo")]
     pub source_info: String,
 }
 
@@ -203,8 +219,10 @@ pub struct LoadedSource {
 #[message(system, family = ActorSystemMessage, name = "thespian::UnloadedSource")]
 pub struct UnloadedSource {
     /// The source's hash.
+    #[doc(alias = "sourceHash")]
     pub source_hash: String,
     /// Informational text about the source.
+    #[doc(alias = "sourceInfo")]
     pub source_info: String,
 }
 
@@ -213,11 +231,13 @@ pub struct UnloadedSource {
 /// The system answers for the actor, which never sees this message: an actor replies with
 /// [`ThespianActorStatus`], the admin ([`ActorSystem::admin_address`](crate::ActorSystem::admin_address))
 /// with [`ThespianSystemStatus`].
+#[doc(alias = "Thespian_StatusReq")]
 #[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, family = ActorSystemMessage, name = "thespian::ThespianStatusReq")]
 pub struct ThespianStatusReq;
 
 /// The status of an actor system (spec §7.13). Informational: fields may change.
+#[doc(alias = "Thespian_SystemStatus")]
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, family = ActorSystemMessage, name = "thespian::ThespianSystemStatus")]
 pub struct ThespianSystemStatus {
@@ -242,6 +262,7 @@ pub struct ThespianSystemStatus {
 }
 
 /// The status of one actor (spec §7.14). Informational: fields may change.
+#[doc(alias = "Thespian_ActorStatus")]
 #[derive(Debug, Clone, Serialize, Deserialize, thespian_macros::Message)]
 #[message(system, family = ActorSystemMessage, name = "thespian::ThespianActorStatus")]
 pub struct ThespianActorStatus {

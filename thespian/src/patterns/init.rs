@@ -38,6 +38,7 @@ pub trait InitFields {
 /// Holds an actor's other messages until its initializing messages have all arrived, then
 /// runs its init hook and delivers the held messages in order, each with its own sender and
 /// the usual retry-then-poison handling. System messages are never held.
+#[doc(alias = "initializing_messages")]
 pub struct Initializing<A> {
     inner: A,
     held: VecDeque<(&'static str, Vec<u8>, ActorAddress)>,

@@ -14,8 +14,10 @@ use crate::api::system_messages::{ActorExitRequest, WakeupMessage};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransientMode {
     /// `#[transient(d)]`: exit `d` after the first message.
+    #[doc(alias = "transient")]
     AfterFirstMessage,
     /// `#[transient_idle(d)]`: exit `d` after the last message that is not a system message.
+    #[doc(alias = "transient_idle")]
     AfterLastMessage,
 }
 
@@ -29,6 +31,7 @@ struct TransientExpiry;
 ///
 /// At most one wakeup is pending at a time, however many messages arrive: each message only
 /// moves the deadline, and a wakeup that finds the deadline moved waits for the rest.
+#[doc(alias("transient", "transient_idle"))]
 pub struct Transient {
     inner: Box<dyn Actor>,
     delay: Duration,
@@ -43,6 +46,7 @@ pub struct Transient {
 
 impl Transient {
     /// Wraps `inner` so that it exits `delay` after its first or last message.
+    #[doc(alias = "exit_delay")]
     pub fn new(inner: Box<dyn Actor>, mode: TransientMode, delay: Duration) -> Self {
         Self { inner, delay, mode, deadline: None, armed: false, exiting: false }
     }

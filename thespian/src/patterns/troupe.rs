@@ -25,12 +25,43 @@ const TRIM_DELAY: Duration = Duration::from_secs(2);
 
 /// Changes a troupe's limits; the manager answers with the [`TroupeSettings`] in effect.
 /// `None` leaves a limit as it is.
+///
+/// The limits are clamped, never refused: a `max_count` of 0 becomes 1, and an
+/// `idle_count` above `max_count` (the one asked for, or the one in force when only
+/// `max_count` is lowered) becomes `max_count`. The answer says what was kept. (In
+/// `#[troupe(..)]` the same mistake is a compile error instead.) New limits apply to the
+/// manager's next decisions: lowering them stops no busy worker, and idle workers above the
+/// new `idle_count` go in the next shrink.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use thespian::patterns::{TroupeSettings, UpdateTroupeSettings};
+/// use thespian::prelude::*;
+///
+/// #[derive(Default)]
+/// struct Worker;
+///
+/// #[troupe(max_count = 4, idle_count = 2)]
+/// #[actor]
+/// impl Worker {}
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let asys = ActorSystem::new()?;
+/// let troupe = asys.create_actor::<Worker>()?;
+/// let update = UpdateTroupeSettings { max_count: Some(1), idle_count: None };
+/// let kept: Option<TroupeSettings> = asys.ask_as(&troupe, update, Duration::from_secs(1))?;
+/// assert_eq!(kept, Some(TroupeSettings { max_count: 1, idle_count: 1 }));
+/// # asys.shutdown() }
+/// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize, thespian_macros::Message)]
 #[message(name = "thespian::patterns::UpdateTroupeSettings")]
 pub struct UpdateTroupeSettings {
-    /// The most workers the troupe may have (at least 1).
+    /// The most workers the troupe may have (0 is taken as 1).
     pub max_count: Option<usize>,
-    /// How many idle workers are kept when there is no work (at most `max_count`).
+    /// How many idle workers are kept when there is no work (more than `max_count` is
+    /// taken as `max_count`).
     pub idle_count: Option<usize>,
 }
 
@@ -49,7 +80,9 @@ pub struct TroupeSettings {
 #[message(name = "thespian::patterns::TroupeStatusReq")]
 pub struct TroupeStatusReq;
 
-/// A troupe's state, from its manager.
+/// A troupe's state, from its manager: its limits and what its workers are doing.
+///
+/// `workers == busy + idle` always; `pending` counts messages, not workers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thespian_macros::Message)]
 #[message(name = "thespian::patterns::TroupeStatus")]
 pub struct TroupeStatus {
@@ -57,11 +90,15 @@ pub struct TroupeStatus {
     pub max_count: usize,
     /// How many idle workers are kept when there is no work.
     pub idle_count: usize,
-    /// Workers alive.
+    /// Workers alive: the troupe's current size (never more than `max_count`).
     pub workers: usize,
-    /// Workers with no work.
+    /// Workers with work in hand: a message given to them that they have not finished,
+    /// including work kept in progress with
+    /// [`set_troupe_work_in_progress`](crate::ActorContext::set_troupe_work_in_progress).
+    pub busy: usize,
+    /// Workers with no work, ready for the next message.
     pub idle: usize,
-    /// Messages waiting for a worker.
+    /// Messages queued: received by the manager and waiting for a worker.
     pub pending: usize,
 }
 
@@ -146,6 +183,7 @@ enum Role {
 }
 
 /// An actor troupe member: the manager or a worker, decided by its first message.
+#[doc(alias = "troupe")]
 pub struct Troupe {
     inner: Box<dyn Actor>,
     factory: ActorFactory,
@@ -346,16 +384,14 @@ impl Manager {
         self.settings.idle_count = self.settings.idle_count.min(self.settings.max_count);
     }
 
-    fn idle_members(&self) -> usize {
-        self.members.iter().filter(|m| m.job.is_none()).count()
-    }
-
     fn status(&self) -> TroupeStatus {
+        let busy = self.members.iter().filter(|m| m.job.is_some()).count();
         TroupeStatus {
             max_count: self.settings.max_count,
             idle_count: self.settings.idle_count,
             workers: self.members.len(),
-            idle: self.idle_members(),
+            busy,
+            idle: self.members.len() - busy,
             pending: self.queue.len(),
         }
     }
