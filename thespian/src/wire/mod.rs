@@ -18,6 +18,7 @@
 //! grows past [`MAX_FRAME_SIZE`].
 
 mod depth;
+pub mod frame;
 
 pub(crate) use depth::{Level, Recursive};
 
