@@ -3,7 +3,9 @@
 //! A connection is a byte stream (TCP, a unix socket, an in-memory pipe) cut into
 //! length-delimited frames: each frame is a 4-byte big-endian length, then that many bytes of
 //! `postcard`. The length is checked against the limit before the body is buffered, so a peer
-//! announcing a huge frame costs nothing but an error.
+//! announcing a huge frame costs nothing but an error; a frame within the limit is buffered
+//! whole before it is decoded (at most [`MAX_FRAME_SIZE`] per connection, and only once the
+//! peer has passed the handshake).
 //!
 //! ```text
 //! each side, first:   [len][Hello: "THSP", version, system, host, role]   (at most MAX_HELLO_SIZE)
