@@ -110,7 +110,8 @@ fn spec_5_16_mail_sent_before_a_shutdown_request_is_delivered_before_the_exit_re
 #[test]
 fn spec_6_3_mail_that_cannot_be_delivered_during_shutdown_is_reported_once() -> TestResult {
     let asys = system("simpleSystemBase");
-    // The farewell writes to a sibling that is gone by then, and to this endpoint.
+    // The farewell writes to a sibling that is gone by then (created, so asked to exit,
+    // first), and to this endpoint.
     let sibling = asys.create_actor::<Tally>()?;
     let farewell = asys.create_actor::<Farewell>()?;
     let WriteTo(_) = asys.ask_as(&farewell, WriteTo(sibling.clone()), ANSWER)?.ok_or("no answer")?;
@@ -131,6 +132,24 @@ fn spec_6_3_mail_that_cannot_be_delivered_during_shutdown_is_reported_once() -> 
         assert!(msg.message_type_name().ends_with(expected), "{msg:?}");
     }
     assert!(matches!(outside.listen(Duration::ZERO), Err(ActorSystemError::SystemShutDown)));
+    Ok(())
+}
+
+/// A plain `#[test]`, reading the tally from a static as above.
+#[test]
+fn spec_6_3_what_exit_handlers_send_reaches_actors_still_running() -> TestResult {
+    let asys = system("simpleSystemBase");
+    // The writer is asked to exit first (roots go in creation order); the sibling it writes
+    // to is still running then, so it gets the farewell before its own exit request.
+    let writer = asys.create_actor::<Farewell>()?;
+    let sibling = asys.create_actor::<Tally>()?;
+    let WriteTo(_) = asys.ask_as(&writer, WriteTo(sibling.clone()), ANSWER)?.ok_or("no answer")?;
+    let (down, logged) = capture(|| asys.shutdown());
+    down?;
+    let tallies = TALLIES.lock().map_err(|e| e.to_string())?.clone();
+    let counted = tallies.iter().find(|(a, _)| *a == sibling.to_string()).map(|(_, n)| *n);
+    assert_eq!(counted, Some(3), "the three farewell ticks reached the sibling before its exit");
+    assert!(!logged.iter().any(|e| e.is_warning()), "nothing was lost: {logged:#?}");
     Ok(())
 }
 

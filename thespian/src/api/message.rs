@@ -35,7 +35,8 @@ use crate::wire::WireError;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a message",
     label = "not a message",
-    note = "add `#[derive(Debug, Serialize, Deserialize, Message)]` to the definition of `{Self}`"
+    note = "add `#[derive(Debug, Serialize, Deserialize, Message)]` to the definition of `{Self}`",
+    note = "for a string literal (a `&str`), send a `String` instead: `\"text\".to_string()`"
 )]
 pub trait Message: Any + Send + fmt::Debug + SerializeMessage {
     /// The name the type is registered under (its module-qualified name by default).

@@ -101,6 +101,9 @@ pub(crate) struct Kernel {
     /// Set when a capability changed and running actors must be re-validated.
     revalidate: bool,
     shutdown_requested: bool,
+    /// While shutting down: the mail no live actor received (dead letters with no handler
+    /// left), reported together once the shutdown is done.
+    undelivered: Option<VecDeque<Envelope>>,
 }
 
 impl Kernel {
@@ -124,6 +127,7 @@ impl Kernel {
             checks_capabilities,
             revalidate: false,
             shutdown_requested: false,
+            undelivered: None,
         }
     }
 
@@ -368,12 +372,16 @@ impl Kernel {
                 let wrapped = DeadEnvelope { dead_address: env.target, dead_message: env.message };
                 self.post(handler, env.sender, Box::new(wrapped));
             }
-            _ => {
-                tracing::debug!(dead_address = %env.target, message_type = env.message.message_type_name(),
-                    "dead letter dropped");
-                let target = env.target.clone();
-                cell::discard(env, "a dead letter", &target);
-            }
+            // During a shutdown it joins the report of what could not be delivered.
+            _ => match self.undelivered.as_mut() {
+                Some(undelivered) => undelivered.push_back(env),
+                None => {
+                    tracing::debug!(dead_address = %env.target, message_type = env.message.message_type_name(),
+                        "dead letter dropped");
+                    let target = env.target.clone();
+                    cell::discard(env, "a dead letter", &target);
+                }
+            },
         }
     }
 
@@ -540,6 +548,7 @@ impl Kernel {
     /// passes on to its children (each handles it, then passes it to its own), and actors
     /// are removed children first, so a parent is never gone while a child is still running.
     pub(crate) fn shutdown(&mut self) {
+        self.undelivered = Some(VecDeque::new());
         // Spec §4.1: delivery is in order, so the mail queued before the shutdown is
         // delivered before the exit requests. What that mail makes waits behind them.
         for _ in 0..self.queue.len() {
@@ -565,6 +574,14 @@ impl Kernel {
             for root in &roots {
                 asked.insert(root.id());
                 self.stop_actor(root, &admin);
+                // What its exit handlers sent reaches actors not yet asked to exit (each
+                // delivery bounded by the queue as it stands, so two actors answering each
+                // other cannot keep the shutdown going).
+                for _ in 0..self.queue.len() {
+                    if !self.step() {
+                        break;
+                    }
+                }
             }
         }
         // Anything still alive (an actor busy elsewhere) is dropped with the system. Every
@@ -577,7 +594,7 @@ impl Kernel {
         // What is still queued (sent by exit handlers, or made by the mail above): replies
         // to external endpoints are delivered, to be read after the shutdown; the rest has
         // no live target left, and is reported, never dropped in silence.
-        let mut undelivered = VecDeque::new();
+        let mut undelivered = self.undelivered.take().unwrap_or_default();
         for env in std::mem::take(&mut self.queue) {
             if matches!(self.route(&env.target), Route::Endpoint) {
                 self.deliver_to_endpoint(env);

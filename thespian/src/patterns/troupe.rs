@@ -90,7 +90,10 @@ pub struct TroupeStatus {
     pub max_count: usize,
     /// How many idle workers are kept when there is no work.
     pub idle_count: usize,
-    /// Workers alive: the troupe's current size (never more than `max_count`).
+    /// Workers alive: the troupe's current size. New workers are made only below
+    /// `max_count`, but lowering `max_count` stops no busy worker: right after a lowering,
+    /// `workers` may exceed it until the extra workers are idle and dismissed (as any worker
+    /// over `idle_count` is, about two seconds after the last message).
     pub workers: usize,
     /// Workers with work in hand: a message given to them that they have not finished,
     /// including work kept in progress with
