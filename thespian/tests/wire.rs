@@ -696,10 +696,10 @@ fn design_3_wire_deep_nesting_is_rejected() -> TestResult {
     let read = WireEnvelope::from_frame(&envelope.to_frame()?)?;
     assert!(is_malformed(&read.open()));
     // The limit counts levels, wherever the outermost one is: inside a DeadEnvelope (whose
-    // address is written as two zero varints here), the poison may nest one level less.
+    // address is written as three zero varints: system, host, id here), the poison may nest one level less.
     let dead_envelope = |poison_depth: usize| {
         let wrapped = [block(POISON.as_bytes()), block(&nested_poison_body(poison_depth))].concat();
-        wire::decode_message("thespian::DeadEnvelope", &[vec![0, 0], wrapped].concat())
+        wire::decode_message("thespian::DeadEnvelope", &[vec![0, 0, 0], wrapped].concat())
     };
     assert!(dead_envelope(limit - 1)?.is::<DeadEnvelope>());
     assert!(is_malformed(&dead_envelope(limit)));
@@ -815,14 +815,14 @@ fn deep_map(depth: usize) -> Vec<u8> {
 
 /// An `ActorSystemConventionUpdate` body whose one capability, `"k"`, is `value`.
 fn convention_update(value: &[u8]) -> Vec<u8> {
-    // Address (0, 0), a map of one entry, then `remote_added`.
-    [&[0, 0, 1][..], &block(b"k"), value, &[1]].concat()
+    // Address (0, 0, 0) (system, host, id), a map of one entry, then `remote_added`.
+    [&[0, 0, 0, 1][..], &block(b"k"), value, &[1]].concat()
 }
 
 /// A `ThespianSystemStatus` body whose one capability, `"k"`, is `value`.
 fn system_status(value: &[u8]) -> Vec<u8> {
-    // Base, address (0, 0), the map, then six empty or zero fields.
-    [&block(b"simpleSystemBase")[..], &[0, 0, 1], &block(b"k"), value, &[0; 6]].concat()
+    // Base, address (0, 0, 0) (system, host, id), the map, then six empty or zero fields.
+    [&block(b"simpleSystemBase")[..], &[0, 0, 0, 1], &block(b"k"), value, &[0; 6]].concat()
 }
 
 const STATUS: &str = "thespian::ThespianSystemStatus";
@@ -860,7 +860,7 @@ fn design_3_wire_capability_values_nest_at_most_max_depth() -> TestResult {
             value = CapValue::List(vec![value]);
         }
         let update = ActorSystemConventionUpdate {
-            remote_admin_address: wire::decode_message("thespian::ChildActorExited", &[0, 0])?
+            remote_admin_address: wire::decode_message("thespian::ChildActorExited", &[0, 0, 0])?
                 .downcast_ref::<ChildActorExited>()
                 .ok_or("not a ChildActorExited")?
                 .child_address
@@ -903,7 +903,7 @@ fn design_3_wire_capability_values_too_deep_are_not_encoded() -> TestResult {
                 value = CapValue::List(vec![value]);
             }
             let caps: Capabilities = [("k", value)].into_iter().collect();
-            let fx_address = wire::decode_message("thespian::ChildActorExited", &[0, 0])?
+            let fx_address = wire::decode_message("thespian::ChildActorExited", &[0, 0, 0])?
                 .downcast::<ChildActorExited>()
                 .map_err(|_| "not a ChildActorExited")?
                 .child_address;

@@ -33,17 +33,31 @@ use serde::{Deserialize, Serialize};
 pub struct ActorAddress {
     /// The system that issued the address.
     system: u64,
-    /// The actor's number within that system; `0` is the system itself.
+    /// The process of that system hosting the actor (DESIGN §3: an address names its host);
+    /// `0` is the admin's process, and every actor of a single-process base.
+    host: u32,
+    /// The actor's number within its host; `0` on host `0` is the system itself.
     id: u64,
 }
 
 impl ActorAddress {
+    /// An address on host `0` (the admin's process).
     pub(crate) const fn new(system: u64, id: u64) -> Self {
-        Self { system, id }
+        Self { system, host: 0, id }
+    }
+
+    /// An address on `host`.
+    pub(crate) const fn on_host(system: u64, host: u32, id: u64) -> Self {
+        Self { system, host, id }
     }
 
     pub(crate) const fn system(&self) -> u64 {
         self.system
+    }
+
+    /// The process hosting the actor.
+    pub(crate) const fn host(&self) -> u32 {
+        self.host
     }
 
     pub(crate) const fn id(&self) -> u64 {
@@ -53,7 +67,11 @@ impl ActorAddress {
 
 impl fmt::Display for ActorAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ActorAddr-({:x}/{})", self.system, self.id)
+        // The same text in every process: it names the host, not where it is printed.
+        match self.host {
+            0 => write!(f, "ActorAddr-({:x}/{})", self.system, self.id),
+            host => write!(f, "ActorAddr-({:x}/{host}.{})", self.system, self.id),
+        }
     }
 }
 
@@ -68,9 +86,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spec_1_2_an_address_names_its_host() {
+        let (a, b) = (ActorAddress::on_host(7, 1, 3), ActorAddress::on_host(7, 2, 3));
+        assert_ne!(a, b, "the same number on two hosts is two actors");
+        assert_ne!(a.to_string(), b.to_string());
+        assert_eq!(ActorAddress::on_host(7, 0, 3), ActorAddress::new(7, 3));
+        assert_eq!(ActorAddress::new(7, 3).to_string(), "ActorAddr-(7/3)");
+        assert_eq!(a.to_string(), "ActorAddr-(7/1.3)");
+    }
+
+    #[test]
     fn spec_1_2_display_uses_only_allowed_characters() {
-        let addr = ActorAddress::new(u64::MAX, 12345);
-        let text = addr.to_string();
-        assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "-~/():., '|>".contains(c)));
+        for addr in [ActorAddress::new(u64::MAX, 12345), ActorAddress::on_host(u64::MAX, u32::MAX, u64::MAX)] {
+            let text = addr.to_string();
+            assert!(text.chars().all(|c| c.is_ascii_alphanumeric() || "-~/():., '|>".contains(c)), "{text}");
+        }
     }
 }

@@ -62,6 +62,8 @@ enum Route {
     Actor,
     Endpoint,
     Admin,
+    /// Another process of the system: handed to the base's transport.
+    Remote,
     Dead,
     Invalid(&'static str),
 }
@@ -86,6 +88,14 @@ pub(crate) enum CreateError {
 
 pub(crate) struct Kernel {
     system: u64,
+    /// The process this kernel runs in (DESIGN §3): it hosts the actors whose addresses name
+    /// it, and hands every other address of its system to the transport.
+    host: u32,
+    /// Envelopes for other hosts, oldest first, waiting for [`poll_transmit`](Self::poll_transmit).
+    outbound: VecDeque<Envelope>,
+    /// Whether other hosts exist (a multi-process base's kernel); on a single-process base
+    /// an address naming another host is invalid.
+    has_peers: bool,
     base_name: &'static str,
     next_id: u64,
     actors: IdMap<Slot>,
@@ -115,6 +125,9 @@ impl Kernel {
     ) -> Self {
         Self {
             system,
+            host: 0,
+            outbound: VecDeque::new(),
+            has_peers: false,
             base_name,
             next_id: 1,
             actors: IdMap::default(),
@@ -131,23 +144,45 @@ impl Kernel {
         }
     }
 
-    /// The system's own address (its admin).
+    /// This kernel as one process of a multi-process system: process `host` (the admin's is
+    /// host 0). It issues addresses on that host only, and hands mail for every other host
+    /// to the transport ([`poll_transmit`](Self::poll_transmit)).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn in_process(mut self, host: u32) -> Self {
+        self.host = host;
+        self.has_peers = true;
+        self
+    }
+
+    /// The system's own address (its admin), on host 0.
     pub(crate) fn admin_address(&self) -> ActorAddress {
         ActorAddress::new(self.system, 0)
+    }
+
+    /// The address of local actor or endpoint `id`.
+    fn local(&self, id: u64) -> ActorAddress {
+        ActorAddress::on_host(self.system, self.host, id)
     }
 
     fn allocate(&mut self) -> ActorAddress {
         let id = self.next_id;
         self.next_id += 1;
-        ActorAddress::new(self.system, id)
+        self.local(id)
     }
 
     fn route(&self, addr: &ActorAddress) -> Route {
         if addr.system() != self.system {
             return Route::Invalid("belongs to another actor system");
         }
+        if addr.host() != self.host {
+            return if self.has_peers {
+                Route::Remote
+            } else {
+                Route::Invalid("names a process that this single-process system does not have")
+            };
+        }
         let id = addr.id();
-        if id == 0 {
+        if id == 0 && self.host == 0 {
             Route::Admin
         } else if self.actors.contains_key(&id) {
             Route::Actor
@@ -199,6 +234,73 @@ impl Kernel {
         self.endpoints.get_mut(&endpoint.id())?.pop_front()
     }
 
+    // ----- the transport's side (DESIGN §3: the kernel does no I/O) ------------------------
+
+    /// The oldest envelope for another host, for the base's transport to carry. Per-sender
+    /// order holds: envelopes leave in the order they were sent.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn poll_transmit(&mut self) -> Option<Envelope> {
+        self.outbound.pop_front()
+    }
+
+    /// An envelope that arrived from another host; delivered by the next [`step`](Self::step)s.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn handle_envelope(&mut self, env: Envelope) {
+        self.queue.push_back(env);
+    }
+
+    /// A local actor's child started in another process (the spawn the base made for it
+    /// reported in): it becomes one of `parent`'s children, told of the parent's exit and
+    /// counted in its status.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn handle_child_started(&mut self, parent: &ActorAddress, child: ActorAddress) {
+        match self.actors.get_mut(&parent.id()).filter(|_| parent.host() == self.host) {
+            Some(slot) if !slot.exiting => slot.children.push(child),
+            // The parent is gone or going: the new child is asked to exit at once.
+            _ => self.post(child, parent.clone(), Box::new(ActorExitRequest::new())),
+        }
+    }
+
+    /// Host `host` is gone (its process died, or its connection broke for good): each of its
+    /// actors counts as exited (spec §7.5): a local parent is sent [`ChildActorExited`] for
+    /// each child it had there, a local actor whose parent ran there exits with its subtree
+    /// (spec §2.2.4), and mail still waiting for that host is dead-lettered (spec §4.2).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn handle_host_lost(&mut self, host: u32) {
+        let mut exited: Vec<(ActorAddress, ActorAddress)> = Vec::new();
+        let mut orphaned: Vec<ActorAddress> = Vec::new();
+        for (&id, slot) in &mut self.actors {
+            let me = ActorAddress::on_host(self.system, self.host, id);
+            slot.children.retain(|child| {
+                let lost = child.host() == host;
+                if lost {
+                    exited.push((me.clone(), child.clone()));
+                }
+                !lost
+            });
+            if slot.parent.as_ref().is_some_and(|p| p.host() == host) {
+                orphaned.push(me);
+            }
+        }
+        exited.sort();
+        for (parent, child) in exited {
+            if self.actors.get(&parent.id()).is_some_and(|p| !p.exiting) {
+                self.post(parent, child.clone(), Box::new(ChildActorExited { child_address: child }));
+            }
+        }
+        orphaned.sort();
+        let admin = self.admin_address();
+        for actor in orphaned {
+            self.stop_actor(&actor, &admin);
+        }
+        let (lost, kept): (VecDeque<Envelope>, VecDeque<Envelope>) =
+            std::mem::take(&mut self.outbound).into_iter().partition(|env| env.target.host() == host);
+        self.outbound = kept;
+        for env in lost {
+            self.dead_letter(env);
+        }
+    }
+
     // ----- running ------------------------------------------------------------------------
 
     /// Messages queued and not yet delivered.
@@ -215,6 +317,7 @@ impl Kernel {
             Route::Actor => self.deliver_to_actor(env),
             Route::Endpoint => self.deliver_to_endpoint(env),
             Route::Admin => self.deliver_to_admin(env),
+            Route::Remote => self.outbound.push_back(env),
             Route::Dead => self.dead_letter(env),
             Route::Invalid(reason) => {
                 tracing::warn!(target_address = %env.target, reason, "dropped a message to an invalid address");
@@ -406,7 +509,11 @@ impl Kernel {
             })?;
         }
         let parent = match parent {
-            Some(p) if spec.global_name.is_none() && self.actors.contains_key(&p.id()) => Some(p.clone()),
+            // A parent in another process (the actor is created here on its behalf) is
+            // recorded as it is: its kernel learns of the child from the base.
+            Some(p) if spec.global_name.is_none() && (p.host() != self.host || self.actors.contains_key(&p.id())) => {
+                Some(p.clone())
+            }
             _ => None,
         };
         let address = self.allocate();
@@ -414,7 +521,8 @@ impl Kernel {
         let start = ActorStart { capabilities: &self.capabilities, requirements: spec.requirements.as_ref() };
         match cell::construct(factory, &start, &span) {
             Ok(actor) => {
-                if let Some(p) = parent.as_ref().and_then(|p| self.actors.get_mut(&p.id())) {
+                let local_parent = parent.as_ref().filter(|p| p.host() == self.host);
+                if let Some(p) = local_parent.and_then(|p| self.actors.get_mut(&p.id())) {
                     p.children.push(address.clone());
                 }
                 if let Some(name) = &spec.global_name {
@@ -471,6 +579,12 @@ impl Kernel {
         let mut work = vec![first];
         while let Some(step) = work.pop() {
             let (addr, recursive) = match step {
+                ExitStep::Ask { addr, requester } if addr.host() != self.host => {
+                    // A child in another process handles its request there, and its kernel
+                    // tells its parent (here) when it is gone.
+                    self.post(addr, requester, Box::new(ActorExitRequest::new()));
+                    continue;
+                }
                 ExitStep::Ask { addr, requester } => {
                     let Some((mut actor, span)) = self.take_actor(&addr) else {
                         continue;
@@ -529,12 +643,16 @@ impl Kernel {
         }
         tracing::debug!(actor_address = %addr, actor_type = slot.type_name, "actor exited");
         if let Some(parent) = slot.parent {
-            let parent_alive = match self.actors.get_mut(&parent.id()) {
-                Some(p) => {
-                    p.children.retain(|c| c != addr);
-                    !p.exiting
+            let parent_alive = if parent.host() != self.host {
+                true // its kernel decides what the news means there
+            } else {
+                match self.actors.get_mut(&parent.id()) {
+                    Some(p) => {
+                        p.children.retain(|c| c != addr);
+                        !p.exiting
+                    }
+                    None => false,
                 }
-                None => false,
             };
             if parent_alive {
                 let exited = ChildActorExited { child_address: addr.clone() };
@@ -565,7 +683,7 @@ impl Kernel {
                 .actors
                 .iter()
                 .filter(|(id, s)| s.parent.is_none() && !asked.contains(*id))
-                .map(|(&id, _)| ActorAddress::new(self.system, id))
+                .map(|(&id, _)| self.local(id))
                 .collect();
             if roots.is_empty() {
                 break;
@@ -587,7 +705,7 @@ impl Kernel {
         // Anything still alive (an actor busy elsewhere) is dropped with the system. Every
         // value here may hold user code with a `Drop`: each is dropped on its own.
         for (id, slot) in std::mem::take(&mut self.actors) {
-            cell::discard(slot, "an actor", &ActorAddress::new(self.system, id));
+            cell::discard(slot, "an actor", &self.local(id));
         }
         self.names.clear();
         self.dead_letter_handler = None;
@@ -685,7 +803,7 @@ impl Kernel {
         let mut failing: Vec<ActorAddress> = self
             .actors
             .iter()
-            .map(|(&id, slot)| (ActorAddress::new(self.system, id), slot))
+            .map(|(&id, slot)| (self.local(id), slot))
             .filter(|(addr, slot)| {
                 cell::check(&slot.factory, &self.capabilities, slot.requirements.as_ref(), Some(addr)).is_err()
             })
@@ -712,12 +830,8 @@ impl Kernel {
     }
 
     pub(crate) fn system_status(&self) -> ThespianSystemStatus {
-        let mut top_level_actors: Vec<ActorAddress> = self
-            .actors
-            .iter()
-            .filter(|(_, s)| s.parent.is_none())
-            .map(|(&id, _)| ActorAddress::new(self.system, id))
-            .collect();
+        let mut top_level_actors: Vec<ActorAddress> =
+            self.actors.iter().filter(|(_, s)| s.parent.is_none()).map(|(&id, _)| self.local(id)).collect();
         top_level_actors.sort();
         let mut named_actors: Vec<(String, ActorAddress)> =
             self.names.iter().map(|(n, a)| (n.clone(), a.clone())).collect();

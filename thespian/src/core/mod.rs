@@ -4,3 +4,6 @@ pub(crate) mod cell;
 pub(crate) mod host;
 pub(crate) mod kernel;
 pub(crate) mod timers;
+
+#[cfg(test)]
+mod net_tests;

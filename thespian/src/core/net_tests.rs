@@ -1,0 +1,214 @@
+//! Several kernels of one system, each the kernel of one process (DESIGN §3), wired by an
+//! in-memory transport that carries every envelope as a wire frame: the lifecycle rules that
+//! cross processes, tested deterministically and without processes.
+
+use std::collections::BTreeSet;
+
+use crate::api::actor::{Actor, ActorResult, ActorSpec};
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::Capabilities;
+use crate::api::context::ActorContext;
+use crate::api::message::Message;
+use crate::api::system_messages::{ActorExitRequest, ChildActorExited, DeadEnvelope};
+use crate::core::kernel::{Envelope, Kernel};
+use crate::wire::WireEnvelope;
+
+const SYSTEM: u64 = 0x5eed;
+
+/// One kernel per host; host 0 is the admin's process.
+struct Net {
+    kernels: Vec<Kernel>,
+    /// Hosts whose process is gone: what is sent to them is lost with them.
+    dead: BTreeSet<u32>,
+}
+
+impl Net {
+    fn new(hosts: u32) -> Self {
+        let kernels =
+            (0..hosts).map(|h| Kernel::new(SYSTEM, "test", Capabilities::new(), false).in_process(h)).collect();
+        Self { kernels, dead: BTreeSet::new() }
+    }
+
+    fn kernel(&mut self, host: u32) -> &mut Kernel {
+        &mut self.kernels[host as usize]
+    }
+
+    /// Delivers and carries messages until every kernel is quiet. Each envelope crosses as a
+    /// frame, so what arrives is what another process would decode.
+    fn run(&mut self) -> Result<(), String> {
+        loop {
+            let mut moved = false;
+            for host in 0..self.kernels.len() {
+                while self.kernels[host].step() {
+                    moved = true;
+                }
+                while let Some(env) = self.kernels[host].poll_transmit() {
+                    moved = true;
+                    let to = env.target.host();
+                    let frame = WireEnvelope::new(env.target, env.sender, env.message.as_ref())
+                        .and_then(|w| w.to_frame())
+                        .map_err(|e| e.to_string())?;
+                    if self.dead.contains(&to) {
+                        continue;
+                    }
+                    let wire = WireEnvelope::from_frame(&frame).map_err(|e| e.to_string())?;
+                    let (target, sender) = (wire.target.clone(), wire.sender.clone());
+                    let message = wire.open().map_err(|e| e.to_string())?;
+                    self.kernel(to).handle_envelope(Envelope { target, sender, message });
+                }
+            }
+            if !moved {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Host `host`'s process dies: every other kernel is told.
+    fn kill(&mut self, host: u32) {
+        self.dead.insert(host);
+        for (h, kernel) in self.kernels.iter_mut().enumerate() {
+            if u32::try_from(h).ok() != Some(host) {
+                kernel.handle_host_lost(host);
+            }
+        }
+    }
+
+    /// Creates `A` on `host`, as a child of `parent` when given (which may run elsewhere:
+    /// its kernel is told, as a base would once the child reports in).
+    fn create<A: crate::NewActor>(&mut self, host: u32, parent: Option<&ActorAddress>) -> Result<ActorAddress, String> {
+        let child = self.kernel(host).create(parent, ActorSpec::of::<A>()).map_err(|_| "create failed".to_string())?;
+        if let Some(parent) = parent.filter(|p| p.host() != host) {
+            self.kernel(parent.host()).handle_child_started(parent, child.clone());
+        }
+        Ok(child)
+    }
+}
+
+/// Answers a `u64` with the same number.
+#[derive(Default)]
+struct Echo;
+
+impl Actor for Echo {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(n) = msg.downcast_ref::<u64>() {
+            ctx.send(sender, *n);
+        }
+        Ok(())
+    }
+}
+
+/// Told an observer by a `Vec<u8>`, it handles dead letters and reports each child's exit to
+/// that observer as the child's address text, each dead letter as `dead:` and its address.
+#[derive(Default)]
+struct Parent {
+    observer: Option<ActorAddress>,
+}
+
+impl Actor for Parent {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<Vec<u8>>() {
+            self.observer = Some(sender.clone());
+            ctx.handle_dead_letters(true);
+        } else if let (Some(exited), Some(observer)) = (msg.downcast_ref::<ChildActorExited>(), &self.observer) {
+            ctx.send(observer, exited.child_address.to_string());
+        } else if let (Some(dead), Some(observer)) = (msg.downcast_ref::<DeadEnvelope>(), &self.observer) {
+            ctx.send(observer, format!("dead:{}", dead.dead_address));
+        }
+        Ok(())
+    }
+}
+
+/// The texts an endpoint received, in order.
+fn texts(kernel: &mut Kernel, endpoint: &ActorAddress) -> Vec<String> {
+    std::iter::from_fn(|| kernel.take_received(endpoint))
+        .filter_map(|(m, _)| m.downcast_ref::<String>().cloned())
+        .collect()
+}
+
+#[test]
+fn design_3_mail_crosses_processes_in_order_and_addresses_survive() -> Result<(), String> {
+    let mut net = Net::new(3);
+    let echo = net.create::<Echo>(2, None)?;
+    assert_eq!(echo.host(), 2, "an actor's address names the process that hosts it");
+    let endpoint = net.kernel(0).open_endpoint();
+    for n in 0..100_u64 {
+        net.kernel(0).post(echo.clone(), endpoint.clone(), Box::new(n));
+    }
+    net.run()?;
+    let replies: Vec<(u64, ActorAddress)> = std::iter::from_fn(|| net.kernel(0).take_received(&endpoint))
+        .filter_map(|(m, sender)| m.downcast_ref::<u64>().map(|n| (*n, sender)))
+        .collect();
+    assert_eq!(replies.iter().map(|(n, _)| *n).collect::<Vec<_>>(), (0..100).collect::<Vec<_>>(), "in order");
+    assert!(replies.iter().all(|(_, sender)| *sender == echo), "the sender is equal after two crossings");
+    Ok(())
+}
+
+#[test]
+fn design_3_a_remote_childs_exit_reaches_its_parent() -> Result<(), String> {
+    let mut net = Net::new(2);
+    let parent = net.create::<Parent>(0, None)?;
+    let child = net.create::<Echo>(1, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    net.run()?;
+    net.kernel(0).post(child.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
+    net.run()?;
+    assert_eq!(texts(net.kernel(0), &observer), [child.to_string()], "ChildActorExited crossed to the parent");
+    assert!(net.kernel(1).system_status().actor_count == 0, "the child is gone");
+    Ok(())
+}
+
+#[test]
+fn design_3_a_parents_exit_reaches_its_children_in_other_processes() -> Result<(), String> {
+    let mut net = Net::new(3);
+    let parent = net.create::<Parent>(0, None)?;
+    for host in [1, 2] {
+        net.create::<Echo>(host, Some(&parent))?;
+    }
+    let endpoint = net.kernel(0).open_endpoint();
+    net.kernel(0).post(parent, endpoint, Box::new(ActorExitRequest::new()));
+    net.run()?;
+    for host in 0..3 {
+        assert_eq!(net.kernel(host).system_status().actor_count, 0, "host {host} still has actors");
+    }
+    Ok(())
+}
+
+#[test]
+fn design_3_a_lost_process_counts_its_actors_as_exited() -> Result<(), String> {
+    let mut net = Net::new(3);
+    let parent = net.create::<Parent>(0, None)?;
+    let lost_child = net.create::<Echo>(1, Some(&parent))?;
+    // A grandchild on host 2 whose parent ran on the lost host exits too (spec §2.2.4).
+    net.create::<Echo>(2, Some(&lost_child))?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    net.run()?;
+    // Mail on its way to the lost host when it dies comes back as a dead letter, not silence.
+    net.kernel(0).post(lost_child.clone(), observer.clone(), Box::new(7_u64));
+    net.kernel(0).step();
+    net.kill(1);
+    net.run()?;
+    let told = texts(net.kernel(0), &observer);
+    assert_eq!(told, [lost_child.to_string(), format!("dead:{lost_child}")], "the parent was told, the mail came back");
+    assert_eq!(net.kernel(0).system_status().actor_count, 1, "the parent lives on");
+    assert_eq!(net.kernel(2).system_status().actor_count, 0, "the orphaned grandchild exited");
+    Ok(())
+}
+
+#[test]
+fn spec_1_2_on_a_single_process_system_an_address_of_another_process_is_invalid() {
+    let kernel = Kernel::new(SYSTEM, "test", Capabilities::new(), false);
+    let elsewhere = ActorAddress::on_host(SYSTEM, 1, 1);
+    assert!(kernel.validate(&elsewhere).is_err());
+}
