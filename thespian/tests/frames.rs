@@ -22,11 +22,11 @@ use tokio_util::codec::{Decoder, Encoder, Framed};
 
 // ----- helpers ----------------------------------------------------------------------------
 
-/// An address as a peer would send it: system id and actor id.
+/// An address as a peer would send it: system id, host (0, the admin's process) and actor id.
 fn address(system: u64, id: u64) -> ActorAddress {
     use serde::de::value::{Error, SeqDeserializer};
-    ActorAddress::deserialize(SeqDeserializer::<_, Error>::new([system, id].into_iter()))
-        .expect("an address deserializes from two numbers")
+    ActorAddress::deserialize(SeqDeserializer::<_, Error>::new([system, 0, id].into_iter()))
+        .expect("an address deserializes from three numbers")
 }
 
 /// Envelope number `seq`, carrying a body of a type this program does not know.
