@@ -135,7 +135,12 @@ impl PartyHost {
 // ANCHOR_END: host
 
 // ANCHOR: main
+// ANCHOR: init
 fn main() -> Result<(), ActorSystemError> {
+    // First in `main`: in a process a multi-process base started from this binary, this is
+    // where it becomes that process; in the program itself it returns at once.
+    thespian::init();
+    // ANCHOR_END: init
     let asys = ActorSystem::new()?; // the default base: simpleSystemBase
     let greeter = asys.create_actor::<Greeter>()?;
 
