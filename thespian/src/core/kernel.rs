@@ -52,6 +52,13 @@ struct Slot {
     name: Option<String>,
     /// Set once its exit has begun, so its children's exits are not reported to it.
     exiting: bool,
+    /// Once exiting: its children in other processes that were asked to exit and have not
+    /// reported `ChildActorExited` yet. It is removed when none is left (DESIGN §3: an actor
+    /// is removed only after its children reported).
+    awaiting: Vec<ActorAddress>,
+    /// Set when its exit reached the point of removal while it still awaited children: the
+    /// last of them to go removes it.
+    removal_due: bool,
     /// The span its code runs in, carrying its address (spec §4.13); taken with `actor`
     /// while it handles a message, unless it is disabled.
     span: Span,
@@ -269,8 +276,15 @@ impl Kernel {
     pub(crate) fn handle_host_lost(&mut self, host: u32) {
         let mut exited: Vec<(ActorAddress, ActorAddress)> = Vec::new();
         let mut orphaned: Vec<ActorAddress> = Vec::new();
+        let mut done_waiting: Vec<ActorAddress> = Vec::new();
         for (&id, slot) in &mut self.actors {
             let me = ActorAddress::on_host(self.system, self.host, id);
+            if slot.exiting && !slot.awaiting.is_empty() {
+                slot.awaiting.retain(|child| child.host() != host);
+                if slot.awaiting.is_empty() && slot.removal_due {
+                    done_waiting.push(me.clone());
+                }
+            }
             slot.children.retain(|child| {
                 let lost = child.host() == host;
                 if lost {
@@ -287,6 +301,10 @@ impl Kernel {
             if self.actors.get(&parent.id()).is_some_and(|p| !p.exiting) {
                 self.post(parent, child.clone(), Box::new(ChildActorExited { child_address: child }));
             }
+        }
+        done_waiting.sort();
+        for actor in done_waiting {
+            self.remove_exited(&actor);
         }
         orphaned.sort();
         let admin = self.admin_address();
@@ -406,6 +424,20 @@ impl Kernel {
             if let Some(status) = self.actor_status(&target) {
                 self.reply(sender, target, Box::new(status));
             }
+            return;
+        }
+        if let Some(exited) = message.downcast_ref::<ChildActorExited>().filter(|e| e.child_address.host() != self.host)
+        {
+            // A child in another process is gone: it is no longer one of the children.
+            let child = exited.child_address.clone();
+            if self.child_reported(&target, &child) {
+                cell::discard(message, "a handled message", &target);
+                return;
+            }
+        }
+        if self.actors.get(&target.id()).is_some_and(|slot| slot.exiting) {
+            // It handled its exit request and only waits for its children: it is dead to mail.
+            self.dead_letter(Envelope { target, sender, message });
             return;
         }
         let Some((mut actor, span)) = self.take_actor(&target) else {
@@ -539,6 +571,8 @@ impl Kernel {
                         children: Vec::new(),
                         name: spec.global_name,
                         exiting: false,
+                        awaiting: Vec::new(),
+                        removal_due: false,
                         span,
                     },
                 );
@@ -579,12 +613,6 @@ impl Kernel {
         let mut work = vec![first];
         while let Some(step) = work.pop() {
             let (addr, recursive) = match step {
-                ExitStep::Ask { addr, requester } if addr.host() != self.host => {
-                    // A child in another process handles its request there, and its kernel
-                    // tells its parent (here) when it is gone.
-                    self.post(addr, requester, Box::new(ActorExitRequest::new()));
-                    continue;
-                }
                 ExitStep::Ask { addr, requester } => {
                     let Some((mut actor, span)) = self.take_actor(&addr) else {
                         continue;
@@ -598,10 +626,11 @@ impl Kernel {
                 }
                 ExitStep::Handled { addr, recursive } => (addr, recursive),
                 ExitStep::Remove(addr) => {
-                    self.remove_exited(&addr);
+                    self.remove_when_children_are_gone(&addr);
                     continue;
                 }
             };
+            let host = self.host;
             let Some(slot) = self.actors.get_mut(&addr.id()) else {
                 continue;
             };
@@ -609,9 +638,16 @@ impl Kernel {
             let children = std::mem::take(&mut slot.children);
             work.push(ExitStep::Remove(addr.clone()));
             if recursive {
+                // A child in another process handles its request there; its kernel tells
+                // this one when it is gone.
+                let (local, remote): (Vec<_>, Vec<_>) = children.into_iter().partition(|c| c.host() == host);
+                slot.awaiting.clone_from(&remote);
+                for child in remote {
+                    self.post(child, addr.clone(), Box::new(ActorExitRequest::new()));
+                }
                 // Pushed last to first, so the first child is handled first.
                 work.extend(
-                    children.into_iter().rev().map(|child| ExitStep::Ask { addr: child, requester: addr.clone() }),
+                    local.into_iter().rev().map(|child| ExitStep::Ask { addr: child, requester: addr.clone() }),
                 );
             } else {
                 for child in &children {
@@ -623,11 +659,55 @@ impl Kernel {
         }
     }
 
-    /// Removes an actor whose children are gone, and tells its parent (spec §7.5).
-    fn remove_exited(&mut self, addr: &ActorAddress) {
-        let Some(mut slot) = self.actors.remove(&addr.id()) else {
+    /// Child `child` of local actor `parent`, in another process, reported its exit: it leaves
+    /// the parent's children (or, for an exiting parent, the children it awaits; the parent
+    /// is removed once none is left). True if the parent is exiting, so the report is not for
+    /// its handler.
+    fn child_reported(&mut self, parent: &ActorAddress, child: &ActorAddress) -> bool {
+        let Some(slot) = self.actors.get_mut(&parent.id()) else {
+            return false;
+        };
+        slot.children.retain(|c| c != child);
+        if !slot.exiting {
+            return false;
+        }
+        slot.awaiting.retain(|c| c != child);
+        if slot.awaiting.is_empty() && slot.removal_due {
+            self.remove_exited(parent);
+        }
+        true
+    }
+
+    /// Removes an exiting actor whose children are gone; one still awaiting children in other
+    /// processes is removed when the last of them reports, and its exiting parent waits for
+    /// it in turn.
+    fn remove_when_children_are_gone(&mut self, addr: &ActorAddress) {
+        let Some(slot) = self.actors.get_mut(&addr.id()) else {
             return;
         };
+        if slot.awaiting.is_empty() {
+            self.remove_exited(addr);
+            return;
+        }
+        slot.removal_due = true;
+        let parent = slot.parent.clone().filter(|p| p.host() == self.host);
+        if let Some(p) = parent.and_then(|p| self.actors.get_mut(&p.id())).filter(|p| p.exiting) {
+            p.awaiting.push(addr.clone());
+        }
+    }
+
+    /// Removes an actor whose children are gone, and tells its parent (spec §7.5).
+    fn remove_exited(&mut self, addr: &ActorAddress) {
+        // An exiting parent that waited only for this actor goes next: a loop, not recursion.
+        let mut next = Some(addr.clone());
+        while let Some(addr) = next.take() {
+            next = self.remove_one_exited(&addr);
+        }
+    }
+
+    /// Removes one exited actor; returns its parent when the parent was waiting only for it.
+    fn remove_one_exited(&mut self, addr: &ActorAddress) -> Option<ActorAddress> {
+        let mut slot = self.actors.remove(&addr.id())?;
         // The instance is dropped here, after its children are gone; its `Drop` is user code.
         if let Some(actor) = slot.actor.take() {
             cell::discard(actor, "an actor", addr);
@@ -642,23 +722,19 @@ impl Kernel {
             self.dead_letter_handler = None;
         }
         tracing::debug!(actor_address = %addr, actor_type = slot.type_name, "actor exited");
-        if let Some(parent) = slot.parent {
-            let parent_alive = if parent.host() != self.host {
-                true // its kernel decides what the news means there
-            } else {
-                match self.actors.get_mut(&parent.id()) {
-                    Some(p) => {
-                        p.children.retain(|c| c != addr);
-                        !p.exiting
-                    }
-                    None => false,
-                }
-            };
-            if parent_alive {
-                let exited = ChildActorExited { child_address: addr.clone() };
-                self.post(parent, addr.clone(), Box::new(exited));
+        let parent = slot.parent?;
+        // A parent in another process is always told: its kernel decides what the news means.
+        if parent.host() == self.host {
+            let p = self.actors.get_mut(&parent.id())?;
+            p.children.retain(|c| c != addr);
+            if p.exiting {
+                p.awaiting.retain(|c| c != addr);
+                return (p.awaiting.is_empty() && p.removal_due).then_some(parent);
             }
         }
+        let exited = ChildActorExited { child_address: addr.clone() };
+        self.post(parent, addr.clone(), Box::new(exited));
+        None
     }
 
     /// Stops every actor (spec §6.3): each actor without a parent actor is sent an exit

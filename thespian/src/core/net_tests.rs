@@ -102,8 +102,9 @@ impl Actor for Echo {
     }
 }
 
-/// Told an observer by a `Vec<u8>`, it handles dead letters and reports each child's exit to
-/// that observer as the child's address text, each dead letter as `dead:` and its address.
+/// Told an observer by a `Vec<u8>`, it handles dead letters and reports to that observer
+/// each child's exit as the child's address text, each dead letter as `dead:` and its
+/// address, and its own exit request as `exiting:` and its address.
 #[derive(Default)]
 struct Parent {
     observer: Option<ActorAddress>,
@@ -123,6 +124,9 @@ impl Actor for Parent {
             ctx.send(observer, exited.child_address.to_string());
         } else if let (Some(dead), Some(observer)) = (msg.downcast_ref::<DeadEnvelope>(), &self.observer) {
             ctx.send(observer, format!("dead:{}", dead.dead_address));
+        } else if let (true, Some(observer)) = (msg.is::<ActorExitRequest>(), &self.observer) {
+            let me = ctx.my_address().clone();
+            ctx.send(observer, format!("exiting:{me}"));
         }
         Ok(())
     }
@@ -181,6 +185,51 @@ fn design_3_a_parents_exit_reaches_its_children_in_other_processes() -> Result<(
     for host in 0..3 {
         assert_eq!(net.kernel(host).system_status().actor_count, 0, "host {host} still has actors");
     }
+    Ok(())
+}
+
+#[test]
+fn design_3_an_actor_is_removed_only_after_its_children_in_other_processes_reported() -> Result<(), String> {
+    let mut net = Net::new(2);
+    let grandparent = net.create::<Parent>(0, None)?;
+    let parent = net.create::<Parent>(0, Some(&grandparent))?;
+    let child = net.create::<Parent>(1, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    for watched in [&grandparent, &child] {
+        net.kernel(0).post(watched.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    }
+    net.run()?;
+    // The parent handles its exit request here; its child, elsewhere, has not yet.
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
+    while net.kernel(0).step() {}
+    assert_eq!(net.kernel(0).system_status().actor_count, 2, "the parent waits for its remote child");
+    // Meanwhile it is dead to mail: the grandparent, handling dead letters, sees this one.
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(5_u64));
+    net.run()?;
+    let told = texts(net.kernel(0), &observer);
+    let expected = [format!("dead:{parent}"), format!("exiting:{child}"), parent.to_string()];
+    assert_eq!(told, expected, "the grandparent is told only after the remote child exited");
+    assert_eq!(net.kernel(0).system_status().actor_count, 1, "only the grandparent is left");
+    Ok(())
+}
+
+#[test]
+fn design_3_a_lost_process_ends_the_wait_for_its_children() -> Result<(), String> {
+    let mut net = Net::new(2);
+    let grandparent = net.create::<Parent>(0, None)?;
+    let parent = net.create::<Parent>(0, Some(&grandparent))?;
+    let child = net.create::<Echo>(1, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(grandparent.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    net.run()?;
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
+    while net.kernel(0).step() {}
+    // The child's process dies before it could report: it counts as exited, so the parent
+    // goes and the grandparent is told; the exit request still on its way is a dead letter.
+    net.kill(1);
+    net.run()?;
+    assert_eq!(texts(net.kernel(0), &observer), [parent.to_string(), format!("dead:{child}")]);
+    assert_eq!(net.kernel(0).system_status().actor_count, 1);
     Ok(())
 }
 
