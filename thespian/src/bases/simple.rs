@@ -84,6 +84,7 @@ impl State {
     /// deliver, the run stops with [`ActorSystemError::ProcessingLimitExceeded`], naming
     /// the actors and message types that filled the queue, and the undelivered messages are
     /// dropped (counted in the error), so that later calls start from a quiet system.
+    #[inline]
     fn run(&mut self, delivered: &mut u64, scheduled_before: TimerMark) -> Result<(), ActorSystemError> {
         let mut now = None;
         loop {
@@ -116,9 +117,13 @@ impl State {
     fn call<T>(&mut self, op: impl FnOnce(&mut Self) -> Result<T, ActorSystemError>) -> Result<T, ActorSystemError> {
         let mut delivered = 0;
         let scheduled_before = self.kernel.timer_mark();
-        self.run(&mut delivered, scheduled_before)?;
-        if self.shut_down {
-            return Err(ActorSystemError::SystemShutDown);
+        // Between calls the system is quiet: only wakeups can be due (or mail left by a call
+        // that failed). Checking is two loads; the run itself is skipped when there is none.
+        if self.kernel.queue_len() > 0 || self.kernel.has_timers() {
+            self.run(&mut delivered, scheduled_before)?;
+            if self.shut_down {
+                return Err(ActorSystemError::SystemShutDown);
+            }
         }
         let value = op(self)?;
         self.run(&mut delivered, scheduled_before).map(|()| value)

@@ -426,8 +426,9 @@ impl Kernel {
             }
             return;
         }
-        if let Some(exited) = message.downcast_ref::<ChildActorExited>().filter(|e| e.child_address.host() != self.host)
-        {
+        // Only a kernel with peers has children in other processes.
+        let remote_exit = if self.has_peers { message.downcast_ref::<ChildActorExited>() } else { None };
+        if let Some(exited) = remote_exit.filter(|e| e.child_address.host() != self.host) {
             // A child in another process is gone: it is no longer one of the children.
             let child = exited.child_address.clone();
             if self.child_reported(&target, &child) {
@@ -435,8 +436,9 @@ impl Kernel {
                 return;
             }
         }
-        if self.actors.get(&target.id()).is_some_and(|slot| slot.exiting) {
-            // It handled its exit request and only waits for its children: it is dead to mail.
+        // An actor still present after its exit awaits its children in other processes (so
+        // only a kernel with peers has one): it handled its exit request and is dead to mail.
+        if self.has_peers && self.actors.get(&target.id()).is_some_and(|slot| slot.exiting) {
             self.dead_letter(Envelope { target, sender, message });
             return;
         }
