@@ -52,13 +52,9 @@ struct Slot {
     name: Option<String>,
     /// Set once its exit has begun, so its children's exits are not reported to it.
     exiting: bool,
-    /// Once exiting: its children in other processes that were asked to exit and have not
-    /// reported `ChildActorExited` yet. It is removed when none is left (DESIGN §3: an actor
-    /// is removed only after its children reported).
-    awaiting: Vec<ActorAddress>,
-    /// Set when its exit reached the point of removal while it still awaited children: the
-    /// last of them to go removes it.
-    removal_due: bool,
+    /// Once exiting with children in other processes: the wait for them (boxed: rare, and
+    /// every idle actor would pay for it inline).
+    waiting: Option<Box<Waiting>>,
     /// The span its code runs in, carrying its address (spec §4.13); taken with `actor`
     /// while it handles a message, unless it is disabled.
     span: Span,
@@ -73,6 +69,38 @@ enum Route {
     Remote,
     Dead,
     Invalid(&'static str),
+}
+
+/// An exiting actor's wait for its children in other processes (DESIGN §3: an actor is
+/// removed only after its children reported).
+#[derive(Default)]
+struct Waiting {
+    /// The children asked to exit that have not reported `ChildActorExited` yet.
+    children: Vec<ActorAddress>,
+    /// Set when its exit reached the point of removal while it still awaited children: the
+    /// last of them to go removes it.
+    removal_due: bool,
+}
+
+impl Slot {
+    /// True while it waits for children in other processes.
+    fn awaits(&self) -> bool {
+        self.waiting.as_ref().is_some_and(|w| !w.children.is_empty())
+    }
+
+    /// Its wait, begun if need be.
+    fn wait(&mut self) -> &mut Waiting {
+        self.waiting.get_or_insert_with(Box::default)
+    }
+
+    /// Stops waiting for the children `gone` says are gone; true if that ends a wait whose
+    /// removal is due.
+    fn stop_waiting(&mut self, gone: impl Fn(&ActorAddress) -> bool) -> bool {
+        self.waiting.as_mut().is_some_and(|w| {
+            w.children.retain(|c| !gone(c));
+            w.children.is_empty() && w.removal_due
+        })
+    }
 }
 
 /// One step of an exit walking an actor's subtree ([`Kernel::exit_tree`]).
@@ -279,11 +307,8 @@ impl Kernel {
         let mut done_waiting: Vec<ActorAddress> = Vec::new();
         for (&id, slot) in &mut self.actors {
             let me = ActorAddress::on_host(self.system, self.host, id);
-            if slot.exiting && !slot.awaiting.is_empty() {
-                slot.awaiting.retain(|child| child.host() != host);
-                if slot.awaiting.is_empty() && slot.removal_due {
-                    done_waiting.push(me.clone());
-                }
+            if slot.exiting && slot.awaits() && slot.stop_waiting(|child| child.host() == host) {
+                done_waiting.push(me.clone());
             }
             slot.children.retain(|child| {
                 let lost = child.host() == host;
@@ -573,8 +598,7 @@ impl Kernel {
                         children: Vec::new(),
                         name: spec.global_name,
                         exiting: false,
-                        awaiting: Vec::new(),
-                        removal_due: false,
+                        waiting: None,
                         span,
                     },
                 );
@@ -643,7 +667,9 @@ impl Kernel {
                 // A child in another process handles its request there; its kernel tells
                 // this one when it is gone.
                 let (local, remote): (Vec<_>, Vec<_>) = children.into_iter().partition(|c| c.host() == host);
-                slot.awaiting.clone_from(&remote);
+                if !remote.is_empty() {
+                    slot.wait().children.clone_from(&remote);
+                }
                 for child in remote {
                     self.post(child, addr.clone(), Box::new(ActorExitRequest::new()));
                 }
@@ -673,8 +699,7 @@ impl Kernel {
         if !slot.exiting {
             return false;
         }
-        slot.awaiting.retain(|c| c != child);
-        if slot.awaiting.is_empty() && slot.removal_due {
+        if slot.stop_waiting(|c| c == child) {
             self.remove_exited(parent);
         }
         true
@@ -687,14 +712,14 @@ impl Kernel {
         let Some(slot) = self.actors.get_mut(&addr.id()) else {
             return;
         };
-        if slot.awaiting.is_empty() {
+        if !slot.awaits() {
             self.remove_exited(addr);
             return;
         }
-        slot.removal_due = true;
+        slot.wait().removal_due = true;
         let parent = slot.parent.clone().filter(|p| p.host() == self.host);
         if let Some(p) = parent.and_then(|p| self.actors.get_mut(&p.id())).filter(|p| p.exiting) {
-            p.awaiting.push(addr.clone());
+            p.wait().children.push(addr.clone());
         }
     }
 
@@ -730,8 +755,7 @@ impl Kernel {
             let p = self.actors.get_mut(&parent.id())?;
             p.children.retain(|c| c != addr);
             if p.exiting {
-                p.awaiting.retain(|c| c != addr);
-                return (p.awaiting.is_empty() && p.removal_due).then_some(parent);
+                return p.stop_waiting(|c| c == addr).then_some(parent);
             }
         }
         let exited = ChildActorExited { child_address: addr.clone() };
