@@ -188,20 +188,34 @@ fn design_3_a_parents_exit_reaches_its_children_in_other_processes() -> Result<(
     Ok(())
 }
 
+/// A grandparent and a parent on host 0, the parent's child `C` on host 1, all observed
+/// (`C` too when `watch_child`); the parent has just handled its exit request, and its child
+/// has not yet got its own.
+struct ExitingParent {
+    parent: ActorAddress,
+    child: ActorAddress,
+    observer: ActorAddress,
+}
+
+fn exiting_parent<C: crate::NewActor>(net: &mut Net, watch_child: bool) -> Result<ExitingParent, String> {
+    let grandparent = net.create::<Parent>(0, None)?;
+    let parent = net.create::<Parent>(0, Some(&grandparent))?;
+    let child = net.create::<C>(1, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    let watched = if watch_child { vec![&grandparent, &child] } else { vec![&grandparent] };
+    for actor in watched {
+        net.kernel(0).post(actor.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    }
+    net.run()?;
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
+    while net.kernel(0).step() {}
+    Ok(ExitingParent { parent, child, observer })
+}
+
 #[test]
 fn design_3_an_actor_is_removed_only_after_its_children_in_other_processes_reported() -> Result<(), String> {
     let mut net = Net::new(2);
-    let grandparent = net.create::<Parent>(0, None)?;
-    let parent = net.create::<Parent>(0, Some(&grandparent))?;
-    let child = net.create::<Parent>(1, Some(&parent))?;
-    let observer = net.kernel(0).open_endpoint();
-    for watched in [&grandparent, &child] {
-        net.kernel(0).post(watched.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
-    }
-    net.run()?;
-    // The parent handles its exit request here; its child, elsewhere, has not yet.
-    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
-    while net.kernel(0).step() {}
+    let ExitingParent { parent, child, observer } = exiting_parent::<Parent>(&mut net, true)?;
     assert_eq!(net.kernel(0).system_status().actor_count, 2, "the parent waits for its remote child");
     // Meanwhile it is dead to mail: the grandparent, handling dead letters, sees this one.
     net.kernel(0).post(parent.clone(), observer.clone(), Box::new(5_u64));
@@ -216,14 +230,7 @@ fn design_3_an_actor_is_removed_only_after_its_children_in_other_processes_repor
 #[test]
 fn design_3_a_lost_process_ends_the_wait_for_its_children() -> Result<(), String> {
     let mut net = Net::new(2);
-    let grandparent = net.create::<Parent>(0, None)?;
-    let parent = net.create::<Parent>(0, Some(&grandparent))?;
-    let child = net.create::<Echo>(1, Some(&parent))?;
-    let observer = net.kernel(0).open_endpoint();
-    net.kernel(0).post(grandparent.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
-    net.run()?;
-    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
-    while net.kernel(0).step() {}
+    let ExitingParent { parent, child, observer } = exiting_parent::<Echo>(&mut net, false)?;
     // The child's process dies before it could report: it counts as exited, so the parent
     // goes and the grandparent is told; the exit request still on its way is a dead letter.
     net.kill(1);
