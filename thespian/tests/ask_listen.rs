@@ -737,3 +737,16 @@ fn spec_6_3_shutdown_ends_a_waiting_listen() -> TestResult {
     assert!(took < ANSWER, "the waiting listen was not woken by the shutdown: it returned after {took:?}");
     Ok(())
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Relay);
+thespian::register_actor!(Answerer);
+thespian::register_actor!(Twice);
+thespian::register_actor!(Silent);
+thespian::register_actor!(Echo);
+thespian::register_actor!(Batcher);
+thespian::register_actor!(Spawner);
+thespian::register_actor!(SystemSender);
+thespian::register_actor!(Failer);
+thespian::register_actor!(ExitCounter);
+thespian::register_actor!(ListenWitness);

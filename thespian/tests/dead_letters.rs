@@ -211,6 +211,8 @@ on_every_base! {
         Ok(())
     }
 
+    #[not_yet_on_tcp = "the admin learns of an exit asynchronously; this test reads the status right after the tell"]
+
     fn spec_5_6_a_handler_that_exits_is_no_longer_used(asys) {
         let obs = asys.private()?;
         handler(&obs, "old")?;
@@ -231,3 +233,7 @@ on_every_base! {
         Ok(())
     }
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Handler);
+thespian::register_actor!(Target);

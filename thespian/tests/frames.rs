@@ -283,12 +283,13 @@ async fn design_3_wire_batched_writes_deliver_10_000_envelopes_in_order() -> Tes
     let (a, b) = tokio::io::duplex(64 * 1024);
     let mut writer = Framed::new(a, FrameCodec::new());
     let mut reader = Framed::new(b, FrameCodec::new());
-    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let producer = async move {
         for seq in 1..=ENVELOPES {
-            tx.send(envelope(seq)).await?;
+            tx.send(envelope(seq))?;
+            tokio::task::yield_now().await;
         }
-        tx.send(Frame::Bye).await
+        tx.send(Frame::Bye)
     };
     let (produced, written, read) =
         tokio::join!(producer, write_batched(&mut rx, &mut writer), read_in_order(&mut reader));
@@ -303,11 +304,11 @@ async fn design_3_wire_batched_writes_flush_once_the_queue_is_empty() -> TestRes
     let (a, b) = tokio::io::duplex(64 * 1024);
     let mut writer = CountFlushes { inner: Framed::new(a, FrameCodec::new()), flushes: 0 };
     let mut reader = Framed::new(b, FrameCodec::new());
-    let (tx, mut rx) = tokio::sync::mpsc::channel(ENVELOPES as usize + 1);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     for seq in 1..=ENVELOPES {
-        tx.send(envelope(seq)).await?;
+        tx.send(envelope(seq))?;
     }
-    tx.send(Frame::Bye).await?;
+    tx.send(Frame::Bye)?;
     drop(tx);
     let (written, read) = tokio::join!(write_batched(&mut rx, &mut writer), read_in_order(&mut reader));
     assert_eq!(written?, ENVELOPES + 1);

@@ -379,3 +379,6 @@ fn spec_4_13_events_logged_by_an_actor_carry_its_address() -> TestResult {
     assert_eq!(addresses_of("outside any actor"), vec![Vec::<String>::new()]);
     Ok(())
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Chatty);

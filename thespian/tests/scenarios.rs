@@ -365,3 +365,12 @@ on_every_base! {
         Ok(())
     }
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Speaker);
+thespian::register_actor!(Family);
+thespian::register_actor!(Child);
+thespian::register_actor!(Hopper);
+thespian::register_actor!(Summer);
+thespian::register_actor!(SquareWorker);
+thespian::register_actor!(BytesEcho);

@@ -364,9 +364,7 @@ fn spec_9_2_simple_system_base_is_the_default() -> TestResult {
 
 on_every_base! {
     fn spec_4_10_builder_capabilities_are_set_except_read_only_ones(asys) {
-        let custom = ActorSystem::builder()
-            .base(asys.base_name())
-            .logging(Logging::Off)
+        let custom = common::builder(asys.base_name())
             .capability("Has Lightbulb", true)
             .capability("Color", "Yellow")
             .capability("Thespian ActorSystem Name", "fake")
@@ -616,3 +614,13 @@ fn spec_9_2_system_call_from_a_handler_fails_instead_of_deadlocking() -> TestRes
     asys.shutdown()?;
     Ok(())
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(ThreadReporter);
+thespian::register_actor!(Counter);
+thespian::register_actor!(Chain);
+thespian::register_actor!(Player);
+thespian::register_actor!(CapabilitySetter);
+thespian::register_actor!(Sleeper);
+thespian::register_actor!(Poller);
+thespian::register_actor!(CallsItsSystem);

@@ -291,6 +291,8 @@ on_every_base! {
         Ok(())
     }
 
+    #[not_yet_on_tcp = "not yet passing: exits run asynchronously across processes; this test observes them synchronously"]
+
     fn spec_4_7_pending_wakeups_do_not_keep_an_exiting_actor_alive(asys) {
         let watch = asys.create_actor::<DeadLetterWatch>()?;
         let ack: Option<String> = asys.ask_as(&watch, WatchDeadLetters, ANSWER)?;
@@ -327,3 +329,8 @@ on_every_base! {
         Ok(())
     }
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Sleeper);
+thespian::register_actor!(PayloadChecker);
+thespian::register_actor!(DeadLetterWatch);

@@ -88,6 +88,7 @@ fn status(asys: &ActorSystem, troupe: &ActorAddress) -> Result<TroupeStatus, Box
 }
 
 on_every_base! {
+    #[not_yet_on_tcp = "not yet passing: troupe growth and shrinking across processes is not yet verified"]
     fn spec_8_1_burst_grows_to_max_count_answers_all_and_shrinks_to_idle_count(asys) {
         let troupe = asys.create_actor::<Worker>()?;
         for n in 0..100 {
@@ -231,6 +232,7 @@ on_every_base! {
 }
 
 on_every_base! {
+    #[not_yet_on_tcp = "not yet passing: troupe growth and shrinking across processes is not yet verified"]
     fn spec_8_1_extra_workers_stay_while_work_keeps_arriving(asys) {
         let troupe = asys.create_actor::<Worker>()?;
         // Four held jobs: four workers, two above idle_count.

@@ -1086,3 +1086,6 @@ fn design_3_wire_oversized_message_is_refused_without_encoding_it_whole() -> Tes
     fx.asys.shutdown()?;
     Ok(())
 }
+
+// Actor processes build their actor from its registered name (multi-process bases).
+thespian::register_actor!(Idle);

@@ -86,6 +86,9 @@ pub struct ActorSystemBuilder {
     transient_unique: bool,
     processing_limit: Option<u64>,
     check_capabilities: Option<bool>,
+    admin_port: Option<u16>,
+    ip_address: Option<std::net::IpAddr>,
+    shutdown_on_drop: bool,
 }
 
 impl Default for ActorSystemBuilder {
@@ -97,6 +100,9 @@ impl Default for ActorSystemBuilder {
             transient_unique: false,
             processing_limit: None,
             check_capabilities: None,
+            admin_port: None,
+            ip_address: None,
+            shutdown_on_drop: false,
         }
     }
 }
@@ -105,7 +111,7 @@ impl Default for ActorSystemBuilder {
 const BASES: &[(&str, bool)] = &[
     ("simpleSystemBase", true),
     ("multiprocQueueBase", false),
-    ("multiprocTCPBase", false),
+    ("multiprocTCPBase", cfg!(target_os = "linux")),
     ("multiprocUDPBase", false),
 ];
 
@@ -171,6 +177,33 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// The Admin Port of a multi-process base (spec §9.4: 1900 on `multiprocTCPBase`): the
+    /// program attaches to the system whose admin listens there, or starts one. The
+    /// capability `"Admin Port"` says the same.
+    #[doc(alias = "Admin Port")]
+    pub fn admin_port(mut self, port: u16) -> Self {
+        self.admin_port = Some(port);
+        self
+    }
+
+    /// The IP address a multi-process base binds and advertises; by default the
+    /// environment variable `THESPIAN_BASE_IPADDR`, else loopback (`127.0.0.1`).
+    #[doc(alias = "THESPIAN_BASE_IPADDR")]
+    pub fn ip_address(mut self, address: std::net::IpAddr) -> Self {
+        self.ip_address = Some(address);
+        self
+    }
+
+    /// On `multiprocTCPBase`, whether dropping the handle (or the death of this program)
+    /// shuts the whole system down. By default it does not: the admin outlives the program
+    /// that started it (spec §9.4), and dropping the handle only detaches from the system.
+    /// Tests turn it on, so that a failing test leaves no process behind. On the other
+    /// bases dropping the handle always shuts the system down.
+    pub fn shutdown_on_drop(mut self, shutdown: bool) -> Self {
+        self.shutdown_on_drop = shutdown;
+        self
+    }
+
     /// Starts the system.
     ///
     /// # Errors
@@ -182,15 +215,19 @@ impl ActorSystemBuilder {
         MessageRegistry::get().check_unique()?;
         crate::api::actor::check_unique_actor_names()?;
         let base: Arc<dyn SystemBase> = match BASES.iter().find(|(name, _)| *name == self.base) {
-            Some((_, true)) => {
-                let mut caps = self.capabilities;
-                for (name, value) in capabilities::common(simple::NAME).iter() {
-                    if capabilities::READ_ONLY.contains(&name) || caps.get(name).is_none() {
-                        caps.insert(name, value.clone());
+            Some((name, true)) => {
+                let mut caps = self.capabilities.clone();
+                for (cap, value) in capabilities::common(name).iter() {
+                    if capabilities::READ_ONLY.contains(&cap) || caps.get(cap).is_none() {
+                        caps.insert(cap, value.clone());
                     }
                 }
-                let checks = self.check_capabilities.unwrap_or(false);
-                Arc::new(SimpleBase::new(new_system_id(), caps, self.processing_limit, checks))
+                if *name == simple::NAME {
+                    let checks = self.check_capabilities.unwrap_or(false);
+                    Arc::new(SimpleBase::new(new_system_id(), caps, self.processing_limit, checks))
+                } else {
+                    self.multiproc(name, caps)?
+                }
             }
             Some((name, false)) => {
                 return Err(ActorSystemError::ActorSystemStartupFailure {
@@ -211,8 +248,42 @@ impl ActorSystemBuilder {
     }
 }
 
+impl ActorSystemBuilder {
+    /// Attaches to (or starts) a multi-process system.
+    #[cfg(target_os = "linux")]
+    fn multiproc(&self, name: &'static str, mut caps: Capabilities) -> Result<Arc<dyn SystemBase>, ActorSystemError> {
+        use crate::bases::multiproc::{MultiprocBase, Options, DEFAULT_ADMIN_PORT};
+        let from_caps = match caps.get("Admin Port") {
+            Some(CapValue::Int(port)) => Some(u16::try_from(*port).map_err(|_| {
+                ActorSystemError::ActorSystemStartupFailure { reason: format!("\"Admin Port\" {port} is not a port") }
+            })?),
+            _ => None,
+        };
+        let admin_port = self.admin_port.or(from_caps).unwrap_or(DEFAULT_ADMIN_PORT);
+        caps.insert("Admin Port", i64::from(admin_port));
+        caps.insert("Thespian Watch Supported", false);
+        let options = Options {
+            base: name,
+            admin_port,
+            bind: Options::bind_from_env(self.ip_address)?,
+            capabilities: caps,
+            // Spec §5.12: only the simple base skips the checks.
+            checks_capabilities: self.check_capabilities.unwrap_or(true),
+            shutdown_on_drop: self.shutdown_on_drop,
+        };
+        Ok(Arc::new(MultiprocBase::start(options)?))
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn multiproc(&self, name: &'static str, _: Capabilities) -> Result<Arc<dyn SystemBase>, ActorSystemError> {
+        Err(ActorSystemError::ActorSystemStartupFailure {
+            reason: format!("the system base `{name}` runs on Linux only; use `simpleSystemBase`"),
+        })
+    }
+}
+
 /// A number unique to each system of this process, and unlikely to be shared with another.
-fn new_system_id() -> u64 {
+pub(crate) fn new_system_id() -> u64 {
     static COUNTER: AtomicU32 = AtomicU32::new(1);
     (u64::from(std::process::id()) << 32) | u64::from(COUNTER.fetch_add(1, Ordering::Relaxed))
 }
@@ -483,9 +554,7 @@ impl ActorSystem {
 impl Drop for ActorSystem {
     fn drop(&mut self) {
         if self.owner {
-            if let Err(e) = self.base.shutdown() {
-                tracing::warn!(error = %e, "actor system shutdown on drop failed");
-            }
+            self.base.release();
         } else {
             self.base.close_endpoint(&self.endpoint);
         }

@@ -10,6 +10,8 @@ use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 use crate::core::kernel::Received;
 
+#[cfg(target_os = "linux")]
+pub(crate) mod multiproc;
 pub(crate) mod simple;
 
 /// The operations of the ActorSystem API (spec §6), as one base provides them.
@@ -36,4 +38,11 @@ pub(crate) trait SystemBase: Send + Sync {
     fn capabilities(&self) -> Result<Capabilities, ActorSystemError>;
     /// Stops every actor; later calls fail with `SystemShutDown`. Idempotent.
     fn shutdown(&self) -> Result<(), ActorSystemError>;
+    /// The owning handle is dropped: shuts the system down, unless the base lets the system
+    /// outlive its program (the TCP admin, spec §9.4).
+    fn release(&self) {
+        if let Err(e) = self.shutdown() {
+            tracing::warn!(error = %e, "actor system shutdown on drop failed");
+        }
+    }
 }

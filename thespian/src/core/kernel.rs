@@ -113,6 +113,54 @@ enum ExitStep {
     Remove(ActorAddress),
 }
 
+/// What a kernel of a multi-process system needs from its base when it creates an actor in
+/// another process (DESIGN §3: where an actor runs is the base's decision). The base may
+/// block here (a round trip to the admin); the kernel itself does no I/O.
+pub(crate) trait Placement: Send {
+    /// A host number never used before in this system, for a new actor process.
+    fn next_host(&mut self) -> Result<u32, ActorSystemError>;
+    /// Registers `candidate` under the global `name` unless an actor holds it (spec §4.6):
+    /// the address that holds the name afterwards.
+    fn claim_name(&mut self, name: &str, candidate: &ActorAddress) -> Result<ActorAddress, ActorSystemError>;
+}
+
+/// An actor to start in a new process, as a kernel of a multi-process system asks its base.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SpawnOrder {
+    /// The address issued for it: its host is the new process.
+    pub(crate) address: ActorAddress,
+    /// Its parent actor; `None` for top-level and named actors.
+    pub(crate) parent: Option<ActorAddress>,
+    /// The registered name of its type.
+    pub(crate) type_name: String,
+    pub(crate) requirements: Option<Capabilities>,
+    pub(crate) global_name: Option<String>,
+}
+
+/// What a kernel of a multi-process system asks of the admin, which holds the system-wide
+/// registries (DESIGN §3).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum AdminRequest {
+    /// Register (or, with `start` false, deregister) `actor` as the dead-letter handler.
+    DeadLetters { actor: ActorAddress, start: bool },
+    /// Set or remove a capability, and re-validate every actor.
+    UpdateCapability { name: String, value: Option<CapValue> },
+    /// Shut the system down.
+    Shutdown,
+}
+
+/// Which part of a system a kernel is (DESIGN §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The whole system in one process: every registry here, every actor built in place.
+    Standalone,
+    /// One process of a multi-process system: its own actors here, the registries with the
+    /// admin, new actors started by the base in new processes.
+    Member,
+    /// The admin of a multi-process system: the registries, no actors of its own.
+    Admin,
+}
+
 /// Why `create` made no running actor.
 pub(crate) enum CreateError {
     /// The specification is unusable; no address was issued.
@@ -131,6 +179,16 @@ pub(crate) struct Kernel {
     /// Whether other hosts exist (a multi-process base's kernel); on a single-process base
     /// an address naming another host is invalid.
     has_peers: bool,
+    mode: Mode,
+    /// A member's base, asked for new hosts and names.
+    placement: Option<Box<dyn Placement>>,
+    /// A member's actors to start in new processes, for [`poll_spawn`](Self::poll_spawn).
+    spawns: VecDeque<SpawnOrder>,
+    /// A member's requests to the admin, for [`poll_admin`](Self::poll_admin).
+    admin_requests: VecDeque<AdminRequest>,
+    /// The admin's view of the actors in other processes: each one's parent (`None` for
+    /// top-level and named actors), for the system status and the shutdown.
+    remote_actors: std::collections::BTreeMap<ActorAddress, Option<ActorAddress>>,
     base_name: &'static str,
     next_id: u64,
     actors: IdMap<Slot>,
@@ -163,6 +221,11 @@ impl Kernel {
             host: 0,
             outbound: VecDeque::new(),
             has_peers: false,
+            mode: Mode::Standalone,
+            placement: None,
+            spawns: VecDeque::new(),
+            admin_requests: VecDeque::new(),
+            remote_actors: std::collections::BTreeMap::new(),
             base_name,
             next_id: 1,
             actors: IdMap::default(),
@@ -187,6 +250,84 @@ impl Kernel {
         self.host = host;
         self.has_peers = true;
         self
+    }
+
+    /// This kernel as member `host` of a multi-process system: it hosts the actors of its
+    /// process; new actors start in new processes (placed by `placement`, handed out by
+    /// [`poll_spawn`](Self::poll_spawn)), and what is system-wide goes to the admin
+    /// ([`poll_admin`](Self::poll_admin)).
+    pub(crate) fn member(self, host: u32, placement: Box<dyn Placement>) -> Self {
+        let mut kernel = self.in_process(host);
+        kernel.mode = Mode::Member;
+        kernel.placement = Some(placement);
+        kernel
+    }
+
+    /// This kernel as the admin of a multi-process system (host 0): it holds the registries
+    /// and hosts no actor.
+    pub(crate) fn admin(self) -> Self {
+        let mut kernel = self.in_process(0);
+        kernel.mode = Mode::Admin;
+        kernel
+    }
+
+    /// The admin learns of an actor started in another process.
+    pub(crate) fn register_remote(&mut self, order: &SpawnOrder) {
+        if let Some(name) = &order.global_name {
+            self.names.insert(name.clone(), order.address.clone());
+        }
+        self.remote_actors.insert(order.address.clone(), order.parent.clone());
+    }
+
+    /// The admin's name registry (spec §4.6): the actor holding `name`, registering
+    /// `candidate` when none does.
+    pub(crate) fn claim_name(&mut self, name: &str, candidate: &ActorAddress) -> ActorAddress {
+        self.names.entry(name.to_string()).or_insert_with(|| candidate.clone()).clone()
+    }
+
+    /// The admin applies a member's request; true for a shutdown request.
+    pub(crate) fn apply_admin_request(&mut self, request: AdminRequest) -> bool {
+        match request {
+            AdminRequest::DeadLetters { actor, start } => ActorHost::handle_dead_letters(self, &actor, start),
+            AdminRequest::UpdateCapability { name, value } => self.set_capability(&name, value),
+            AdminRequest::Shutdown => return true,
+        }
+        false
+    }
+
+    /// The actors in other processes without a parent actor (top-level and named), as the
+    /// admin knows them.
+    pub(crate) fn remote_roots(&self) -> Vec<ActorAddress> {
+        self.remote_actors.iter().filter(|(_, p)| p.is_none()).map(|(a, _)| a.clone()).collect()
+    }
+
+    /// Replaces the capabilities with the admin's, re-validating the actors here if any
+    /// changed (spec §5.13).
+    pub(crate) fn set_capabilities(&mut self, capabilities: Capabilities) {
+        if capabilities != self.capabilities {
+            self.capabilities = capabilities;
+            self.revalidate = self.checks_capabilities;
+        }
+    }
+
+    /// True while this kernel hosts at least one actor.
+    pub(crate) fn has_actors(&self) -> bool {
+        !self.actors.is_empty()
+    }
+
+    /// True while actors wait for [`poll_spawn`](Self::poll_spawn).
+    pub(crate) fn has_spawns(&self) -> bool {
+        !self.spawns.is_empty()
+    }
+
+    /// The next actor a member asked to start in a new process.
+    pub(crate) fn poll_spawn(&mut self) -> Option<SpawnOrder> {
+        self.spawns.pop_front()
+    }
+
+    /// The next request a member makes of the admin.
+    pub(crate) fn poll_admin(&mut self) -> Option<AdminRequest> {
+        self.admin_requests.pop_front()
     }
 
     /// The system's own address (its admin), on host 0.
@@ -284,6 +425,19 @@ impl Kernel {
         self.queue.push_back(env);
     }
 
+    /// An envelope this kernel's base could not carry (its message cannot be encoded, or
+    /// its target's process never started): it goes back to its sender as poison with
+    /// `details` (spec §4.4), unless it is a system message.
+    pub(crate) fn bounce(&mut self, env: Envelope, details: String) {
+        let Envelope { target, sender, message } = env;
+        self.return_poison(target, sender, message, details);
+    }
+
+    /// An envelope whose target's process is gone: a dead letter (spec §4.2).
+    pub(crate) fn handle_undeliverable(&mut self, env: Envelope) {
+        self.dead_letter(env);
+    }
+
     /// A local actor's child started in another process (the spawn the base made for it
     /// reported in): it becomes one of `parent`'s children, told of the parent's exit and
     /// counted in its status.
@@ -302,6 +456,10 @@ impl Kernel {
     /// (spec §2.2.4), and mail still waiting for that host is dead-lettered (spec §4.2).
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn handle_host_lost(&mut self, host: u32) {
+        self.remote_actors.retain(|actor, _| actor.host() != host);
+        if self.dead_letter_handler.as_ref().is_some_and(|h| h.host() == host) {
+            self.dead_letter_handler = None;
+        }
         let mut exited: Vec<(ActorAddress, ActorAddress)> = Vec::new();
         let mut orphaned: Vec<ActorAddress> = Vec::new();
         let mut done_waiting: Vec<ActorAddress> = Vec::new();
@@ -426,6 +584,16 @@ impl Kernel {
         if env.message.is::<ThespianStatusReq>() {
             let status = self.system_status();
             self.reply(env.sender, env.target, Box::new(status));
+        } else if env.message.is::<DeadEnvelope>() && self.mode == Mode::Admin {
+            // A member found no live target (spec §4.2): the handler gets it, if there is one.
+            let Envelope { sender, message, .. } = env;
+            match self.dead_letter_handler.clone().filter(|h| self.remote_actors.contains_key(h)) {
+                Some(handler) => self.post(handler, sender, message),
+                None => {
+                    tracing::debug!("dead letter dropped (no dead-letter handler)");
+                    cell::discard(message, "a dead letter", &sender);
+                }
+            }
         } else {
             tracing::debug!(message_type = env.message.message_type_name(), "message to the admin dropped");
             let admin = env.target.clone();
@@ -528,7 +696,16 @@ impl Kernel {
 
     /// Spec §4.2: undeliverable mail goes to the dead-letter handler, or is dropped.
     fn dead_letter(&mut self, env: Envelope) {
-        let handler = self.dead_letter_handler.clone().filter(|h| self.actors.contains_key(&h.id()));
+        let live = |k: &Self, h: &ActorAddress| match k.mode {
+            Mode::Standalone => k.actors.contains_key(&h.id()),
+            Mode::Admin => k.remote_actors.contains_key(h),
+            // The handler is known to the admin, which forwards what it is sent.
+            Mode::Member => true,
+        };
+        let handler = match self.mode {
+            Mode::Member => Some(self.admin_address()),
+            _ => self.dead_letter_handler.clone().filter(|h| live(self, h)),
+        };
         match handler {
             Some(handler) if !env.message.is::<DeadEnvelope>() => {
                 let wrapped = DeadEnvelope { dead_address: env.target, dead_message: env.message };
@@ -550,6 +727,9 @@ impl Kernel {
     // ----- lifecycle ----------------------------------------------------------------------
 
     /// Creates an actor (spec §2.2, §4.6, §5.3). `parent` is `None` for top-level actors.
+    ///
+    /// A member kernel issues the address at once and asks its base to start the actor in a
+    /// new process ([`poll_spawn`](Self::poll_spawn)); the others build it in place.
     pub(crate) fn create(
         &mut self,
         parent: Option<&ActorAddress>,
@@ -575,7 +755,82 @@ impl Kernel {
             }
             _ => None,
         };
+        if self.mode == Mode::Member {
+            return self.place(parent, factory, spec).map_err(CreateError::Invalid);
+        }
         let address = self.allocate();
+        self.construct_at(address, parent, factory, spec)
+    }
+
+    /// A member's new actor, placed in a new process: its address is usable at once (the
+    /// base holds its mail until the process reports in).
+    fn place(
+        &mut self,
+        parent: Option<ActorAddress>,
+        factory: ActorFactory,
+        spec: ActorSpec,
+    ) -> Result<ActorAddress, ActorSystemError> {
+        // The new process finds the type by its registered name.
+        let registered = crate::api::actor::factory_by_name(factory.type_name)
+            .is_ok_and(|found| found.type_name == factory.type_name);
+        if !registered {
+            return Err(ActorSystemError::InvalidActorSpecification {
+                spec: factory.type_name.to_string(),
+                reason: format!(
+                    "on {} every actor runs in a process of its own, which builds it from its registered \
+                     name; register the type with `thespian::register_actor!(Type)` next to its \
+                     definition (or use `#[actor]`, which does)",
+                    self.base_name
+                ),
+            });
+        }
+        let placement = self.placement.as_mut().ok_or_else(|| ActorSystemError::failure("no placement"))?;
+        let address = ActorAddress::on_host(self.system, placement.next_host()?, 1);
+        let address = match &spec.global_name {
+            Some(name) => {
+                let holder = placement.claim_name(name, &address)?;
+                if holder != address {
+                    return Ok(holder);
+                }
+                address
+            }
+            None => address,
+        };
+        if let Some(p) = parent.as_ref().filter(|p| p.host() == self.host).and_then(|p| self.actors.get_mut(&p.id())) {
+            p.children.push(address.clone());
+        }
+        self.spawns.push_back(SpawnOrder {
+            address: address.clone(),
+            parent,
+            type_name: factory.type_name.to_string(),
+            requirements: spec.requirements,
+            global_name: spec.global_name,
+        });
+        Ok(address)
+    }
+
+    /// Builds the actor a spawn order names, in this (its new) process. A constructor that
+    /// fails tells the parent as [`create`](Self::create) does.
+    pub(crate) fn start_spawned(&mut self, order: SpawnOrder) -> Result<ActorAddress, CreateError> {
+        let mut spec = ActorSpec::by_name(order.type_name);
+        spec.requirements = order.requirements;
+        spec.global_name = order.global_name;
+        let factory = spec.factory().map_err(CreateError::Invalid)?;
+        if order.address.host() != self.host || order.address.id() < self.next_id {
+            return Err(CreateError::Invalid(ActorSystemError::failure("a spawn order for another process")));
+        }
+        self.next_id = order.address.id() + 1;
+        self.construct_at(order.address, order.parent, factory, spec)
+    }
+
+    /// Builds an actor at an issued address and records it.
+    fn construct_at(
+        &mut self,
+        address: ActorAddress,
+        parent: Option<ActorAddress>,
+        factory: ActorFactory,
+        spec: ActorSpec,
+    ) -> Result<ActorAddress, CreateError> {
         let span = cell::actor_span(&address);
         let start = ActorStart { capabilities: &self.capabilities, requirements: spec.requirements.as_ref() };
         match cell::construct(factory, &start, &span) {
@@ -934,6 +1189,7 @@ impl Kernel {
     pub(crate) fn system_status(&self) -> ThespianSystemStatus {
         let mut top_level_actors: Vec<ActorAddress> =
             self.actors.iter().filter(|(_, s)| s.parent.is_none()).map(|(&id, _)| self.local(id)).collect();
+        top_level_actors.extend(self.remote_roots());
         top_level_actors.sort();
         let mut named_actors: Vec<(String, ActorAddress)> =
             self.names.iter().map(|(n, a)| (n.clone(), a.clone())).collect();
@@ -942,7 +1198,7 @@ impl Kernel {
             base: self.base_name.to_string(),
             admin_address: self.admin_address(),
             capabilities: self.capabilities.clone(),
-            actor_count: self.actors.len(),
+            actor_count: self.actors.len() + self.remote_actors.len(),
             top_level_actors,
             named_actors,
             dead_letter_handler: self.dead_letter_handler.clone(),
@@ -986,7 +1242,9 @@ impl ActorHost for Kernel {
     }
 
     fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool) {
-        if start {
+        if self.mode == Mode::Member {
+            self.admin_requests.push_back(AdminRequest::DeadLetters { actor: me.clone(), start });
+        } else if start {
             self.dead_letter_handler = Some(me.clone());
         } else if self.dead_letter_handler.as_ref() == Some(me) {
             self.dead_letter_handler = None;
@@ -994,7 +1252,11 @@ impl ActorHost for Kernel {
     }
 
     fn request_shutdown(&mut self) {
-        self.shutdown_requested = true;
+        if self.mode == Mode::Member {
+            self.admin_requests.push_back(AdminRequest::Shutdown);
+        } else {
+            self.shutdown_requested = true;
+        }
     }
 
     fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String) {
@@ -1002,7 +1264,12 @@ impl ActorHost for Kernel {
     }
 
     fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
-        self.set_capability(name, value);
+        if self.mode == Mode::Member {
+            let request = AdminRequest::UpdateCapability { name: name.to_string(), value };
+            self.admin_requests.push_back(request);
+        } else {
+            self.set_capability(name, value);
+        }
     }
 }
 

@@ -17,6 +17,9 @@ pub(crate) const ROLE_VAR: &str = "THESPIAN_ROLE";
 /// The value of [`ROLE_VAR`] for a zygote.
 pub(crate) const ZYGOTE: &str = "zygote";
 
+/// The value of [`ROLE_VAR`] for the admin of a multi-process system.
+pub(crate) const ADMIN: &str = "admin";
+
 /// Set once the environment was looked at, by the constructor or by [`init`].
 static CLAIMED: AtomicBool = AtomicBool::new(false);
 
@@ -116,6 +119,7 @@ unsafe fn run_following_init_entries(argc: c_int, argv: *mut *mut c_char, envp: 
 /// A role, set up and ready to run.
 enum Role {
     Zygote(zygote::Setup),
+    Admin,
 }
 
 impl Role {
@@ -123,6 +127,9 @@ impl Role {
     /// from standard input and closes every descriptor it inherited by accident. Exits the
     /// process if that fails or the role is unknown.
     fn prepare(role: OsString) -> Self {
+        if role == ADMIN {
+            return Role::Admin;
+        }
         if role != ZYGOTE {
             eprintln!("thespian: unknown {ROLE_VAR} `{}`; this process exits", role.to_string_lossy());
             std::process::exit(EXIT_UNKNOWN_ROLE);
@@ -140,6 +147,7 @@ impl Role {
     fn run(self) -> ! {
         match self {
             Role::Zygote(setup) => zygote::run(setup),
+            Role::Admin => crate::bases::multiproc::admin::run(),
         }
     }
 }

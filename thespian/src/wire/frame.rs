@@ -197,6 +197,13 @@ pub enum Frame {
     },
     /// The sender closes the connection cleanly: nothing follows.
     Bye,
+    /// Between the processes of one system: the runtime's own protocol (starting actor
+    /// processes, host numbers, names, shutdown), opaque to the frame layer.
+    Control {
+        /// The encoded control message.
+        #[serde(with = "serde_bytes")]
+        body: Vec<u8>,
+    },
 }
 
 impl Frame {
@@ -208,7 +215,7 @@ impl Frame {
     pub fn encode(&self) -> Result<Vec<u8>, WireError> {
         let name = match self {
             Self::Envelope { envelope, .. } => envelope.type_name.as_str(),
-            Self::Ack { .. } | Self::Bye => FRAME,
+            Self::Ack { .. } | Self::Bye | Self::Control { .. } => FRAME,
         };
         write_limited(name, |ser| self.serialize(ser))
     }
@@ -517,7 +524,7 @@ where
 /// # Errors
 ///
 /// The sink's first error; the frames still queued stay in `frames`.
-pub async fn write_batched<S>(frames: &mut mpsc::Receiver<Frame>, sink: &mut S) -> Result<u64, S::Error>
+pub async fn write_batched<S>(frames: &mut mpsc::UnboundedReceiver<Frame>, sink: &mut S) -> Result<u64, S::Error>
 where
     S: Sink<Frame> + Unpin,
 {

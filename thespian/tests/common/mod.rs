@@ -33,12 +33,19 @@ pub fn quiet(endpoint: &ActorSystem) -> TestResult {
     }
 }
 
-/// Starts a system of the named base, leaving the test runner's logging alone.
+/// Starts a system of the named base, leaving the test runner's logging alone. A
+/// multi-process system gets a free Admin Port of its own and shuts down when its handle
+/// is dropped, so that a failing test leaves no process behind.
 pub fn system(base: &str) -> ActorSystem {
-    match ActorSystem::builder().base(base).logging(Logging::Off).build() {
+    match builder(base).build() {
         Ok(asys) => asys,
         Err(e) => panic!("cannot start a {base} system: {e}"),
     }
+}
+
+/// The builder [`system`] uses, for tests that start more systems of their own.
+pub fn builder(base: &str) -> thespian::ActorSystemBuilder {
+    ActorSystem::builder().base(base).admin_port(0).shutdown_on_drop(true).logging(Logging::Off)
 }
 
 /// Runs `body` on a fresh system of `base`, and shuts it down afterwards.
@@ -66,10 +73,12 @@ pub fn run(base: &str, body: fn(&ActorSystem) -> TestResult) {
 /// ```
 ///
 /// expands to a module `spec_4_4_poison_after_second_failure` with one `#[test]` per base
-/// (`simple_system_base`, and the multi-process bases as they land).
+/// (`simple_system_base`, `multiproc_tcp_base`, and the other multi-process bases as they
+/// land). A body marked `#[not_yet_on_tcp = "why"]` is ignored on `multiprocTCPBase`
+/// (listed by `cargo test -- --ignored`): a known gap of that base, tracked in its issue.
 #[macro_export]
 macro_rules! on_every_base {
-    ($(fn $name:ident($asys:ident) $body:block)*) => {$(
+    ($($(#[not_yet_on_tcp = $why:literal])? fn $name:ident($asys:ident) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -79,6 +88,13 @@ macro_rules! on_every_base {
             #[test]
             fn simple_system_base() {
                 $crate::common::run("simpleSystemBase", body);
+            }
+
+            #[test]
+            #[cfg(target_os = "linux")]
+            $(#[ignore = $why])?
+            fn multiproc_tcp_base() {
+                $crate::common::run("multiprocTCPBase", body);
             }
         }
     )*};

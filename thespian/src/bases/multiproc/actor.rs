@@ -1,0 +1,151 @@
+//! An actor process: the zygote's child that hosts one actor (DESIGN §3). Its kernel runs
+//! in the process's main thread; a reader thread files what the admin forwards.
+
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::link::{Link, LinkPlacement};
+use super::proto::{self, Boot, Control};
+use super::{base_name, program};
+use crate::core::kernel::{Envelope, Kernel, SpawnOrder};
+use crate::process::ChildEntry;
+use crate::wire::frame::Frame;
+use crate::wire::WireError;
+
+/// The zygote entry of an actor process.
+pub(crate) const ENTRY: &str = "thespian::actor";
+
+inventory::submit! { ChildEntry::new(ENTRY, run) }
+
+/// Exit code: the boot payload did not decode.
+const EXIT_BAD_BOOT: i32 = 2;
+/// Exit code: the connection to the admin failed.
+const EXIT_LINK: i32 = 3;
+
+fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
+    let boot: Boot = match crate::wire::from_exact(&payload) {
+        Ok(boot) => boot,
+        Err(e) => {
+            eprintln!("thespian: an actor process got an unreadable boot order: {e}");
+            return EXIT_BAD_BOOT;
+        }
+    };
+    let Ok(output) = socket.try_clone() else { return EXIT_LINK };
+    let host = boot.order.address.host();
+    let Ok(closer) = socket.try_clone() else { return EXIT_LINK };
+    let close = Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both)));
+    let Ok(link) = Link::start(socket, Box::new(output), close, "thespian-link") else { return EXIT_LINK };
+    link.lock().add_hosts(boot.hosts);
+    let placement = Box::new(LinkPlacement(Arc::clone(&link)));
+    let mut kernel = Kernel::new(boot.system, base_name(&boot.base), boot.capabilities, boot.checks_capabilities)
+        .member(host, placement);
+    match serve(&mut kernel, &link, boot.order) {
+        Ok(()) => 0,
+        Err(reason) => {
+            tracing::debug!(%reason, "actor process ends");
+            EXIT_LINK
+        }
+    }
+}
+
+/// Builds the actor, reports to the admin, and delivers until the actor is gone and the
+/// admin has acknowledged that, or the admin is gone.
+fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), String> {
+    let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
+        crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
+        crate::core::kernel::CreateError::NonStartable { reason, .. } => reason,
+    });
+    let started = outcome.is_ok();
+    transmit(kernel, link)?;
+    link.lock().control(&Control::Started { outcome }).map_err(|e| e.to_string())?;
+    let mut leaving = false;
+    if !started {
+        leaving = true;
+        link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
+    }
+    loop {
+        let deadline = kernel.next_timer_deadline();
+        let state = link.lock();
+        let (mut state, arrived) = link.wait_for(state, deadline, |s| {
+            if s.inbound.is_empty() {
+                None
+            } else {
+                Some(std::mem::take(&mut s.inbound))
+            }
+        });
+        drop(state.writer.flush());
+        drop(state);
+        let frames = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        let mut left = false;
+        for frame in frames {
+            match frame {
+                Frame::Envelope { envelope, .. } => match proto::open_envelope(envelope) {
+                    Ok(env) => kernel.handle_envelope(env),
+                    Err(e) => tracing::warn!(error = %e, "an undecodable message was dropped"),
+                },
+                Frame::Control { body } => match Control::decode(&body) {
+                    Ok(Control::HostLost(host)) => kernel.handle_host_lost(host),
+                    Ok(Control::Capabilities(caps)) => {
+                        kernel.set_capabilities(caps);
+                        kernel.revalidate_actors();
+                    }
+                    Ok(Control::Left) => left = true,
+                    Ok(other) => tracing::debug!(?other, "unexpected control message ignored"),
+                    Err(e) => tracing::warn!(error = %e, "unreadable control message ignored"),
+                },
+                Frame::Ack { .. } | Frame::Bye => {}
+            }
+        }
+        if kernel.has_timers() {
+            let mark = kernel.timer_mark();
+            kernel.fire_due_timers(Instant::now(), mark);
+        }
+        transmit(kernel, link)?;
+        if left {
+            return Ok(());
+        }
+        if !leaving && !kernel.has_actors() {
+            leaving = true;
+            link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
+        }
+    }
+}
+
+/// Delivers and sends until the kernel is quiet; a message that cannot travel goes back to
+/// its sender as poison (spec §4.4).
+fn transmit(kernel: &mut Kernel, link: &Link) -> Result<(), String> {
+    loop {
+        while kernel.step() {}
+        let bounced = pump(kernel, link)?;
+        if bounced.is_empty() {
+            return Ok(());
+        }
+        for (env, error) in bounced {
+            kernel.bounce(env, error.to_string());
+        }
+    }
+}
+
+/// Hands what the kernel asks for to the admin: new actor processes first (so that the
+/// mail for them finds them announced), then mail, then requests for the registries.
+/// Returns the envelopes whose message could not be encoded, with the reason.
+pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, WireError)>, String> {
+    let mut state = link.lock();
+    while let Some(order) = kernel.poll_spawn() {
+        let spawn = Control::Spawn { order, program: program().to_path_buf() };
+        state.writer.control(&spawn).map_err(|e| e.to_string())?;
+    }
+    let mut bounced = Vec::new();
+    while let Some(env) = kernel.poll_transmit() {
+        match proto::envelope_frame(&env) {
+            Ok(frame) => state.writer.send(&frame).map_err(|e| e.to_string())?,
+            Err(e) => bounced.push((env, e)),
+        }
+    }
+    while let Some(request) = kernel.poll_admin() {
+        state.writer.control(&Control::Admin(request)).map_err(|e| e.to_string())?;
+    }
+    state.writer.flush().map_err(|e| e.to_string())?;
+    Ok(bounced)
+}

@@ -1,0 +1,628 @@
+//! The admin of a multi-process system: a daemon process that holds the system-wide
+//! registries in its kernel (DESIGN §3), starts actor processes through a zygote per
+//! program, and carries every frame between the processes (spec §9.4, Admin Routing).
+//!
+//! It runs one tokio task per connection direction and one router task that owns all the
+//! state, so routing needs no lock. Zygotes answer spawns synchronously: a spawner thread
+//! talks to them.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc;
+use tokio_util::codec::Framed;
+
+use super::proto::{self, Boot, Control, HostBlock, HOST_BLOCK};
+use super::{actor, base_name};
+use crate::api::capabilities::Capabilities;
+use crate::api::system_messages::ActorExitRequest;
+use crate::core::kernel::{Kernel, SpawnOrder};
+use crate::process::{ChildProcess, Zygote};
+use crate::wire::frame::{self, Frame, FrameCodec, Hello, Role};
+use crate::wire::WireEnvelope;
+
+/// The environment variable carrying an admin's [`AdminConfig`] (hex of its postcard).
+pub(crate) const CONFIG_VAR: &str = "THESPIAN_ADMIN_CONFIG";
+
+/// How long a shutdown waits for the actors to exit before their processes are killed.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What an admin is started with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AdminConfig {
+    pub(crate) system: u64,
+    pub(crate) base: String,
+    pub(crate) bind: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) capabilities: Capabilities,
+    pub(crate) checks_capabilities: bool,
+}
+
+/// The admin role: reads its configuration, serves until the system shuts down, exits.
+pub(crate) fn run() -> ! {
+    let code = match config_from_env() {
+        Ok(config) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime.block_on(serve(config)),
+            Err(e) => ready_line(&format!("error cannot start the admin's runtime: {e}")),
+        },
+        Err(reason) => ready_line(&format!("error {reason}")),
+    };
+    std::process::exit(code)
+}
+
+fn config_from_env() -> Result<AdminConfig, String> {
+    let hex = std::env::var(CONFIG_VAR).map_err(|_| format!("no {CONFIG_VAR} in the environment"))?;
+    std::env::remove_var(CONFIG_VAR);
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or("a malformed admin configuration")?;
+    crate::wire::from_exact(&bytes).map_err(|e| format!("a malformed admin configuration: {e}"))
+}
+
+/// Tells the program that started this admin how the start went, on standard output, which
+/// is then closed: `ready` or `error <reason>`. Returns the exit code for an error.
+fn ready_line(line: &str) -> i32 {
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    // Standard output was only for this line: the program stops reading once it has it.
+    if let Ok(null) = std::fs::File::open("/dev/null") {
+        let _ = nix::unistd::dup2_stdout(&null);
+    }
+    i32::from(line.starts_with("error"))
+}
+
+type LinkId = u64;
+
+/// What the router task is told.
+enum Event {
+    /// A program connected to the Admin Port and handshook.
+    Program(tokio_util::codec::Framed<tokio::net::TcpStream, FrameCodec>),
+    Frame(LinkId, Frame),
+    Closed(LinkId, String),
+    /// The zygote answered a spawn for this host.
+    Spawned(u32, Result<ChildProcess, String>),
+    /// The shutdown's grace period is over.
+    GraceOver,
+}
+
+/// Who is at the other end of a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peer {
+    /// A program: shuts the system down when it leaves, if it is the owner.
+    Program {
+        owner: bool,
+    },
+    Actor,
+}
+
+struct LinkHandle {
+    tx: mpsc::UnboundedSender<Frame>,
+    /// The host number the peer has (a program gets one when it attaches).
+    host: Option<u32>,
+    peer: Peer,
+    program: PathBuf,
+}
+
+/// Where a host stands.
+enum Host {
+    /// Its process is being started: mail waits here, in order.
+    Starting {
+        held: Vec<Frame>,
+        order: SpawnOrder,
+        creator: LinkId,
+        link: Option<LinkId>,
+    },
+    Running(LinkId),
+    /// Gone, or leaving: mail to it is a dead letter.
+    Gone,
+}
+
+struct Router {
+    config: AdminConfig,
+    kernel: Kernel,
+    events: mpsc::UnboundedSender<Event>,
+    links: HashMap<LinkId, LinkHandle>,
+    next_link: LinkId,
+    hosts: HashMap<u32, Host>,
+    /// The next host number to issue (0 is the admin's).
+    next_host: u32,
+    /// Blocks of host numbers, by the host they were issued to.
+    blocks: Vec<(HostBlock, u32)>,
+    /// Mail for issued host numbers whose spawn has not arrived yet.
+    early: HashMap<u32, Vec<Frame>>,
+    spawner: Option<std_mpsc::Sender<SpawnJob>>,
+    spawner_thread: Option<std::thread::JoinHandle<()>>,
+    /// Set once a shutdown began: who asked (told when it is done).
+    shutting_down: Option<Vec<LinkId>>,
+    writers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// Tells the router that a link's reader ended, when dropped.
+struct ReportEnd {
+    events: mpsc::UnboundedSender<Event>,
+    id: LinkId,
+    reason: String,
+}
+
+impl Drop for ReportEnd {
+    fn drop(&mut self) {
+        let _ = self.events.send(Event::Closed(self.id, std::mem::take(&mut self.reason)));
+    }
+}
+
+struct SpawnJob {
+    host: u32,
+    program: PathBuf,
+    payload: Vec<u8>,
+}
+
+async fn serve(mut config: AdminConfig) -> i32 {
+    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port)).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            return ready_line(&format!("error cannot listen on the Admin Port {}:{}: {e}", config.bind, config.port))
+        }
+    };
+    let (events, mut inbox) = mpsc::unbounded_channel();
+    let (jobs, spawner_thread) = match start_spawner(events.clone()) {
+        Ok(spawner) => spawner,
+        Err(e) => return ready_line(&format!("error cannot start the admin's spawner thread: {e}")),
+    };
+    let port = listener.local_addr().map_or(config.port, |a| a.port());
+    ready_line(&format!("ready {port}"));
+    tokio::spawn(accept(listener, config.system, events.clone()));
+    config.port = port;
+    config.capabilities.insert("Admin Port", i64::from(port));
+    let kernel =
+        Kernel::new(config.system, base_name(&config.base), config.capabilities.clone(), config.checks_capabilities)
+            .admin();
+    let mut router = Router {
+        config,
+        kernel,
+        events,
+        links: HashMap::new(),
+        next_link: 1,
+        hosts: HashMap::new(),
+        next_host: 1,
+        blocks: Vec::new(),
+        early: HashMap::new(),
+        spawner: Some(jobs),
+        spawner_thread: Some(spawner_thread),
+        shutting_down: None,
+        writers: Vec::new(),
+    };
+    while let Some(event) = inbox.recv().await {
+        if router.handle(event) {
+            break;
+        }
+    }
+    router.finish().await;
+    0
+}
+
+/// Accepts programs on the Admin Port: each is handshook in a task of its own, so a
+/// stranger that says nothing holds up no one.
+async fn accept(listener: tokio::net::TcpListener, system: u64, events: mpsc::UnboundedSender<Event>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let events = events.clone();
+        tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            let hello = Hello::new(system, 0, Role::Admin);
+            let handshake = tokio::time::timeout(Duration::from_secs(10), frame::handshake(stream, hello));
+            match handshake.await {
+                Ok(Ok((theirs, framed))) if theirs.role == Role::Endpoint => {
+                    let _ = events.send(Event::Program(framed));
+                }
+                Ok(Ok((theirs, _))) => {
+                    tracing::warn!(role = ?theirs.role, "a connection to the Admin Port that is no program closed")
+                }
+                Ok(Err(e)) => tracing::warn!(error = %e, "a connection to the Admin Port failed its handshake"),
+                Err(_) => tracing::warn!("a connection to the Admin Port sent no handshake within 10 s"),
+            }
+        });
+    }
+}
+
+/// The spawner thread: one zygote per program, started on first use.
+fn start_spawner(
+    events: mpsc::UnboundedSender<Event>,
+) -> std::io::Result<(std_mpsc::Sender<SpawnJob>, std::thread::JoinHandle<()>)> {
+    let (jobs, queue) = std_mpsc::channel::<SpawnJob>();
+    let thread = std::thread::Builder::new().name("thespian-spawner".to_string()).spawn(move || {
+        let mut zygotes: HashMap<PathBuf, Zygote> = HashMap::new();
+        for job in queue {
+            let zygote = match zygotes.get(&job.program) {
+                Some(zygote) => Ok(zygote),
+                None => match Zygote::builder().program(job.program.clone()).start() {
+                    Ok(zygote) => Ok(&*zygotes.entry(job.program.clone()).or_insert(zygote)),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            let spawned = zygote.and_then(|z| z.spawn(actor::ENTRY, &job.payload).map_err(|e| e.to_string()));
+            if events.send(Event::Spawned(job.host, spawned)).is_err() {
+                break;
+            }
+        }
+        // Dropping the zygotes kills and reaps every actor process left.
+        drop(zygotes);
+    })?;
+    Ok((jobs, thread))
+}
+
+impl Router {
+    /// Handles one event; true once the admin is done.
+    fn handle(&mut self, event: Event) -> bool {
+        match event {
+            Event::Program(framed) => {
+                // Frames the program sent right behind its handshake are in the framed buffer.
+                let id = self.add_link(framed, Peer::Program { owner: false }, None);
+                tracing::debug!(link = id, "a program connected");
+            }
+            Event::Frame(link, frame) => self.frame(link, frame),
+            Event::Closed(link, reason) => self.closed(link, &reason),
+            Event::Spawned(host, Ok(child)) => self.spawned(host, child),
+            Event::Spawned(host, Err(reason)) => self.failed_start(host, &reason),
+            Event::GraceOver => {
+                tracing::warn!("actors still running after the shutdown's grace period are killed");
+                return true;
+            }
+        }
+        self.shutting_down.is_some() && self.actor_links() == 0
+    }
+
+    fn actor_links(&self) -> usize {
+        self.links.values().filter(|l| l.peer == Peer::Actor).count()
+    }
+
+    fn add_link<T>(&mut self, framed: Framed<T, FrameCodec>, peer: Peer, host: Option<u32>) -> LinkId
+    where
+        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let id = self.next_link;
+        self.next_link += 1;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let (mut sink, mut reader) = framed.split();
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            // The router hears of the end however the task ends, a panic included.
+            let mut end = ReportEnd { events, id, reason: "its reader failed".to_string() };
+            end.reason = loop {
+                match reader.next().await {
+                    Some(Ok(frame)) => {
+                        if end.events.send(Event::Frame(id, frame)).is_err() {
+                            return;
+                        }
+                    }
+                    Some(Err(e)) => break format!("closed: {e}"),
+                    None => break "closed".to_string(),
+                }
+            };
+        });
+        self.writers.push(tokio::spawn(async move {
+            let _ = frame::write_batched(&mut rx, &mut sink).await;
+        }));
+        self.links.insert(id, LinkHandle { tx, host, peer, program: PathBuf::new() });
+        id
+    }
+
+    fn send(&self, link: LinkId, frame: Frame) {
+        if let Some(handle) = self.links.get(&link) {
+            let _ = handle.tx.send(frame);
+        }
+    }
+
+    fn control(&self, link: LinkId, control: &Control) {
+        self.send(link, control.frame());
+    }
+
+    fn issue_host(&mut self) -> u32 {
+        let host = self.next_host;
+        self.next_host += 1;
+        host
+    }
+
+    fn issue_block(&mut self, owner: u32) -> HostBlock {
+        let block = HostBlock { first: self.next_host, count: HOST_BLOCK };
+        self.next_host += HOST_BLOCK;
+        self.blocks.push((block, owner));
+        block
+    }
+
+    fn frame(&mut self, link: LinkId, frame: Frame) {
+        match frame {
+            Frame::Envelope { envelope, .. } => {
+                self.route(envelope);
+                self.run_kernel();
+            }
+            Frame::Control { body } => match Control::decode(&body) {
+                Ok(control) => self.control_from(link, control),
+                Err(e) => tracing::warn!(link, error = %e, "unreadable control message ignored"),
+            },
+            Frame::Ack { .. } | Frame::Bye => {}
+        }
+    }
+
+    fn control_from(&mut self, link: LinkId, control: Control) {
+        let from_host = self.links.get(&link).and_then(|l| l.host);
+        match control {
+            Control::Attach { program, owner } => {
+                let host = self.issue_host();
+                let hosts = self.issue_block(host);
+                if let Some(handle) = self.links.get_mut(&link) {
+                    handle.host = Some(host);
+                    handle.peer = Peer::Program { owner };
+                    handle.program = program;
+                }
+                self.hosts.insert(host, Host::Running(link));
+                let capabilities = self.kernel.capabilities().clone();
+                self.control(link, &Control::Welcome { host, capabilities, hosts });
+            }
+            Control::MoreHosts => {
+                let block = self.issue_block(from_host.unwrap_or_default());
+                self.control(link, &Control::Hosts(block));
+            }
+            Control::Spawn { order, program } => self.spawn(link, order, program),
+            Control::ClaimName { name, candidate } => {
+                let holder = self.kernel.claim_name(&name, &candidate);
+                self.control(link, &Control::NameHeld { name, holder });
+            }
+            Control::Admin(request) => {
+                let before = self.kernel.capabilities().clone();
+                if self.kernel.apply_admin_request(request) {
+                    self.begin_shutdown(None);
+                } else if *self.kernel.capabilities() != before {
+                    let caps = Control::Capabilities(self.kernel.capabilities().clone());
+                    for id in self.links.keys() {
+                        self.control(*id, &caps);
+                    }
+                }
+                self.run_kernel();
+            }
+            Control::Started { outcome } => self.started(link, from_host, outcome),
+            Control::Leaving => {
+                if let Some(host) = from_host {
+                    self.hosts.insert(host, Host::Gone);
+                }
+                self.control(link, &Control::Left);
+            }
+            Control::Shutdown => self.begin_shutdown(Some(link)),
+            other => tracing::debug!(?other, "unexpected control message ignored"),
+        }
+    }
+
+    /// Sends a frame on towards its target's process, holding it while that process starts.
+    fn route(&mut self, envelope: WireEnvelope) {
+        let host = envelope.target.host();
+        if host == 0 {
+            match proto::open_envelope(envelope) {
+                Ok(env) => self.kernel.handle_envelope(env),
+                Err(e) => tracing::warn!(error = %e, "an undecodable message to the admin was dropped"),
+            }
+            return;
+        }
+        let frame = Frame::Envelope { seq: 0, envelope };
+        let issued = host < self.next_host && self.block_owner_alive(host);
+        match self.hosts.get_mut(&host) {
+            Some(Host::Running(link)) => {
+                let link = *link;
+                self.send(link, frame);
+            }
+            Some(Host::Starting { held, .. }) => held.push(frame),
+            Some(Host::Gone) => self.undeliverable(frame),
+            None if issued => self.early.entry(host).or_default().push(frame),
+            None => self.undeliverable(frame),
+        }
+    }
+
+    /// Whether the process a host number was issued to may still spawn it.
+    fn block_owner_alive(&self, host: u32) -> bool {
+        self.blocks
+            .iter()
+            .find(|(b, _)| (b.first..b.first + b.count).contains(&host))
+            .is_some_and(|(_, owner)| !matches!(self.hosts.get(owner), Some(Host::Gone)))
+    }
+
+    fn undeliverable(&mut self, frame: Frame) {
+        if let Frame::Envelope { envelope, .. } = frame {
+            match proto::open_envelope(envelope) {
+                Ok(env) => self.kernel.handle_undeliverable(env),
+                Err(e) => tracing::debug!(error = %e, "an undecodable dead letter was dropped"),
+            }
+        }
+    }
+
+    /// Delivers what reached the admin's kernel and routes what it sends.
+    fn run_kernel(&mut self) {
+        loop {
+            while self.kernel.step() {}
+            let mut out = Vec::new();
+            while let Some(env) = self.kernel.poll_transmit() {
+                out.push(env);
+            }
+            if out.is_empty() {
+                return;
+            }
+            for env in out {
+                match proto::envelope_frame(&env) {
+                    Ok(Frame::Envelope { envelope, .. }) => self.route(envelope),
+                    Ok(_) => {}
+                    Err(e) => self.kernel.bounce(env, e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn spawn(&mut self, creator: LinkId, order: SpawnOrder, program: PathBuf) {
+        let host = order.address.host();
+        if self.hosts.contains_key(&host) || host == 0 || host >= self.next_host {
+            tracing::warn!(address = %order.address, "a spawn order for a host number in use was refused");
+            return;
+        }
+        let held = self.early.remove(&host).unwrap_or_default();
+        self.kernel.register_remote(&order);
+        let hosts = self.issue_block(host);
+        let boot = Boot {
+            system: self.config.system,
+            base: self.config.base.clone(),
+            order: order.clone(),
+            capabilities: self.kernel.capabilities().clone(),
+            checks_capabilities: self.config.checks_capabilities,
+            hosts,
+        };
+        self.hosts.insert(host, Host::Starting { held, order, creator, link: None });
+        let payload = postcard::to_stdvec(&boot).unwrap_or_default();
+        let sent = self.spawner.as_ref().is_some_and(|s| s.send(SpawnJob { host, program, payload }).is_ok());
+        if !sent {
+            self.failed_start(host, "the admin is shutting down");
+        }
+    }
+
+    fn spawned(&mut self, host: u32, child: ChildProcess) {
+        let pid = child.pid();
+        let socket = child.into_socket();
+        let stream = socket.set_nonblocking(true).and_then(|()| tokio::net::UnixStream::from_std(socket));
+        match stream {
+            Ok(stream) => {
+                let link = self.add_link(Framed::new(stream, FrameCodec::new()), Peer::Actor, Some(host));
+                if let Some(Host::Starting { link: slot, .. }) = self.hosts.get_mut(&host) {
+                    *slot = Some(link);
+                }
+                tracing::debug!(host, pid, "actor process started");
+            }
+            Err(e) => self.failed_start(host, &format!("its socket is unusable: {e}")),
+        }
+    }
+
+    fn started(&mut self, link: LinkId, host: Option<u32>, outcome: Result<(), String>) {
+        let Some(host) = host else { return };
+        let Some(Host::Starting { held, order, creator, .. }) = self.hosts.remove(&host) else { return };
+        let top_level = order.parent.is_none();
+        match outcome {
+            Ok(()) => {
+                self.hosts.insert(host, Host::Running(link));
+                for frame in held {
+                    self.send(link, frame);
+                }
+                if top_level {
+                    self.control(creator, &Control::Spawned { address: order.address, outcome: Ok(()) });
+                }
+            }
+            Err(reason) => {
+                self.hosts.insert(host, Host::Starting { held, order, creator, link: Some(link) });
+                self.failed_start(host, &reason);
+            }
+        }
+    }
+
+    /// A host's process never started: its parent is told as for any lost host, and each
+    /// message held for it goes back to its sender as poison (DESIGN §3).
+    fn failed_start(&mut self, host: u32, reason: &str) {
+        let Some(Host::Starting { held, order, creator, .. }) = self.hosts.remove(&host) else { return };
+        self.hosts.insert(host, Host::Gone);
+        tracing::warn!(address = %order.address, actor_type = order.type_name, %reason, "an actor did not start");
+        let details = format!("its actor `{}` could not be started: {reason}", order.type_name);
+        for frame in held {
+            if let Frame::Envelope { envelope, .. } = frame {
+                if let Ok(env) = proto::open_envelope(envelope) {
+                    self.kernel.bounce(env, details.clone());
+                }
+            }
+        }
+        if order.parent.is_none() {
+            let outcome = Err(reason.to_string());
+            self.control(creator, &Control::Spawned { address: order.address.clone(), outcome });
+        }
+        self.lost(host);
+    }
+
+    /// Every process learns that `host` is gone; so does the admin's kernel.
+    fn lost(&mut self, host: u32) {
+        let news = Control::HostLost(host);
+        for (id, handle) in &self.links {
+            if handle.host != Some(host) {
+                self.control(*id, &news);
+            }
+        }
+        self.kernel.handle_host_lost(host);
+        // Mail waiting for numbers it was issued and never used has no target.
+        let orphans: Vec<u32> = self
+            .early
+            .keys()
+            .copied()
+            .filter(|h| self.blocks.iter().any(|(b, owner)| *owner == host && (b.first..b.first + b.count).contains(h)))
+            .collect();
+        for h in orphans {
+            for frame in self.early.remove(&h).unwrap_or_default() {
+                self.undeliverable(frame);
+            }
+        }
+        self.run_kernel();
+    }
+
+    fn closed(&mut self, link: LinkId, reason: &str) {
+        let Some(handle) = self.links.remove(&link) else { return };
+        tracing::debug!(link, reason, "a connection ended");
+        if handle.peer == (Peer::Program { owner: true }) && self.shutting_down.is_none() {
+            // The program that owns the system is gone (it shut down on drop, or died).
+            self.begin_shutdown(None);
+        }
+        let Some(host) = handle.host else { return };
+        match self.hosts.get(&host) {
+            Some(Host::Starting { .. }) => {
+                self.failed_start(host, &format!("its process ended before the actor was built ({reason})"))
+            }
+            _ => {
+                self.hosts.insert(host, Host::Gone);
+                self.lost(host);
+            }
+        }
+    }
+
+    /// Spec §6.3: every top-level actor is asked to exit; each passes the request to its
+    /// children. Done when every actor process has gone, or after a grace period.
+    fn begin_shutdown(&mut self, requester: Option<LinkId>) {
+        let first = self.shutting_down.is_none();
+        self.shutting_down.get_or_insert_with(Vec::new).extend(requester);
+        if !first {
+            return;
+        }
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+            let _ = events.send(Event::GraceOver);
+        });
+        let admin = self.kernel.admin_address();
+        for root in self.kernel.remote_roots() {
+            self.kernel.post(root, admin.clone(), Box::new(ActorExitRequest::new()));
+        }
+        self.run_kernel();
+    }
+
+    /// Tells the programs the system is down, lets the writers finish, and stops the
+    /// actor processes that are left.
+    async fn finish(mut self) {
+        for (id, handle) in &self.links {
+            if matches!(handle.peer, Peer::Program { .. }) {
+                self.control(*id, &Control::ShutDown);
+            }
+        }
+        self.links.clear();
+        drop(self.spawner.take());
+        let writers = std::mem::take(&mut self.writers);
+        let _ = tokio::time::timeout(Duration::from_secs(2), futures_util::future::join_all(writers)).await;
+        if let Some(thread) = self.spawner_thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! A member's connection to the admin, shared by the threads of its process: a reader
+//! thread files what arrives, answers to the member's own requests apart from the mail, and
+//! the [`Placement`] a member kernel asks for host numbers and names waits on it.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{Read, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use super::proto::{Control, HostBlock, Reader, Writer, HOST_BLOCK};
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::Capabilities;
+use crate::api::error::ActorSystemError;
+use crate::core::kernel::Placement;
+use crate::wire::frame::{Frame, FrameError};
+
+/// What a member's reader thread filed, and the writer every thread of the member shares.
+pub(crate) struct LinkState {
+    /// Envelopes and control messages for the member's kernel, oldest first.
+    pub(crate) inbound: VecDeque<Frame>,
+    pub(crate) writer: Writer<Box<dyn Write + Send>>,
+    /// Host numbers issued to this process and not used yet.
+    hosts: VecDeque<u32>,
+    /// A [`Control::MoreHosts`] is on its way.
+    more_asked: bool,
+    /// Answers to [`Control::ClaimName`], by name.
+    names: HashMap<String, ActorAddress>,
+    /// Answers to [`Control::Spawn`] for top-level actors, by address.
+    pub(crate) spawned: HashMap<ActorAddress, Result<(), String>>,
+    /// Why the connection ended, once it has.
+    pub(crate) closed: Option<String>,
+    /// The admin's welcome of a program: its host number and the capabilities.
+    pub(crate) welcome: Option<(u32, Capabilities)>,
+    /// Bumped each time a thread moved what arrived into its kernel, so that threads
+    /// waiting for replies look again.
+    pub(crate) drained: u64,
+    /// Closes the connection both ways.
+    closer: Box<dyn Fn() + Send>,
+}
+
+/// A member's connection to the admin.
+pub(crate) struct Link {
+    state: Mutex<LinkState>,
+    /// Signalled whenever something arrives or the connection ends.
+    pub(crate) arrived: Condvar,
+}
+
+impl Link {
+    /// Starts the reader thread on `input`; `output` is the writing side.
+    pub(crate) fn start(
+        input: impl Read + Send + 'static,
+        output: Box<dyn Write + Send>,
+        closer: Box<dyn Fn() + Send>,
+        name: &str,
+    ) -> Result<Arc<Self>, ActorSystemError> {
+        let link = Arc::new(Self {
+            state: Mutex::new(LinkState {
+                inbound: VecDeque::new(),
+                writer: Writer::new(output),
+                hosts: VecDeque::new(),
+                more_asked: false,
+                names: HashMap::new(),
+                spawned: HashMap::new(),
+                closed: None,
+                welcome: None,
+                drained: 0,
+                closer,
+            }),
+            arrived: Condvar::new(),
+        });
+        let reader = Arc::clone(&link);
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || reader.read_all(Reader::new(input)))
+            .map_err(|e| ActorSystemError::failure(format!("cannot start the connection's reader thread: {e}")))?;
+        Ok(link)
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, LinkState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read_all<R: Read>(&self, mut reader: Reader<R>) {
+        let reason = loop {
+            match reader.next() {
+                Ok(Some(frame)) => self.file(frame),
+                Ok(None) => break "the admin closed the connection".to_string(),
+                Err(e) => break format!("the connection to the admin failed: {e}"),
+            }
+        };
+        self.lock().closed = Some(reason);
+        self.arrived.notify_all();
+    }
+
+    fn file(&self, frame: Frame) {
+        let mut state = self.lock();
+        match &frame {
+            Frame::Control { body } => match Control::decode(body) {
+                Ok(Control::Hosts(block)) => {
+                    state.add_hosts(block);
+                    state.more_asked = false;
+                }
+                Ok(Control::NameHeld { name, holder }) => {
+                    state.names.insert(name, holder);
+                }
+                Ok(Control::Spawned { address, outcome }) => {
+                    state.spawned.insert(address, outcome);
+                }
+                Ok(Control::Welcome { host, capabilities, hosts }) => {
+                    state.add_hosts(hosts);
+                    state.welcome = Some((host, capabilities));
+                }
+                Ok(_) => state.inbound.push_back(frame),
+                Err(e) => tracing::warn!(error = %e, "unreadable control message from the admin ignored"),
+            },
+            _ => state.inbound.push_back(frame),
+        }
+        drop(state);
+        self.arrived.notify_all();
+    }
+
+    /// Waits on `state` until `ready` gives a value, the connection ends, or `deadline`.
+    pub(crate) fn wait_for<'a, T>(
+        &'a self,
+        mut state: MutexGuard<'a, LinkState>,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut LinkState) -> Option<T>,
+    ) -> (MutexGuard<'a, LinkState>, Result<Option<T>, ActorSystemError>) {
+        loop {
+            if let Some(value) = ready(&mut state) {
+                return (state, Ok(Some(value)));
+            }
+            if let Some(reason) = &state.closed {
+                let reason = reason.clone();
+                return (state, Err(ActorSystemError::failure(reason)));
+            }
+            state = match deadline {
+                None => self.arrived.wait(state).unwrap_or_else(PoisonError::into_inner),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return (state, Ok(None));
+                    }
+                    self.arrived.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0
+                }
+            };
+        }
+    }
+}
+
+impl LinkState {
+    /// Host numbers the admin issued to this process.
+    pub(crate) fn add_hosts(&mut self, block: HostBlock) {
+        self.hosts.extend(block.first..block.first.saturating_add(block.count));
+    }
+
+    /// Says goodbye and closes the connection: the admin forgets this process.
+    pub(crate) fn detach(&mut self) {
+        let _ = self.writer.send(&Frame::Bye).and_then(|()| self.writer.flush());
+        (self.closer)();
+    }
+
+    /// Sends and flushes a control message.
+    pub(crate) fn control(&mut self, control: &Control) -> Result<(), ActorSystemError> {
+        self.writer.control(control).and_then(|()| self.writer.flush()).map_err(link_failed)
+    }
+}
+
+/// A write to the admin failed.
+pub(crate) fn link_failed(e: FrameError) -> ActorSystemError {
+    ActorSystemError::failure(format!("the connection to the admin failed: {e}"))
+}
+
+/// A member kernel's [`Placement`]: host numbers and names from the admin, over the link.
+pub(crate) struct LinkPlacement(pub(crate) Arc<Link>);
+
+impl Placement for LinkPlacement {
+    fn next_host(&mut self) -> Result<u32, ActorSystemError> {
+        let mut state = self.0.lock();
+        // Asked for early, so that a burst of creations rarely waits.
+        if state.hosts.len() < (HOST_BLOCK / 2) as usize && !state.more_asked {
+            state.more_asked = true;
+            state.control(&Control::MoreHosts)?;
+        }
+        let (_state, host) = self.0.wait_for(state, None, |s| s.hosts.pop_front());
+        host?.ok_or_else(|| ActorSystemError::failure("no host number"))
+    }
+
+    fn claim_name(&mut self, name: &str, candidate: &ActorAddress) -> Result<ActorAddress, ActorSystemError> {
+        let mut state = self.0.lock();
+        state.control(&Control::ClaimName { name: name.to_string(), candidate: candidate.clone() })?;
+        let (_state, holder) = self.0.wait_for(state, None, |s| s.names.remove(name));
+        holder?.ok_or_else(|| ActorSystemError::failure("no answer for the name"))
+    }
+}

@@ -1,0 +1,208 @@
+//! The runtime's own protocol between the processes of a multi-process system, carried in
+//! [`Frame::Control`] frames, and the blocking framed I/O that actor processes and
+//! programs use (the admin uses the same codec on tokio).
+
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use bytes::BytesMut;
+use serde::{Deserialize, Serialize};
+use tokio_util::codec::{Decoder, Encoder};
+
+use crate::api::address::ActorAddress;
+use crate::api::capabilities::Capabilities;
+use crate::api::error::ActorSystemError;
+use crate::core::kernel::{AdminRequest, Envelope, SpawnOrder};
+use crate::wire::frame::{Frame, FrameCodec, FrameError, Hello, HelloCodec};
+use crate::wire::{self, WireEnvelope, WireError};
+
+/// A block of host numbers the admin issued to one process, for the actor processes it
+/// creates: `first .. first + count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HostBlock {
+    pub(crate) first: u32,
+    pub(crate) count: u32,
+}
+
+/// How many host numbers one [`HostBlock`] holds.
+pub(crate) const HOST_BLOCK: u32 = 64;
+
+/// A control message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) enum Control {
+    /// Program → admin, first after the handshake: the program's executable, which its
+    /// actors run in; with `owner`, the system shuts down when this connection ends.
+    Attach { program: PathBuf, owner: bool },
+    /// Admin → program: its host number, the capabilities, a first block of host numbers.
+    Welcome { host: u32, capabilities: Capabilities, hosts: HostBlock },
+    /// Member → admin: another block of host numbers, please.
+    MoreHosts,
+    /// Admin → member: another block.
+    Hosts(HostBlock),
+    /// Member → admin: start this actor in a new process running `program`.
+    Spawn { order: SpawnOrder, program: PathBuf },
+    /// Admin → the program that asked for a top-level actor: it runs, or why it does not.
+    Spawned { address: ActorAddress, outcome: Result<(), String> },
+    /// Member → admin: who holds this global name (registering `candidate` if none does)?
+    ClaimName { name: String, candidate: ActorAddress },
+    /// Admin → member: `holder` holds `name`.
+    NameHeld { name: String, holder: ActorAddress },
+    /// Member → admin: a request for the registries.
+    Admin(AdminRequest),
+    /// Admin → every member: the capabilities changed.
+    Capabilities(Capabilities),
+    /// Admin → every member: this host's process is gone.
+    HostLost(u32),
+    /// Actor process → admin: its actor runs, or could not be built.
+    Started { outcome: Result<(), String> },
+    /// Actor process → admin: its actors are gone; forward nothing more.
+    Leaving,
+    /// Admin → actor process: nothing more will be forwarded.
+    Left,
+    /// Program → admin: shut the system down.
+    Shutdown,
+    /// Admin → program: the system is down.
+    ShutDown,
+}
+
+impl Control {
+    pub(crate) fn frame(&self) -> Frame {
+        // A control message holds addresses, names and capabilities: it always encodes.
+        Frame::Control { body: postcard::to_stdvec(self).unwrap_or_default() }
+    }
+
+    pub(crate) fn decode(body: &[u8]) -> Result<Self, WireError> {
+        wire::from_exact(body)
+            .map_err(|e| WireError::Malformed { type_name: "control".to_string(), reason: e.to_string() })
+    }
+}
+
+/// What an actor process is started with (the zygote's spawn payload).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Boot {
+    pub(crate) system: u64,
+    pub(crate) base: String,
+    pub(crate) order: SpawnOrder,
+    pub(crate) capabilities: Capabilities,
+    pub(crate) checks_capabilities: bool,
+    pub(crate) hosts: HostBlock,
+}
+
+/// An envelope as a frame; a message that cannot be encoded is the error, for poison.
+pub(crate) fn envelope_frame(env: &Envelope) -> Result<Frame, WireError> {
+    let envelope = WireEnvelope::new(env.target.clone(), env.sender.clone(), env.message.as_ref())?;
+    Ok(Frame::Envelope { seq: 0, envelope })
+}
+
+/// An envelope from a frame; a body that does not decode is the error.
+pub(crate) fn open_envelope(wire: WireEnvelope) -> Result<Envelope, WireError> {
+    let (target, sender) = (wire.target.clone(), wire.sender.clone());
+    Ok(Envelope { target, sender, message: wire.open()? })
+}
+
+/// The writing half of a blocking connection: frames are buffered and written out on
+/// [`flush`](Self::flush) (or when the buffer is large), so that a burst costs one write.
+pub(crate) struct Writer<W: Write> {
+    out: W,
+    codec: FrameCodec,
+    buf: BytesMut,
+}
+
+/// Past this many buffered bytes, [`Writer::send`] writes them out.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+impl<W: Write> Writer<W> {
+    pub(crate) fn new(out: W) -> Self {
+        Self { out, codec: FrameCodec::new(), buf: BytesMut::new() }
+    }
+
+    pub(crate) fn send(&mut self, frame: &Frame) -> Result<(), FrameError> {
+        self.codec.encode(frame, &mut self.buf)?;
+        if self.buf.len() >= WRITE_BUFFER {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn control(&mut self, control: &Control) -> Result<(), FrameError> {
+        self.send(&control.frame())
+    }
+
+    pub(crate) fn flush(&mut self) -> Result<(), FrameError> {
+        if !self.buf.is_empty() {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// The reading half of a blocking connection.
+pub(crate) struct Reader<R: Read> {
+    input: R,
+    codec: FrameCodec,
+    buf: BytesMut,
+}
+
+impl<R: Read> Reader<R> {
+    pub(crate) fn new(input: R) -> Self {
+        Self { input, codec: FrameCodec::new(), buf: BytesMut::with_capacity(64 * 1024) }
+    }
+
+    /// The next frame; `None` at a clean end of the stream.
+    pub(crate) fn next(&mut self) -> Result<Option<Frame>, FrameError> {
+        loop {
+            if let Some(frame) = self.codec.decode(&mut self.buf)? {
+                return Ok(Some(frame));
+            }
+            if self.buf.capacity() - self.buf.len() < 16 * 1024 {
+                self.buf.reserve(64 * 1024);
+            }
+            let start = self.buf.len();
+            let room = self.buf.capacity() - start;
+            self.buf.resize(start + room, 0);
+            let read = match self.input.read(&mut self.buf[start..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+                Err(e) => {
+                    self.buf.truncate(start);
+                    return Err(e.into());
+                }
+            };
+            self.buf.truncate(start + read);
+            if read == 0 && room > 0 {
+                return self.codec.decode_eof(&mut self.buf);
+            }
+        }
+    }
+}
+
+/// The handshake of a blocking connection: sends `ours`, reads the peer's, and not a byte
+/// more (what follows is the [`Reader`]'s).
+pub(crate) fn handshake<S: Read + Write>(stream: &mut S, ours: Hello) -> Result<Hello, FrameError> {
+    let mut codec = HelloCodec::new();
+    let mut buf = BytesMut::new();
+    codec.encode(ours, &mut buf)?;
+    stream.write_all(&buf)?;
+    buf.clear();
+    let mut prefix = [0u8; 4];
+    stream.read_exact(&mut prefix)?;
+    buf.extend_from_slice(&prefix);
+    // The codec refuses an oversized length before anything more is read.
+    if let Some(hello) = codec.decode(&mut buf)? {
+        return Ok(hello);
+    }
+    let size = u32::from_be_bytes(prefix) as usize;
+    let mut body = vec![0u8; size];
+    stream.read_exact(&mut body)?;
+    buf.extend_from_slice(&body);
+    codec
+        .decode_eof(&mut buf)?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "closed during the handshake").into())
+}
+
+/// A startup failure with this reason.
+pub(crate) fn startup(reason: impl Into<String>) -> ActorSystemError {
+    ActorSystemError::ActorSystemStartupFailure { reason: reason.into() }
+}
