@@ -38,3 +38,102 @@ fn spec_9_4_an_actor_runs_in_its_own_process() -> TestResult {
     asys.shutdown()?;
     Ok(())
 }
+
+// ----- signals to an actor process (spec §2.2.5, §4.3) -------------------------------------
+
+/// Creates a [`Watched`] child on a `String`, and tells the asker its child's process id;
+/// tells the asker `"child exited"` when the child is gone.
+#[derive(Default)]
+struct Parent {
+    asker: Option<ActorAddress>,
+}
+
+#[actor]
+impl Parent {
+    #[handler(String)]
+    fn start(&mut self, _m: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        self.asker = Some(sender.clone());
+        let child = ctx.create_actor::<Watched>()?;
+        ctx.send(&child, sender.clone());
+        Ok(())
+    }
+
+    #[handler(ChildActorExited)]
+    fn exited(&mut self, _m: &ChildActorExited, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        if let Some(asker) = &self.asker {
+            ctx.send(asker, "child exited".to_string());
+        }
+    }
+}
+
+/// Answers an address with its process id, and tells that address `"exit request"` when it
+/// is asked to exit.
+#[derive(Default)]
+struct Watched {
+    watcher: Option<ActorAddress>,
+}
+
+#[actor]
+impl Watched {
+    #[handler(ActorAddress)]
+    fn watch(&mut self, watcher: &ActorAddress, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.watcher = Some(watcher.clone());
+        ctx.send(watcher, std::process::id());
+    }
+
+    #[handler(ActorExitRequest)]
+    fn exit(&mut self, _m: &ActorExitRequest, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        if let Some(watcher) = &self.watcher {
+            ctx.send(watcher, "exit request".to_string());
+        }
+    }
+}
+
+/// Starts a [`Parent`] and its child, and returns the parent and the child's process id.
+fn parent_and_child(asys: &ActorSystem) -> Result<(ActorAddress, rustix::process::Pid), Failure> {
+    let parent = asys.create_actor::<Parent>()?;
+    let pid: u32 = answer(asys, &parent, "start".to_string())?;
+    let pid = rustix::process::Pid::from_raw(i32::try_from(pid)?).ok_or("process id 0")?;
+    assert_ne!(pid.as_raw_pid(), i32::try_from(std::process::id())?, "the child runs in a process of its own");
+    Ok((parent, pid))
+}
+
+/// The next `String`s told to this program, until `count` arrived.
+fn told(asys: &ActorSystem, count: usize) -> Result<Vec<String>, Failure> {
+    let mut seen = Vec::new();
+    while seen.len() < count {
+        let msg = asys.listen(ANSWER)?.ok_or_else(|| format!("only {seen:?} arrived within {ANSWER:?}"))?;
+        seen.push(*msg.downcast::<String>().map_err(|m| format!("unexpected message: {m:?}"))?);
+    }
+    Ok(seen)
+}
+
+#[test]
+fn spec_2_2_5_an_actor_process_killed_outright_is_reported_to_its_parent() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    for _ in 0..3 {
+        let (_parent, pid) = parent_and_child(&asys)?;
+        rustix::process::kill_process(pid, rustix::process::Signal::KILL)?;
+        // No exit request reaches an actor killed outright: only its parent's report.
+        assert_eq!(told(&asys, 1)?, ["child exited"]);
+        quiet(&asys)?;
+    }
+    asys.shutdown()?;
+    Ok(())
+}
+
+#[test]
+fn spec_4_3_sigterm_to_an_actor_process_is_a_graceful_exit() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    let (parent, pid) = parent_and_child(&asys)?;
+    // SIGCONT is harmless: the child still answers afterwards.
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT)?;
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM)?;
+    // The child handles its exit request first, then its parent learns it is gone.
+    assert_eq!(told(&asys, 2)?, ["exit request", "child exited"]);
+    quiet(&asys)?;
+    // The parent is untouched: it starts another child.
+    let _pid: u32 = answer(&asys, &parent, "start".to_string())?;
+    asys.shutdown()?;
+    Ok(())
+}

@@ -230,11 +230,13 @@ impl ActorSystemBuilder {
                 }
             }
             Some((name, false)) => {
+                let available: Vec<&str> = BASES.iter().filter(|(_, on)| *on).map(|(n, _)| *n).collect();
                 return Err(ActorSystemError::ActorSystemStartupFailure {
                     reason: format!(
-                        "the system base `{name}` is not available in this version; use `simpleSystemBase`"
+                        "the system base `{name}` is not available in this version; use one of: {}",
+                        available.join(", ")
                     ),
-                })
+                });
             }
             None => {
                 let known: Vec<&str> = BASES.iter().map(|(n, _)| *n).collect();

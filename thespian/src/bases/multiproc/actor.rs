@@ -5,9 +5,12 @@ use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::Instant;
 
+use nix::sys::signal::{SigSet, Signal};
+
 use super::link::{Link, LinkPlacement};
 use super::proto::{self, Boot, Control};
 use super::{base_name, program};
+use crate::api::system_messages::ActorExitRequest;
 use crate::core::kernel::{Envelope, Kernel, SpawnOrder};
 use crate::process::ChildEntry;
 use crate::wire::frame::Frame;
@@ -24,6 +27,10 @@ const EXIT_BAD_BOOT: i32 = 2;
 const EXIT_LINK: i32 = 3;
 
 fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
+    // Before any thread starts, so that every thread inherits it: SIGTERM is taken by the
+    // thread `watch_terminate` starts, never by a thread in the middle of a handler.
+    let terminate = SigSet::from_iter([Signal::SIGTERM]);
+    let blocked = terminate.thread_block().is_ok();
     let boot: Boot = match crate::wire::from_exact(&payload) {
         Ok(boot) => boot,
         Err(e) => {
@@ -37,6 +44,9 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     let close = Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both)));
     let Ok(link) = Link::start(socket, Box::new(output), close, "thespian-link") else { return EXIT_LINK };
     link.lock().add_hosts(boot.hosts);
+    if blocked {
+        watch_terminate(terminate, &link);
+    }
     let placement = Box::new(LinkPlacement(Arc::clone(&link)));
     let mut kernel = Kernel::new(boot.system, base_name(&boot.base), boot.capabilities, boot.checks_capabilities)
         .member(host, placement);
@@ -49,9 +59,23 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     }
 }
 
+/// A SIGTERM is a graceful exit (spec §4.3): the actor is sent an `ActorExitRequest` and
+/// exits as it would for any, its children first. A second SIGTERM is the same request
+/// again; SIGCONT keeps its default, harmless, action.
+fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
+    let link = Arc::clone(link);
+    let _ = std::thread::Builder::new().name("thespian-sigterm".to_string()).spawn(move || {
+        while terminate.wait().is_ok() {
+            link.lock().terminated = true;
+            link.arrived.notify_all();
+        }
+    });
+}
+
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
 fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), String> {
+    let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
         crate::core::kernel::CreateError::NonStartable { reason, .. } => reason,
@@ -68,15 +92,18 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
         let deadline = kernel.next_timer_deadline();
         let state = link.lock();
         let (mut state, arrived) = link.wait_for(state, deadline, |s| {
-            if s.inbound.is_empty() {
+            if s.inbound.is_empty() && !s.terminated {
                 None
             } else {
-                Some(std::mem::take(&mut s.inbound))
+                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated)))
             }
         });
         drop(state.writer.flush());
         drop(state);
-        let frames = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        let (frames, terminated) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        if terminated && !leaving {
+            kernel.post(me.clone(), kernel.admin_address(), Box::new(ActorExitRequest::new()));
+        }
         let mut left = false;
         for frame in frames {
             match frame {

@@ -43,6 +43,9 @@ pub(crate) struct AdminConfig {
     pub(crate) port: u16,
     pub(crate) capabilities: Capabilities,
     pub(crate) checks_capabilities: bool,
+    /// Outlives its starter (no shutdown on drop): lets go of the starter's terminal and
+    /// standard error once it listens, so that nothing waits on a pipe the daemon holds.
+    pub(crate) daemon: bool,
 }
 
 /// The admin role: reads its configuration, serves until the system shuts down, exits.
@@ -79,6 +82,19 @@ fn ready_line(line: &str) -> i32 {
         let _ = nix::unistd::dup2_stdout(&null);
     }
     i32::from(line.starts_with("error"))
+}
+
+/// Makes this admin a daemon: a session of its own (no terminal's hang-up reaches it) and
+/// standard error to the file `THESPLOG_FILE` names, or to `/dev/null`. The program that
+/// started it may be a test harness that reads its children's output until every writer
+/// closed it; a daemon must not be one of those writers.
+fn detach() {
+    let _ = nix::unistd::setsid();
+    let log = std::env::var_os("THESPLOG_FILE")
+        .and_then(|path| std::fs::OpenOptions::new().create(true).append(true).open(path).ok());
+    if let Some(file) = log.or_else(|| std::fs::OpenOptions::new().write(true).open("/dev/null").ok()) {
+        let _ = nix::unistd::dup2_stderr(&file);
+    }
 }
 
 type LinkId = u64;
@@ -180,6 +196,9 @@ async fn serve(mut config: AdminConfig) -> i32 {
     };
     let port = listener.local_addr().map_or(config.port, |a| a.port());
     ready_line(&format!("ready {port}"));
+    if config.daemon {
+        detach();
+    }
     tokio::spawn(accept(listener, config.system, events.clone()));
     config.port = port;
     config.capabilities.insert("Admin Port", i64::from(port));

@@ -34,6 +34,8 @@ pub(crate) struct LinkState {
     /// Bumped each time a thread moved what arrived into its kernel, so that threads
     /// waiting for replies look again.
     pub(crate) drained: u64,
+    /// SIGTERM arrived and the actor has not been asked to exit for it yet (spec §4.3).
+    pub(crate) terminated: bool,
     /// Closes the connection both ways.
     closer: Box<dyn Fn() + Send>,
 }
@@ -64,6 +66,7 @@ impl Link {
                 closed: None,
                 welcome: None,
                 drained: 0,
+                terminated: false,
                 closer,
             }),
             arrived: Condvar::new(),

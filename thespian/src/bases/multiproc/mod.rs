@@ -248,6 +248,7 @@ fn start_admin(options: &Options) -> Result<u16, ActorSystemError> {
         port: options.admin_port,
         capabilities: options.capabilities.clone(),
         checks_capabilities: options.checks_capabilities,
+        daemon: !options.shutdown_on_drop,
     };
     let bytes =
         postcard::to_stdvec(&config).map_err(|e| startup(format!("cannot encode the admin's settings: {e}")))?;
