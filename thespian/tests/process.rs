@@ -7,16 +7,18 @@
 //! run, so a test awaits its end (never sleeps) and a failing test still kills it.
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::Shutdown;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use rustix::event::{poll, PollFd, PollFlags, Timespec};
-use rustix::process::{pidfd_open, pidfd_send_signal, Pid, PidfdFlags, Signal};
+use common::procs::Watched;
+use rustix::process::{pidfd_send_signal, Signal};
 use thespian::__private::inventory;
 use thespian::__private::process::{
     ChildEntry, ChildExit, ChildStatus, Zygote, EXIT_PANIC, EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE, MAX_PAYLOAD,
@@ -92,58 +94,6 @@ inventory::submit! { ChildEntry::new("test::exit_with", exit_with) }
 inventory::submit! { ChildEntry::new("test::panics", panics) }
 inventory::submit! { ChildEntry::new("test::hang", hang) }
 inventory::submit! { ChildEntry::new("test::report", report) }
-
-// ----- watching processes -----------------------------------------------------------------
-
-/// Processes watched by pidfd: [`Watched::await_gone`] awaits their end; dropping the guard
-/// kills every one still running, so a failing test leaves nothing behind. A pidfd names one
-/// process, never a later one that reuses its pid.
-#[derive(Default)]
-struct Watched {
-    procs: Vec<(u32, OwnedFd)>,
-}
-
-impl Watched {
-    /// Watches `pid`, which must be running (or not yet reaped).
-    fn watch(&mut self, pid: u32) -> TestResult {
-        let raw = Pid::from_raw(i32::try_from(pid)?).ok_or("pid 0")?;
-        self.procs.push((pid, pidfd_open(raw, PidfdFlags::empty())?));
-        Ok(())
-    }
-
-    /// Awaits the end of every watched process, for at most `bound`.
-    fn await_gone(&self, bound: Duration) -> TestResult {
-        let deadline = Instant::now() + bound;
-        let mut left: Vec<&(u32, OwnedFd)> = self.procs.iter().collect();
-        while !left.is_empty() {
-            let timeout = Timespec::try_from(deadline.saturating_duration_since(Instant::now()))?;
-            let mut fds: Vec<PollFd<'_>> = left.iter().map(|(_, fd)| PollFd::new(fd, PollFlags::IN)).collect();
-            match poll(&mut fds, Some(&timeout)) {
-                Ok(0) => {
-                    let pids: Vec<u32> = left.iter().map(|(pid, _)| *pid).collect();
-                    return Err(format!("processes {pids:?} still run after {bound:?}").into());
-                }
-                Ok(_) => {
-                    let ended: Vec<bool> = fds.iter().map(|fd| !fd.revents().is_empty()).collect();
-                    let mut ended = ended.into_iter();
-                    left.retain(|_| !ended.next().unwrap_or(false));
-                }
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Watched {
-    fn drop(&mut self) {
-        for (_, fd) in &self.procs {
-            // Fails harmlessly (ESRCH) for a process that has ended.
-            let _ = pidfd_send_signal(fd, Signal::KILL);
-        }
-    }
-}
 
 /// Awaits the exit report of `pid`, skipping those of other children.
 fn await_exit(exits: &Receiver<ChildExit>, pid: u32) -> Result<ChildStatus, Error> {

@@ -242,3 +242,95 @@ pub mod logs {
         }
     }
 }
+
+/// The processes a test starts, watched until they are gone (Linux).
+#[cfg(target_os = "linux")]
+pub mod procs {
+    use std::os::fd::OwnedFd;
+    use std::time::{Duration, Instant};
+
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::process::{pidfd_open, pidfd_send_signal, Pid, PidfdFlags, Signal};
+
+    use super::{Failure, TestResult};
+
+    /// Processes watched by pidfd: [`Watched::await_gone`] awaits their end; dropping the
+    /// guard kills every one still running, so a failing test leaves nothing behind. A pidfd
+    /// names one process, never a later one that reuses its pid.
+    #[derive(Default)]
+    pub struct Watched {
+        /// Each process's id and pidfd.
+        pub procs: Vec<(u32, OwnedFd)>,
+    }
+
+    impl Watched {
+        /// Watches `pid`, which must be running (or not yet reaped).
+        pub fn watch(&mut self, pid: u32) -> TestResult {
+            let raw = Pid::from_raw(i32::try_from(pid)?).ok_or("pid 0")?;
+            self.procs.push((pid, pidfd_open(raw, PidfdFlags::empty())?));
+            Ok(())
+        }
+
+        /// Awaits the end of every watched process, for at most `bound`.
+        pub fn await_gone(&self, bound: Duration) -> TestResult {
+            let deadline = Instant::now() + bound;
+            let mut left: Vec<&(u32, OwnedFd)> = self.procs.iter().collect();
+            while !left.is_empty() {
+                let timeout = Timespec::try_from(deadline.saturating_duration_since(Instant::now()))?;
+                let mut fds: Vec<PollFd<'_>> = left.iter().map(|(_, fd)| PollFd::new(fd, PollFlags::IN)).collect();
+                match poll(&mut fds, Some(&timeout)) {
+                    Ok(0) => {
+                        let pids: Vec<u32> = left.iter().map(|(pid, _)| *pid).collect();
+                        return Err(format!("processes {pids:?} still run after {bound:?}").into());
+                    }
+                    Ok(_) => {
+                        let ended: Vec<bool> = fds.iter().map(|fd| !fd.revents().is_empty()).collect();
+                        let mut ended = ended.into_iter();
+                        left.retain(|_| !ended.next().unwrap_or(false));
+                    }
+                    Err(rustix::io::Errno::INTR) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(())
+        }
+    }
+
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            for (_, fd) in &self.procs {
+                // Fails harmlessly (ESRCH) for a process that has ended.
+                let _ = pidfd_send_signal(fd, Signal::KILL);
+            }
+        }
+    }
+
+    /// Every process descended from this one (children, their children, ...), by pid.
+    pub fn descendants() -> Result<Vec<u32>, Failure> {
+        let mut parents = Vec::new();
+        for entry in std::fs::read_dir("/proc")? {
+            let Some(pid) = entry?.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            // A process may end while the list is read.
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+            // `pid (comm) state ppid ...`: the name may hold spaces and parentheses.
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) {
+                parents.push((pid, ppid));
+            }
+        }
+        let mut found = vec![std::process::id()];
+        let mut i = 0;
+        while i < found.len() {
+            let parent = found[i];
+            found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+            i += 1;
+        }
+        found.remove(0);
+        Ok(found)
+    }
+
+    /// How many file descriptors this process has open.
+    pub fn open_fds() -> Result<usize, Failure> {
+        Ok(std::fs::read_dir("/proc/self/fd")?.count())
+    }
+}

@@ -323,11 +323,17 @@ impl Router {
                             return;
                         }
                     }
-                    Some(Err(e)) => break format!("closed: {e}"),
+                    Some(Err(e)) => {
+                        // Only this connection ends; the admin and its actors go on.
+                        tracing::warn!(link = id, error = %e, "a connection sent a bad frame and was closed");
+                        break format!("closed: {e}");
+                    }
                     None => break "closed".to_string(),
                 }
             };
         });
+        // Writers of connections that ended are done: keep only the others.
+        self.writers.retain(|w| !w.is_finished());
         self.writers.push(tokio::spawn(async move {
             let _ = frame::write_batched(&mut rx, &mut sink).await;
         }));

@@ -1,0 +1,241 @@
+//! multiprocTCPBase under hostile input (spec §9.4; DESIGN §3 "Wire:"): random, mutated,
+//! truncated and oversized frames sent from raw sockets to the Admin Port close only their
+//! own connection; the admin and the actors keep answering.
+//!
+//! `THESPIAN_FUZZ_ADMIN=N` sends N frames instead of the default 100 000 (the longer run of
+//! `bench/README.md`).
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+
+use bytes::BytesMut;
+use common::*;
+use thespian::prelude::*;
+use thespian::wire::frame::{Frame, FrameCodec, Hello, HelloCodec, Role};
+use thespian::wire::WireEnvelope;
+use tokio_util::codec::Encoder;
+
+/// Answers a `String` with the same text.
+#[derive(Default)]
+struct Echo;
+
+#[actor]
+impl Echo {
+    #[handler(String)]
+    fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, text.clone());
+    }
+}
+
+/// An address as a peer would send it: system id, host process and actor id.
+fn address(system: u64, host: u32, id: u64) -> ActorAddress {
+    use serde::de::value::{Error, SeqDeserializer};
+    use serde::de::IntoDeserializer as _;
+    let parts = [system.into_deserializer(), u64::from(host).into_deserializer(), id.into_deserializer()];
+    ActorAddress::deserialize(SeqDeserializer::<_, Error>::new(parts.into_iter()))
+        .unwrap_or_else(|e| panic!("an address deserializes from three numbers: {e}"))
+}
+
+/// The parts of an address, as it travels.
+fn parts(address: &ActorAddress) -> Result<(u64, u32, u64), Failure> {
+    Ok(postcard::from_bytes(&postcard::to_stdvec(address)?)?)
+}
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n` (0 for an empty range).
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let n = self.below(max);
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// The runtime's control messages a connected program may legitimately send and that change
+/// the system for everyone: attaching as the system's owner (index 0: its connection ending
+/// would shut the system down), starting a process (4), an admin request (8: one of them is
+/// a shutdown) and `Shutdown` (14). The fuzz leaves these first bytes out, so that what it
+/// tests is the admin's robustness, not the protocol's trust in its programs.
+const TRUSTED_CONTROLS: [u8; 4] = [0, 4, 8, 14];
+
+/// A random frame for a connection that passed the handshake: envelopes to the admin, to
+/// the live actor, and to hosts that do not exist, with random or well-formed bodies; acks;
+/// random control bodies.
+fn random_frame(rng: &mut Rng, system: u64, echo: &ActorAddress, sender: &ActorAddress) -> Frame {
+    match rng.below(10) {
+        0 => Frame::Ack { up_to: rng.next() },
+        1 => {
+            let mut body = rng.bytes(24);
+            if let Some(first) = body.first_mut() {
+                if TRUSTED_CONTROLS.contains(first) {
+                    *first = 2;
+                }
+            }
+            Frame::Control { body }
+        }
+        _ => {
+            let target = match rng.below(4) {
+                0 => address(system, 0, rng.next() >> rng.below(64)),
+                1 => echo.clone(),
+                2 => address(system, rng.below(1 << 20) as u32, rng.next() >> 40),
+                _ => address(rng.next(), rng.next() as u32, rng.next()),
+            };
+            let (type_name, body) = match rng.below(5) {
+                0 => ("String".to_string(), rng.bytes(32)),
+                1 => ("thespian::PoisonMessage".to_string(), rng.bytes(64)),
+                2 => ("thespian::ThespianStatusReq".to_string(), rng.bytes(3)),
+                3 => ("u64".to_string(), rng.bytes(11)),
+                _ => (String::from_utf8_lossy(&rng.bytes(16)).into_owned(), rng.bytes(48)),
+            };
+            Frame::Envelope {
+                seq: rng.next() >> rng.below(64),
+                envelope: WireEnvelope { target, sender: sender.clone(), type_name, body },
+            }
+        }
+    }
+}
+
+/// What one connection sends, and how many frames that counts.
+fn random_connection(rng: &mut Rng, system: u64, echo: &ActorAddress) -> Result<(Vec<u8>, usize), Failure> {
+    let mut buf = BytesMut::new();
+    let kind = rng.below(8);
+    if kind == 0 {
+        // A stranger: random bytes instead of a handshake.
+        return Ok((rng.bytes(200), 1));
+    }
+    let role = if kind == 1 { Role::Actor } else { Role::Endpoint };
+    HelloCodec::new().encode(Hello::new(system, 0, role), &mut buf)?;
+    if kind == 2 {
+        // A handshake cut short.
+        let cut = rng.below(buf.len());
+        buf.truncate(cut);
+        return Ok((buf.to_vec(), 1));
+    }
+    let sender = address(system, rng.next() as u32, rng.next());
+    let count = 1 + rng.below(80);
+    let mut codec = FrameCodec::new();
+    let frames_start = buf.len();
+    for _ in 0..count {
+        codec.encode(random_frame(rng, system, echo, &sender), &mut buf)?;
+    }
+    match rng.below(6) {
+        // A length over the limit, then garbage.
+        0 => {
+            buf.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xF0]);
+            buf.extend_from_slice(&rng.bytes(64));
+        }
+        // A frame cut short by the end of the stream.
+        1 => {
+            let mut last = BytesMut::new();
+            codec.encode(random_frame(rng, system, echo, &sender), &mut last)?;
+            let cut = 1 + rng.below(last.len() - 1);
+            buf.extend_from_slice(&last[..cut]);
+        }
+        // Some bytes flipped in what was sent.
+        2 => {
+            let tail = buf.len() - frames_start;
+            for _ in 0..1 + rng.below(4) {
+                let at = frames_start + rng.below(tail);
+                buf[at] ^= 1 << rng.below(8);
+            }
+        }
+        // A well-framed body that is no frame.
+        3 => {
+            let body = rng.bytes(100);
+            buf.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            buf.extend_from_slice(&body);
+        }
+        // A clean end.
+        _ => {}
+    }
+    Ok((buf.to_vec(), count + 1))
+}
+
+/// Sends `bytes` on a new connection to `at`, closes the sending half, and reads until the
+/// admin closes its side: the admin has then dealt with everything this connection sent.
+fn send_raw(at: SocketAddr, bytes: &[u8]) -> TestResult {
+    let mut stream = TcpStream::connect(at)?;
+    stream.set_read_timeout(Some(ANSWER))?;
+    // The admin may close mid-write on a frame it refuses: that is its answer, not an error.
+    let _ = stream.write_all(bytes);
+    let _ = stream.shutdown(Shutdown::Write);
+    let mut sink = [0u8; 4096];
+    loop {
+        match stream.read(&mut sink) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
+            Err(e) => return Err(format!("the admin did not close a fuzzed connection: {e}").into()),
+        }
+    }
+}
+
+fn admin_port(asys: &ActorSystem) -> Result<u16, Failure> {
+    match asys.capabilities()?.get("Admin Port") {
+        Some(CapValue::Int(port)) => Ok(u16::try_from(*port)?),
+        other => Err(format!("the Admin Port capability is {other:?}").into()),
+    }
+}
+
+#[test]
+fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -> TestResult {
+    let frames: usize = std::env::var("THESPIAN_FUZZ_ADMIN").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let asys = system("multiprocTCPBase");
+    let echo = asys.create_actor::<Echo>()?;
+    let at = SocketAddr::from(([127, 0, 0, 1], admin_port(&asys)?));
+    let (system_id, _, _) = parts(&echo)?;
+    let mut rng = Rng(0x5EED_F0AD_3100);
+    let (mut sent, mut connections) = (0, 0);
+    while sent < frames {
+        let (bytes, count) = random_connection(&mut rng, system_id, &echo)?;
+        send_raw(at, &bytes)?;
+        sent += count;
+        connections += 1;
+        if connections % 200 == 0 {
+            let reply: String = answer(&asys, &echo, format!("still there after {sent} frames"))?;
+            assert_eq!(reply, format!("still there after {sent} frames"));
+        }
+    }
+    // The actor, the admin and the system's other services all still answer.
+    let reply: String = answer(&asys, &echo, "after the fuzz".to_string())?;
+    assert_eq!(reply, "after the fuzz");
+    let fresh = asys.create_actor::<Echo>()?;
+    let reply: String = answer(&asys, &fresh, "new".to_string())?;
+    assert_eq!(reply, "new");
+    assert!(asys.status()?.actor_count >= 2, "the admin still reports its actors");
+    asys.shutdown()?;
+    eprintln!("{sent} frames on {connections} connections");
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_a_silent_connection_holds_up_no_one() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    let echo = asys.create_actor::<Echo>()?;
+    let at = SocketAddr::from(([127, 0, 0, 1], admin_port(&asys)?));
+    // Connections that say nothing, or half a handshake, stay open meanwhile.
+    let silent: Vec<TcpStream> = (0..20).map(|_| TcpStream::connect(at)).collect::<Result<_, _>>()?;
+    let mut half = TcpStream::connect(at)?;
+    half.write_all(b"THS")?;
+    let other = builder("multiprocTCPBase").admin_port(at.port()).shutdown_on_drop(false).build()?;
+    let reply: String = answer(&other, &echo, "through a second program".to_string())?;
+    assert_eq!(reply, "through a second program");
+    drop((silent, half, other));
+    asys.shutdown()?;
+    Ok(())
+}
