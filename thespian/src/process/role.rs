@@ -10,6 +10,7 @@ use std::ffi::{c_char, c_int, OsString};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{zygote, EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE};
+use nix::sys::signal::{signal, SigHandler, Signal};
 
 /// The environment variable naming the role a process takes.
 pub(crate) const ROLE_VAR: &str = "THESPIAN_ROLE";
@@ -128,6 +129,14 @@ impl Role {
     /// process if that fails or the role is unknown.
     fn prepare(role: OsString) -> Self {
         if role == ADMIN {
+            // Rust's runtime ignores SIGPIPE just before `main`, which the admin never
+            // reaches: without this, the admin dies of the first write to an actor process
+            // that has just ended, taking the whole system with it.
+            // SAFETY: no other thread runs yet, and `SigIgn` installs no handler.
+            if let Err(e) = unsafe { signal(Signal::SIGPIPE, SigHandler::SigIgn) } {
+                eprintln!("thespian: the admin cannot ignore SIGPIPE: {e}");
+                std::process::exit(EXIT_SETUP_FAILED);
+            }
             return Role::Admin;
         }
         if role != ZYGOTE {

@@ -100,6 +100,27 @@ macro_rules! on_every_base {
     )*};
 }
 
+/// Defines a test of a behaviour only the multi-process bases have (spec §9.3–§9.5): one
+/// `#[test]` per multi-process base, in a module named after the behaviour, like
+/// [`on_every_base!`].
+#[macro_export]
+macro_rules! on_multiprocess_bases {
+    ($(fn $name:ident($asys:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($asys: &thespian::ActorSystem) -> $crate::common::TestResult $body
+
+            #[test]
+            #[cfg(target_os = "linux")]
+            fn multiproc_tcp_base() {
+                $crate::common::run("multiprocTCPBase", body);
+            }
+        }
+    )*};
+}
+
 /// Capturing what the system under test logs, deterministically.
 ///
 /// A test binary runs its tests in parallel threads, and `tracing` caches, per call site,

@@ -1,0 +1,343 @@
+//! Behaviours only the multi-process bases have (spec §9.3–§9.5): many actor processes at
+//! once, traffic between them, large messages, and a system that outlives the program that
+//! started it (§9.4).
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::procs::{descendants, Watched};
+use common::*;
+use thespian::prelude::*;
+
+// ----- many children ----------------------------------------------------------------------
+
+/// Asks a [`Crowd`] to create this many children and collect an answer from each.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Gather(u32);
+
+/// What a [`Crowd`] gathered: each child's number and process id.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Gathered(Vec<(u32, u32)>);
+
+/// Asks a [`Member`] for its process id, tagged with its number.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Roll(u32);
+
+/// A [`Member`]'s answer to [`Roll`].
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Present(u32, u32);
+
+#[derive(Default)]
+struct Crowd {
+    asker: Option<ActorAddress>,
+    expected: u32,
+    present: Vec<(u32, u32)>,
+}
+
+#[actor]
+impl Crowd {
+    #[handler(Gather)]
+    fn gather(&mut self, m: &Gather, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        self.asker = Some(sender.clone());
+        self.expected = m.0;
+        for n in 0..m.0 {
+            let member = ctx.create_actor::<Member>()?;
+            ctx.send(&member, Roll(n));
+        }
+        Ok(())
+    }
+
+    #[handler(Present)]
+    fn present(&mut self, m: &Present, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        self.present.push((m.0, m.1));
+        if self.present.len() == self.expected as usize {
+            if let Some(asker) = &self.asker {
+                ctx.send(asker, Gathered(std::mem::take(&mut self.present)));
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Member;
+
+#[actor]
+impl Member {
+    #[handler(Roll)]
+    fn roll(&mut self, m: &Roll, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Present(m.0, std::process::id()));
+    }
+}
+
+// ----- the adder --------------------------------------------------------------------------
+
+/// Asks an [`Adders`] coordinator to run the adder: `actors` adders, each given its own
+/// number, with `background` unrelated messages among them; answered with the [`Sum`].
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct RunAdder {
+    actors: u64,
+    background: u64,
+}
+
+/// Adds its value to an adder's total.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Add(u64);
+
+/// Traffic that an adder counts but does not add.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Noise(u64);
+
+/// Asks an adder for its total.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Report;
+
+/// An adder's total, and how much noise it heard.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Total {
+    sum: u64,
+    noise: u64,
+}
+
+/// The adder's result: the sum of every total, the noise heard, and how many reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Message)]
+struct Sum {
+    sum: u64,
+    noise: u64,
+    reports: u64,
+}
+
+#[derive(Default)]
+struct Adders {
+    asker: Option<ActorAddress>,
+    expected: u64,
+    result: Option<Sum>,
+}
+
+#[actor]
+impl Adders {
+    #[handler(RunAdder)]
+    fn run(&mut self, m: &RunAdder, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        self.asker = Some(sender.clone());
+        self.expected = m.actors;
+        self.result = Some(Sum { sum: 0, noise: 0, reports: 0 });
+        let mut adders = Vec::new();
+        for n in 1..=m.actors {
+            let adder = ctx.create_actor::<Adder>()?;
+            ctx.send(&adder, Add(n));
+            adders.push(adder);
+        }
+        // Background traffic, spread over the adders, interleaved with the reports.
+        for (i, adder) in adders.iter().enumerate() {
+            if (i as u64) < m.background {
+                ctx.send(adder, Noise(i as u64));
+            }
+            ctx.send(adder, Report);
+        }
+        Ok(())
+    }
+
+    #[handler(Total)]
+    fn total(&mut self, m: &Total, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let Some(result) = &mut self.result else { return };
+        result.sum += m.sum;
+        result.noise += m.noise;
+        result.reports += 1;
+        if result.reports == self.expected {
+            if let (Some(asker), Some(result)) = (&self.asker, self.result.take()) {
+                ctx.send(asker, result);
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Adder {
+    sum: u64,
+    noise: u64,
+}
+
+#[actor]
+impl Adder {
+    #[handler(Add)]
+    fn add(&mut self, m: &Add, _sender: &ActorAddress, _ctx: &mut ActorContext<'_>) {
+        self.sum += m.0;
+    }
+
+    #[handler(Noise)]
+    fn noise(&mut self, _m: &Noise, _sender: &ActorAddress, _ctx: &mut ActorContext<'_>) {
+        self.noise += 1;
+    }
+
+    #[handler(Report)]
+    fn report(&mut self, _m: &Report, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, Total { sum: self.sum, noise: self.noise });
+    }
+}
+
+// ----- large messages ---------------------------------------------------------------------
+
+/// Bytes, sent as one block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Message)]
+struct Blob(#[serde(with = "serde_bytes")] Vec<u8>);
+
+/// Answers a [`Blob`] with the same bytes.
+#[derive(Default)]
+struct BlobEcho;
+
+#[actor]
+impl BlobEcho {
+    #[handler(Blob)]
+    fn echo(&mut self, m: &Blob, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, m.clone());
+    }
+}
+
+/// `len` bytes that differ from one position to the next.
+fn pattern(len: usize) -> Blob {
+    Blob((0..len).map(|i| (i % 251) as u8).collect())
+}
+
+on_multiprocess_bases! {
+    fn spec_9_100_children_each_in_its_own_process_all_answer(asys) {
+        let crowd = asys.create_actor::<Crowd>()?;
+        let Gathered(mut present) = answer(asys, &crowd, Gather(100))?;
+        present.sort_unstable();
+        let numbers: Vec<u32> = present.iter().map(|(n, _)| *n).collect();
+        assert_eq!(numbers, (0..100).collect::<Vec<u32>>(), "every child answered once");
+        let mut pids: Vec<u32> = present.iter().map(|(_, pid)| *pid).collect();
+        pids.sort_unstable();
+        pids.dedup();
+        assert_eq!(pids.len(), 100, "a hundred processes");
+        assert!(!pids.contains(&std::process::id()));
+        Ok(())
+    }
+
+    fn spec_9_275_adders_sum_correctly_with_background_traffic(asys) {
+        for background in [0, 37, 100] {
+            let adders = asys.create_actor::<Adders>()?;
+            let sum: Sum = answer(asys, &adders, RunAdder { actors: 275, background })?;
+            assert_eq!(sum, Sum { sum: 275 * 276 / 2, noise: background, reports: 275 });
+            asys.tell(&adders, ActorExitRequest::new())?;
+        }
+        Ok(())
+    }
+
+    fn spec_9_messages_from_1_byte_to_50_mib_arrive_whole(asys) {
+        let echo = asys.create_actor::<BlobEcho>()?;
+        for len in [0, 1, 1 << 10, 64 << 10, 1 << 20, 10 << 20, 50 << 20] {
+            let sent = pattern(len);
+            let back: Blob = answer(asys, &echo, sent.clone())?;
+            assert!(back == sent, "a {len}-byte message came back as {} bytes, or changed", back.0.len());
+        }
+        Ok(())
+    }
+}
+
+// ----- the admin outlives its starter (spec §9.4) ------------------------------------------
+
+/// The name the starter gives its actor, for the programs that attach later.
+const SHARED: &str = "multiproc-test-shared-echo";
+
+/// Set for the starter program, to the name of the base it starts.
+const STARTER: &str = "THESPIAN_TEST_STARTER";
+
+/// Answers a `String` with the text and its process id.
+#[derive(Default)]
+struct Echo;
+
+#[actor]
+impl Echo {
+    #[handler(String)]
+    fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, format!("{text} from {}", std::process::id()));
+    }
+}
+
+/// The starter's side, run in a child process: starts a system that outlives it, creates a
+/// named actor there, prints the Admin Port and the system's processes, and ends.
+#[test]
+#[ignore = "run in a child process by spec_9_4_the_admin_outlives_the_program_that_started_it"]
+fn starter_child_process() -> TestResult {
+    let Ok(base) = std::env::var(STARTER) else {
+        return Ok(()); // run by hand rather than by the parent test
+    };
+    let asys = builder(&base).shutdown_on_drop(false).build()?;
+    let echo = asys.create_actor_with(ActorSpec::of::<Echo>().global_name(SHARED))?;
+    let _: String = answer(&asys, &echo, "ready".to_string())?;
+    let port = match asys.capabilities()?.get("Admin Port") {
+        Some(CapValue::Int(port)) => *port,
+        other => return Err(format!("the Admin Port capability is {other:?}").into()),
+    };
+    let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
+    // On a line of its own: libtest has written the test's name without ending its line.
+    println!("\nport={port} pids={}", pids.join(","));
+    // Dropping the handle detaches: the system goes on.
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_the_admin_outlives_the_program_that_started_it() -> TestResult {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["starter_child_process", "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
+        .env(STARTER, "multiprocTCPBase")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut watched = Watched::default();
+    let mut port = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("port=") {
+            let (p, pids) = rest.split_once(" pids=").ok_or("a malformed report")?;
+            port = Some(p.parse::<u16>()?);
+            // Watched from now on: killed if this test fails, awaited when it passes.
+            for pid in pids.split(',').filter(|p| !p.is_empty()) {
+                watched.watch(pid.parse()?)?;
+            }
+        }
+    }
+    let status = child.wait()?;
+    assert!(status.success(), "the starter failed: {status}");
+    let port = port.ok_or("the starter reported no port")?;
+    assert!(watched.procs.len() >= 3, "the admin, its zygote and the actor run: {:?}", watched.procs.len());
+
+    // A second program attaches on the same Admin Port and talks to the starter's actor.
+    let asys = builder("multiprocTCPBase").admin_port(port).build()?;
+    let echo = asys.create_actor_with(ActorSpec::of::<Echo>().global_name(SHARED))?;
+    let reply: String = answer(&asys, &echo, "still there".to_string())?;
+    assert!(reply.starts_with("still there from "), "{reply}");
+    // Its own actors talk to the old ones too.
+    let crowd = asys.create_actor::<Crowd>()?;
+    let Gathered(present) = answer(&asys, &crowd, Gather(3))?;
+    assert_eq!(present.len(), 3);
+
+    asys.shutdown()?;
+    watched.await_gone(ANSWER)?;
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_the_admin_ignores_sigpipe_so_a_peer_that_left_cannot_kill_it() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    // The admins are this binary's children (their zygotes and actors are theirs); the
+    // starter program of another test may be one too, and ignores SIGPIPE as Rust programs do.
+    let me = std::process::id().to_string();
+    let parent = |pid: &u32| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_string))
+    };
+    let admins: Vec<u32> = descendants()?.into_iter().filter(|pid| parent(pid).as_deref() == Some(&me)).collect();
+    assert!(!admins.is_empty(), "no admin process");
+    for admin in admins {
+        let status = std::fs::read_to_string(format!("/proc/{admin}/status"))?;
+        let ignored = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).ok_or("no SigIgn")?;
+        let ignored = u64::from_str_radix(ignored.trim(), 16)?;
+        assert_ne!(ignored & (1 << (13 - 1)), 0, "SIGPIPE (13) is ignored: {status}");
+    }
+    asys.shutdown()?;
+    Ok(())
+}
