@@ -332,8 +332,6 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "flaky on multiprocTCPBase: the order of exit reports across processes is not yet deterministic"]
-
     fn spec_2_2_4_exit_propagates_to_children_and_the_grandparent_is_told(asys) {
         let obs = asys.private()?;
         let grandparent = observed_node(asys, obs.my_address())?;
@@ -354,8 +352,6 @@ on_every_base! {
         assert!(status(asys, &grandparent)?.children.is_empty());
         Ok(())
     }
-
-    #[not_yet_on_tcp = "not yet passing: exits and shutdown run asynchronously across processes; this test observes them synchronously"]
 
     fn spec_7_4_not_recursive_exit_leaves_the_children_running(asys) {
         let obs = asys.private()?;
@@ -387,8 +383,6 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "not yet passing: exits and shutdown run asynchronously across processes; this test observes them synchronously"]
-
     fn spec_4_3_child_whose_constructor_fails_is_non_startable(asys) {
         let obs = asys.private()?;
         watch_dead_letters(asys, obs.my_address())?;
@@ -410,8 +404,6 @@ on_every_base! {
         assert!(status(asys, &parent)?.children.is_empty());
         Ok(())
     }
-
-    #[not_yet_on_tcp = "not yet passing: exits and shutdown run asynchronously across processes; this test observes them synchronously"]
 
     fn spec_6_4_external_create_with_a_failing_constructor_is_an_error(asys) {
         match asys.create_actor::<RefusesToStart>() {

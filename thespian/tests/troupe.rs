@@ -88,7 +88,7 @@ fn status(asys: &ActorSystem, troupe: &ActorAddress) -> Result<TroupeStatus, Box
 }
 
 on_every_base! {
-    #[not_yet_on_tcp = "not yet passing: troupe growth and shrinking across processes is not yet verified"]
+    #[not_yet_on_tcp = "flaky on multiprocTCPBase under load: the status read at the peak races with the workers' reports from their processes"]
     fn spec_8_1_burst_grows_to_max_count_answers_all_and_shrinks_to_idle_count(asys) {
         let troupe = asys.create_actor::<Worker>()?;
         for n in 0..100 {

@@ -124,6 +124,15 @@ pub(crate) trait Placement: Send {
     fn claim_name(&mut self, name: &str, candidate: &ActorAddress) -> Result<ActorAddress, ActorSystemError>;
 }
 
+/// How a host's process ended, as [`Kernel::handle_host_lost`] is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) enum HostEnd {
+    /// It died, or its connection broke: its actors exited without passing anything on.
+    Died,
+    /// It left once its actors had exited, each having handled its exit request.
+    Left,
+}
+
 /// An actor to start in a new process, as a kernel of a multi-process system asks its base.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct SpawnOrder {
@@ -450,12 +459,14 @@ impl Kernel {
         }
     }
 
-    /// Host `host` is gone (its process died, or its connection broke for good): each of its
-    /// actors counts as exited (spec §7.5): a local parent is sent [`ChildActorExited`] for
-    /// each child it had there, a local actor whose parent ran there exits with its subtree
-    /// (spec §2.2.4), and mail still waiting for that host is dead-lettered (spec §4.2).
+    /// Host `host` is gone: each of its actors counts as exited (spec §7.5): a local parent
+    /// is sent [`ChildActorExited`] for each child it had there, and mail still waiting for
+    /// that host is dead-lettered (spec §4.2). If its process died ([`HostEnd::Died`]), a
+    /// local actor whose parent ran there exits with its subtree (spec §2.2.4); if it left
+    /// after its actors exited ([`HostEnd::Left`]), those actors passed their exit requests
+    /// on as they chose, and a child that a non-recursive exit left behind runs on (§7.4).
     #[cfg_attr(not(test), allow(dead_code))]
-    pub(crate) fn handle_host_lost(&mut self, host: u32) {
+    pub(crate) fn handle_host_lost(&mut self, host: u32, end: HostEnd) {
         self.remote_actors.retain(|actor, _| actor.host() != host);
         if self.dead_letter_handler.as_ref().is_some_and(|h| h.host() == host) {
             self.dead_letter_handler = None;
@@ -465,25 +476,24 @@ impl Kernel {
         let mut done_waiting: Vec<ActorAddress> = Vec::new();
         for (&id, slot) in &mut self.actors {
             let me = ActorAddress::on_host(self.system, self.host, id);
-            if slot.exiting && slot.awaits() && slot.stop_waiting(|child| child.host() == host) {
-                done_waiting.push(me.clone());
-            }
-            slot.children.retain(|child| {
-                let lost = child.host() == host;
-                if lost {
-                    exited.push((me.clone(), child.clone()));
+            if slot.exiting {
+                if slot.awaits() && slot.stop_waiting(|child| child.host() == host) {
+                    done_waiting.push(me.clone());
                 }
-                !lost
-            });
-            if slot.parent.as_ref().is_some_and(|p| p.host() == host) {
+                slot.children.retain(|child| child.host() != host);
+            } else {
+                // Told as the child's own report would tell it: delivery takes the child off
+                // the children, so whichever of the two arrives second is dropped.
+                let lost = slot.children.iter().filter(|child| child.host() == host);
+                exited.extend(lost.map(|child| (me.clone(), child.clone())));
+            }
+            if end == HostEnd::Died && slot.parent.as_ref().is_some_and(|p| p.host() == host) {
                 orphaned.push(me);
             }
         }
         exited.sort();
         for (parent, child) in exited {
-            if self.actors.get(&parent.id()).is_some_and(|p| !p.exiting) {
-                self.post(parent, child.clone(), Box::new(ChildActorExited { child_address: child }));
-            }
+            self.post(parent, child.clone(), Box::new(ChildActorExited { child_address: child }));
         }
         done_waiting.sort();
         for actor in done_waiting {
@@ -624,7 +634,9 @@ impl Kernel {
         if let Some(exited) = remote_exit.filter(|e| e.child_address.host() != self.host) {
             // A child in another process is gone: it is no longer one of the children.
             let child = exited.child_address.clone();
-            if self.child_reported(&target, &child) {
+            // Both the child's process and the news of its loss report it (spec §7.5: once).
+            let told = self.actors.get(&target.id()).is_some_and(|s| !s.exiting && !s.children.contains(&child));
+            if told || self.child_reported(&target, &child) {
                 cell::discard(message, "a handled message", &target);
                 return;
             }

@@ -10,7 +10,7 @@ use crate::api::capabilities::Capabilities;
 use crate::api::context::ActorContext;
 use crate::api::message::Message;
 use crate::api::system_messages::{ActorExitRequest, ChildActorExited, DeadEnvelope};
-use crate::core::kernel::{Envelope, Kernel};
+use crate::core::kernel::{Envelope, HostEnd, Kernel};
 use crate::wire::WireEnvelope;
 
 const SYSTEM: u64 = 0x5eed;
@@ -68,7 +68,7 @@ impl Net {
         self.dead.insert(host);
         for (h, kernel) in self.kernels.iter_mut().enumerate() {
             if u32::try_from(h).ok() != Some(host) {
-                kernel.handle_host_lost(host);
+                kernel.handle_host_lost(host, HostEnd::Died);
             }
         }
     }

@@ -81,10 +81,15 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
         crate::core::kernel::CreateError::NonStartable { reason, .. } => reason,
     });
     let started = outcome.is_ok();
-    transmit(kernel, link)?;
+    if started {
+        transmit(kernel, link)?;
+    }
     link.lock().control(&Control::Started { outcome }).map_err(|e| e.to_string())?;
     let mut leaving = false;
     if !started {
+        // The failure reaches the admin before `ChildActorExited` reaches the parent, so
+        // that mail sent once the parent knows is a dead letter there (spec §4.3).
+        transmit(kernel, link)?;
         leaving = true;
         link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
     }
@@ -112,7 +117,7 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
                     Err(e) => tracing::warn!(error = %e, "an undecodable message was dropped"),
                 },
                 Frame::Control { body } => match Control::decode(&body) {
-                    Ok(Control::HostLost(host)) => kernel.handle_host_lost(host),
+                    Ok(Control::HostLost(host, end)) => kernel.handle_host_lost(host, end),
                     Ok(Control::Capabilities(caps)) => {
                         kernel.set_capabilities(caps);
                         kernel.revalidate_actors();

@@ -23,7 +23,7 @@ use super::proto::{self, Boot, Control, HostBlock, HOST_BLOCK};
 use super::{actor, base_name};
 use crate::api::capabilities::Capabilities;
 use crate::api::system_messages::ActorExitRequest;
-use crate::core::kernel::{Kernel, SpawnOrder};
+use crate::core::kernel::{HostEnd, Kernel, SpawnOrder};
 use crate::process::{ChildProcess, Zygote};
 use crate::wire::frame::{self, Frame, FrameCodec, Hello, Role};
 use crate::wire::WireEnvelope;
@@ -568,18 +568,18 @@ impl Router {
             let outcome = Err(reason.to_string());
             self.control(creator, &Control::Spawned { address: order.address.clone(), outcome });
         }
-        self.lost(host);
+        self.lost(host, HostEnd::Died);
     }
 
-    /// Every process learns that `host` is gone; so does the admin's kernel.
-    fn lost(&mut self, host: u32) {
-        let news = Control::HostLost(host);
+    /// Every process learns that `host` is gone, and how; so does the admin's kernel.
+    fn lost(&mut self, host: u32, end: HostEnd) {
+        let news = Control::HostLost(host, end);
         for (id, handle) in &self.links {
             if handle.host != Some(host) {
                 self.control(*id, &news);
             }
         }
-        self.kernel.handle_host_lost(host);
+        self.kernel.handle_host_lost(host, end);
         // Mail waiting for numbers it was issued and never used has no target.
         let orphans: Vec<u32> = self
             .early
@@ -607,9 +607,11 @@ impl Router {
             Some(Host::Starting { .. }) => {
                 self.failed_start(host, &format!("its process ended before the actor was built ({reason})"))
             }
+            // It said it was leaving once its actors had exited: a graceful end.
+            Some(Host::Gone) => self.lost(host, HostEnd::Left),
             _ => {
                 self.hosts.insert(host, Host::Gone);
-                self.lost(host);
+                self.lost(host, HostEnd::Died);
             }
         }
     }

@@ -168,7 +168,7 @@ impl MultiprocBase {
                     Err(e) => tracing::warn!(error = %e, "an undecodable message was dropped"),
                 },
                 Frame::Control { body } => match Control::decode(&body) {
-                    Ok(Control::HostLost(host)) => state.kernel.handle_host_lost(host),
+                    Ok(Control::HostLost(host, end)) => state.kernel.handle_host_lost(host, end),
                     Ok(Control::Capabilities(caps)) => state.kernel.set_capabilities(caps),
                     Ok(Control::ShutDown) => state.shut_down = true,
                     Ok(other) => tracing::debug!(?other, "unexpected control message ignored"),
@@ -305,6 +305,8 @@ impl SystemBase for MultiprocBase {
 
     fn create_actor(&self, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError> {
         let mut state = self.open()?;
+        // The type (or registered name) the failure names, as on the simple base.
+        let actor_type = spec.factory().map_or_else(|_| String::new(), |f| f.type_name().to_string());
         let address = match state.kernel.create(None, spec) {
             Ok(address) => address,
             Err(CreateError::Invalid(e)) => return Err(e),
@@ -324,7 +326,7 @@ impl SystemBase for MultiprocBase {
         let (_guard, outcome) = self.link.wait_for(self.link.lock(), Some(deadline), |s| s.spawned.remove(&address));
         match outcome? {
             Some(Ok(())) => Ok(address),
-            Some(Err(reason)) => Err(ActorSystemError::ActorCreateFailure { actor_type: address.to_string(), reason }),
+            Some(Err(reason)) => Err(ActorSystemError::ActorCreateFailure { actor_type, reason }),
             None => Err(ActorSystemError::failure(format!("the actor {address} did not start within 30 s"))),
         }
     }

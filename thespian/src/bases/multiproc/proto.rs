@@ -12,7 +12,7 @@ use tokio_util::codec::{Decoder, Encoder};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
 use crate::api::error::ActorSystemError;
-use crate::core::kernel::{AdminRequest, Envelope, SpawnOrder};
+use crate::core::kernel::{AdminRequest, Envelope, HostEnd, SpawnOrder};
 use crate::wire::frame::{Frame, FrameCodec, FrameError, Hello, HelloCodec};
 use crate::wire::{self, WireEnvelope, WireError};
 
@@ -52,7 +52,7 @@ pub(crate) enum Control {
     /// Admin → every member: the capabilities changed.
     Capabilities(Capabilities),
     /// Admin → every member: this host's process is gone.
-    HostLost(u32),
+    HostLost(u32, HostEnd),
     /// Actor process → admin: its actor runs, or could not be built.
     Started { outcome: Result<(), String> },
     /// Actor process → admin: its actors are gone; forward nothing more.
