@@ -63,6 +63,7 @@ fn spec_9_4_status_prints_the_system_and_its_actor_tree() -> TestResult {
     let output = thespian(&["status", "--admin-port", &port])?;
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{}: {stderr}", output.status);
+    assert!(stderr.is_empty(), "{stderr}");
     assert!(stdout.contains("  base: multiprocTCPBase\n"), "{stdout}");
     assert!(stdout.contains(&format!("  admin: {}\n", asys.admin_address())), "{stdout}");
     assert!(stdout.contains("  actors: 2\n"), "{stdout}");
@@ -93,6 +94,7 @@ fn spec_9_4_shutdown_stops_the_system() -> TestResult {
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{}: {stderr}", output.status);
     assert!(stdout.contains("is shut down"), "{stdout}");
+    assert!(stderr.is_empty(), "{stderr}");
     // The admin tells every program the system is down: this one's next call says so.
     match asys.listen(ANSWER) {
         Err(ActorSystemError::SystemShutDown) => {}
