@@ -137,3 +137,53 @@ fn spec_4_3_sigterm_to_an_actor_process_is_a_graceful_exit() -> TestResult {
     asys.shutdown()?;
     Ok(())
 }
+
+// ----- attaching to a running system only (spec §9.4) --------------------------------------
+
+/// A builder that attaches to the system on `port`, and never starts one.
+fn attacher(port: u16) -> thespian::ActorSystemBuilder {
+    ActorSystem::builder().base("multiprocTCPBase").admin_port(port).attach_only(true).logging(Logging::Off)
+}
+
+#[test]
+fn spec_9_4_attach_only_joins_the_system_on_the_admin_port() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    let echo = asys.create_actor::<Echo>()?;
+    let attached = attacher(admin_port(&asys)?).build()?;
+    assert_eq!(attached.admin_address(), asys.admin_address(), "the same system");
+    assert_eq!(attached.status()?.top_level_actors, std::slice::from_ref(&echo));
+    let reply: String = answer(&attached, &echo, "hi".to_string())?;
+    assert!(reply.starts_with("hi from "), "{reply}");
+    // Dropping the attached handle detaches; the system goes on.
+    drop(attached);
+    let _: String = answer(&asys, &echo, "again".to_string())?;
+    asys.shutdown()?;
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_attach_only_fails_at_once_when_nothing_listens() -> TestResult {
+    let port = unused_port()?;
+    match attacher(port).build() {
+        Err(ActorSystemError::ActorSystemStartupFailure { reason }) => {
+            assert!(reason.contains(&format!("nothing listens on the Admin Port 127.0.0.1:{port}")), "{reason}");
+            assert!(reason.contains("start the system first"), "{reason}");
+        }
+        other => panic!("expected ActorSystemStartupFailure, got {other:?}"),
+    }
+    // No system was started there.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "an admin listens on {port}");
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_attach_only_refuses_port_0_and_the_simple_base() {
+    for builder in [attacher(0), ActorSystem::builder().base("simpleSystemBase").attach_only(true)] {
+        match builder.logging(Logging::Off).build() {
+            Err(ActorSystemError::ActorSystemStartupFailure { reason }) => {
+                assert!(reason.contains("`attach_only`"), "{reason}");
+            }
+            other => panic!("expected ActorSystemStartupFailure, got {other:?}"),
+        }
+    }
+}

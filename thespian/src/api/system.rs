@@ -89,6 +89,7 @@ pub struct ActorSystemBuilder {
     admin_port: Option<u16>,
     ip_address: Option<std::net::IpAddr>,
     shutdown_on_drop: bool,
+    attach_only: bool,
 }
 
 impl Default for ActorSystemBuilder {
@@ -103,6 +104,7 @@ impl Default for ActorSystemBuilder {
             admin_port: None,
             ip_address: None,
             shutdown_on_drop: false,
+            attach_only: false,
         }
     }
 }
@@ -204,12 +206,46 @@ impl ActorSystemBuilder {
         self
     }
 
+    /// On a multi-process base, whether to attach only to a system that is already running
+    /// on the Admin Port, instead of starting one there when none listens (spec §9.4 starts
+    /// one). Off by default. Tools that inspect or stop a system (the `thespian` command)
+    /// turn it on, so that a wrong port is an error instead of a new, empty system.
+    ///
+    /// The simple base has no running system to attach to: building one with this on is an
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use thespian::prelude::*;
+    ///
+    /// # fn main() -> Result<(), ActorSystemError> {
+    /// let asys = ActorSystem::builder()
+    ///     .base("multiprocTCPBase")
+    ///     .admin_port(1900)
+    ///     .attach_only(true)
+    ///     .build()?; // fails at once if no system listens on port 1900
+    /// println!("{} actors", asys.status()?.actor_count);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`build`](Self::build) fails with [`ActorSystemError::ActorSystemStartupFailure`]
+    /// when nothing listens on the Admin Port (the reason names the address), with Admin
+    /// Port 0 (which names no running system), and on the simple base.
+    pub fn attach_only(mut self, attach_only: bool) -> Self {
+        self.attach_only = attach_only;
+        self
+    }
+
     /// Starts the system.
     ///
     /// # Errors
     ///
-    /// [`ActorSystemError::ActorSystemStartupFailure`] for an unknown or unavailable base, or
-    /// when two message types, or two actor types, are registered under one name.
+    /// [`ActorSystemError::ActorSystemStartupFailure`] for an unknown or unavailable base,
+    /// when two message types, or two actor types, are registered under one name, and with
+    /// [`attach_only`](Self::attach_only) when no system runs on the Admin Port.
     pub fn build(self) -> Result<ActorSystem, ActorSystemError> {
         self.logging.install();
         MessageRegistry::get().check_unique()?;
@@ -221,6 +257,14 @@ impl ActorSystemBuilder {
                     if capabilities::READ_ONLY.contains(&cap) || caps.get(cap).is_none() {
                         caps.insert(cap, value.clone());
                     }
+                }
+                if *name == simple::NAME && self.attach_only {
+                    return Err(ActorSystemError::ActorSystemStartupFailure {
+                        reason: format!(
+                            "`attach_only` attaches to a running multi-process system, and `{name}` \
+                             runs none to attach to; use `multiprocTCPBase`, or leave `attach_only` off"
+                        ),
+                    });
                 }
                 if *name == simple::NAME {
                     let checks = self.check_capabilities.unwrap_or(false);
@@ -272,6 +316,7 @@ impl ActorSystemBuilder {
             // Spec §5.12: only the simple base skips the checks.
             checks_capabilities: self.check_capabilities.unwrap_or(true),
             shutdown_on_drop: self.shutdown_on_drop,
+            attach_only: self.attach_only,
         };
         Ok(Arc::new(MultiprocBase::start(options)?))
     }

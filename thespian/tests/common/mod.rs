@@ -48,6 +48,20 @@ pub fn builder(base: &str) -> thespian::ActorSystemBuilder {
     ActorSystem::builder().base(base).admin_port(0).shutdown_on_drop(true).logging(Logging::Off)
 }
 
+/// The Admin Port a multi-process system listens on (its capability "Admin Port").
+pub fn admin_port(asys: &ActorSystem) -> Result<u16, Failure> {
+    match asys.capabilities()?.get("Admin Port") {
+        Some(thespian::CapValue::Int(port)) => Ok(u16::try_from(*port)?),
+        other => Err(format!("no \"Admin Port\" capability: {other:?}").into()),
+    }
+}
+
+/// A loopback port where nothing listens: bound to a free port, then let go.
+pub fn unused_port() -> Result<u16, Failure> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    Ok(listener.local_addr()?.port())
+}
+
 /// Runs `body` on a fresh system of `base`, and shuts it down afterwards.
 pub fn run(base: &str, body: fn(&ActorSystem) -> TestResult) {
     let asys = system(base);

@@ -74,6 +74,8 @@ pub(crate) struct Options {
     pub(crate) checks_capabilities: bool,
     /// The system shuts down when this program's handle is dropped, or the program dies.
     pub(crate) shutdown_on_drop: bool,
+    /// Attach to a running admin only: never start one.
+    pub(crate) attach_only: bool,
 }
 
 impl Options {
@@ -107,13 +109,27 @@ struct State {
 }
 
 impl MultiprocBase {
-    /// Attaches to the admin on the Admin Port, starting it first if none listens there.
+    /// Attaches to the admin on the Admin Port, starting it first if none listens there
+    /// (unless the options say to attach only).
     pub(crate) fn start(options: Options) -> Result<Self, ActorSystemError> {
         let mut at = SocketAddr::new(options.bind, options.admin_port);
+        if options.attach_only && options.admin_port == 0 {
+            return Err(startup(
+                "`attach_only` needs the Admin Port of a running system, and port 0 names none; \
+                 give the port its admin listens on (`admin_port(1900)` by default)",
+            ));
+        }
         // Port 0 starts a new system on a free port (for tests).
         let attached = if options.admin_port == 0 { None } else { connect(at)? };
         let (stream, hello) = match attached {
             Some(attached) => attached,
+            None if options.attach_only => {
+                return Err(startup(format!(
+                    "nothing listens on the Admin Port {at}, so there is no {base} system to attach to; \
+                     start the system first, or give the Admin Port (and IP address) it listens on",
+                    base = options.base
+                )))
+            }
             None => {
                 at.set_port(start_admin(&options)?);
                 connect(at)?.ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
