@@ -36,13 +36,10 @@ struct Count {
 #[actor]
 impl Counter {
     #[handler(Visit)]
-    fn visit(&mut self, Visit(who): &Visit, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
-        if who.is_empty() {
-            return Err("a visit from nobody".into());
-        }
+    fn visit(&mut self, Visit(who): &Visit, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        assert!(!who.is_empty(), "a visit from nobody");
         self.visits += 1;
         ctx.send(sender, Count { visits: self.visits, pid: std::process::id() });
-        Ok(())
     }
 }
 
@@ -143,7 +140,7 @@ fn second_program(port: u16) -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR_END: checks
 
     // ANCHOR: poison
-    // A handler that fails is retried once, then its message comes back as poison.
+    // A handler that panics is retried once, then its message comes back as poison.
     let answer = asys.ask(&counter(&asys)?, Visit(String::new()), WAIT)?;
     match answer.map(|msg| msg.downcast::<PoisonMessage>()) {
         Some(Ok(poison)) => println!("second program: poison back: {}", poison.details),

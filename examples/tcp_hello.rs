@@ -87,11 +87,13 @@ fn main() -> Result<(), ActorSystemError> {
     // starts from this binary (the admin, the zygote), it becomes that process.
     thespian::init();
 
+    // ANCHOR: builder
     let asys = ActorSystem::builder()
         .base("multiprocTCPBase")
         .admin_port(0) // a free port; a real deployment keeps the default, 1900
         .shutdown_on_drop(true) // even if this program fails, nothing is left running
         .build()?;
+    // ANCHOR_END: builder
     let port = asys.capabilities()?.get("Admin Port").cloned();
     println!("the program runs in process {}; the admin listens on port {port:?}", std::process::id());
 
