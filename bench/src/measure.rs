@@ -93,6 +93,15 @@ pub(crate) fn descendants(pid: u32) -> Result<Vec<u32>, BenchError> {
     Ok(found)
 }
 
+/// Whether process `pid` has ended: it is gone from `/proc`, or a zombie (ended, not yet
+/// reaped by its parent).
+pub(crate) fn process_ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next()) == Some("Z"),
+    }
+}
+
 /// The parent id in the text of `/proc/PID/stat`: the 2nd field after the command name,
 /// which is in parentheses and may itself hold spaces and parentheses.
 fn parent_in_stat(stat: &str) -> Option<u32> {
@@ -147,6 +156,8 @@ mod tests {
         let _ = child.wait();
         assert!(found.contains(&child.id()), "{found:?}");
         assert!(!descendants(std::process::id()).expect("/proc lists").contains(&child.id()));
+        assert!(process_ended(child.id()));
+        assert!(!process_ended(std::process::id()));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use thespian::prelude::*;
 
 use crate::actors::{Counted, GetCount};
-use crate::measure::{nanos, percentile, uss_bytes};
+use crate::measure::{descendants, nanos, percentile, process_ended, uss_bytes};
 use crate::report::{group_thousands, Figure, Target, Unit};
 use crate::{Bench, BenchError};
 
@@ -558,11 +558,15 @@ fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
 }
 
 /// `systems` systems started (`build`) and shut down (`shutdown`), each call timed; each
-/// system answers a status request between the two (untimed).
+/// system answers a status request between the two (untimed). After `shutdown` returns,
+/// the time until every process of the system (its admin, and the admin's children) has
+/// ended is taken too.
 fn system_start_and_shutdown(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
     let cfg = &cfg.tcp;
     let mut starts = Vec::new();
     let mut stops = Vec::new();
+    let mut gone = Vec::new();
+    let before = descendants(std::process::id())?;
     for _ in 0..cfg.systems {
         let start = Instant::now();
         let asys = system()?;
@@ -571,9 +575,18 @@ fn system_start_and_shutdown(cfg: &crate::Config) -> Result<Vec<Figure>, BenchEr
         if status.actor_count != 0 {
             return Err(format!("system start: a fresh system has {} actors", status.actor_count).into());
         }
+        // The processes this system added: its admin and whatever the admin started.
+        let mine: Vec<u32> = descendants(std::process::id())?.into_iter().filter(|p| !before.contains(p)).collect();
         let stop = Instant::now();
         asys.shutdown()?;
         stops.push(nanos(stop.elapsed()));
+        while !mine.iter().all(|&pid| process_ended(pid)) {
+            if stop.elapsed() > ANSWER {
+                return Err(format!("system shutdown: processes {mine:?} still run {ANSWER:?} after `shutdown`").into());
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        gone.push(nanos(stop.elapsed()));
     }
     let detail = format!("{} systems, each on a free Admin Port", group_thousands(cfg.systems as f64));
     Ok(vec![
@@ -587,5 +600,9 @@ fn system_start_and_shutdown(cfg: &crate::Config) -> Result<Vec<Figure>, BenchEr
             .target(Target::AtMost(SYSTEM_TARGET_MS))
             .detail(detail)
             .why_missed("the admin stops its zygote and actors before it acknowledges"),
+        Figure::new("system shutdown until its processes have ended, median", median(&mut gone, 1e6), Unit::Millis)
+            .detail(
+                "from the `shutdown` call until the admin and its children are gone or zombies; polled every 50 µs",
+            ),
     ])
 }
