@@ -403,7 +403,8 @@ fn ask_latency(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             .detail(format!("ask ÷ relayed ping-pong: {:.2} ×", ask_median / relay_median))
             .why_missed(
                 "an ask crosses loopback TCP four times (program → admin → actor → admin → program), a raw \
-                 ping-pong twice; see the relayed ping-pong row for the floor of that route",
+                 ping-pong twice, so a relay alone costs about 2 × (the relayed row); each process adds thread \
+                 handoffs (reader thread → kernel thread; the admin's reader task → router → writer task)",
             ),
     ])
 }
@@ -455,8 +456,9 @@ fn one_way_throughput(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             took.as_secs_f64() * 1e3
         ))
         .why_missed(
-            "every message crosses two sockets and the admin, which decodes each frame's envelope to route it \
-             (see the README)",
+            "each message is a frame through two sockets and the admin, which decodes its envelope (allocating \
+             the addresses, type name and body) and encodes it again, and passes it between three tasks; the \
+             consumer's reader thread takes a lock and wakes the actor's thread per frame",
         )])
 }
 
@@ -517,7 +519,7 @@ fn actor_creation(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
                 group_thousands((min / 1024) as f64),
                 group_thousands((max / 1024) as f64)
             ))
-            .why_missed("pages the child writes after the fork (heap, stacks of its threads) are its own"),
+            .why_missed("pages an actor process writes after the fork (heap, its threads' stacks) are its own"),
     ])
 }
 
@@ -554,7 +556,11 @@ fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             "{} round trips after 1 untimed, each compared byte for byte; max {max:.1} ms",
             group_thousands(cfg.big_trips as f64)
         ))
-        .why_missed("the payload is copied and framed at each of the four hops")])
+        .why_missed(
+            "the payload is copied several times per hop (encode, frame buffer, socket, decode; the admin decodes \
+             and re-encodes the envelope), and the program's and actor's frame readers zero their whole spare \
+             spare capacity, up to the rest of the frame, before every read (`Reader::next`, multiproc/proto.rs)",
+        )])
 }
 
 /// `systems` systems started (`build`) and shut down (`shutdown`), each call timed; each
