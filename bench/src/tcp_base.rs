@@ -558,7 +558,7 @@ fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
         ))
         .why_missed(
             "the payload is copied several times per hop (encode, frame buffer, socket, decode; the admin decodes \
-             and re-encodes the envelope), and the program's and actor's frame readers zero their whole spare \
+             and re-encodes the envelope), and the program's and actor's frame readers zero their whole \
              spare capacity, up to the rest of the frame, before every read (`Reader::next`, multiproc/proto.rs)",
         )])
 }
