@@ -256,6 +256,22 @@ fn system() -> Result<ActorSystem, ActorSystemError> {
     ActorSystem::builder().base(BASE).admin_port(0).shutdown_on_drop(true).logging(Logging::Off).build()
 }
 
+/// Shuts `asys` down and waits until every process it ran has ended: the processes this
+/// program started (the admin) and theirs (the zygote, the actors), found before the shutdown,
+/// so that one reparented to `init` when its parent exits first is still waited for.
+fn shut_down(asys: &ActorSystem) -> Result<(), BenchError> {
+    let processes = descendants(std::process::id())?;
+    asys.shutdown()?;
+    let deadline = Instant::now() + ANSWER;
+    while let Some(left) = processes.iter().find(|&&pid| !process_ended(pid)) {
+        if Instant::now() > deadline {
+            return Err(format!("process {left} of the system still runs {ANSWER:?} after its shutdown").into());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
 /// Asks `to` and expects an `R` within [`ANSWER`].
 fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message, what: &str) -> Result<R, BenchError> {
     asys.ask_as::<R>(to, msg, ANSWER)?
@@ -374,7 +390,7 @@ fn ask_latency(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
     for peer in [direct_peer, relay_peer, behind_peer] {
         peer.join().map_err(|_| "a raw TCP peer thread panicked")?;
     }
-    asys.shutdown()?;
+    shut_down(&asys)?;
 
     asks.sort_unstable();
     let ask_median = percentile(&asks, 0.5) as f64 / 1e3;
@@ -446,7 +462,7 @@ fn one_way_throughput(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
     if after != Counted::of_range(cfg.tells) {
         return Err(format!("one-way throughput: WRONG COUNT after the report: {after:?}").into());
     }
-    asys.shutdown()?;
+    shut_down(&asys)?;
     let rate = cfg.tells as f64 / took.as_secs_f64();
     Ok(vec![Figure::new("actor→actor one-way throughput (`send` of a u64)", rate, Unit::MsgsPerSec)
         .target(Target::AtLeast(TELL_TARGET_PER_SEC))
@@ -494,7 +510,7 @@ fn actor_creation(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
         return Err(format!("actor creation: {} actors is fewer than the {idle} to measure", pids.len()).into());
     }
     let mut uss = pids[..idle].iter().map(|&pid| uss_bytes(pid)).collect::<Result<Vec<_>, _>>()?;
-    asys.shutdown()?;
+    shut_down(&asys)?;
 
     samples.sort_unstable();
     let create_median = percentile(&samples, 0.5) as f64 / 1e6;
@@ -546,7 +562,7 @@ fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             samples.push(took);
         }
     }
-    asys.shutdown()?;
+    shut_down(&asys)?;
     samples.sort_unstable();
     let med = percentile(&samples, 0.5) as f64 / 1e6;
     let max = samples.last().copied().unwrap_or(0) as f64 / 1e6;
