@@ -5,24 +5,29 @@
 //! cargo run --release -p thespian-bench             # the full run (README figures)
 //! cargo run --release -p thespian-bench -- --quick  # a smoke run, a few seconds
 //! cargo run --release -p thespian-bench -- --only ask,tell
+//! cargo run --release -p thespian-bench -- --base multiprocTCPBase   # actors in processes
 //! ```
 //!
 //! The table goes to stdout; progress goes to stderr. A benchmark that finds a wrong
 //! result (a lost message, a wrong count) stops the program with exit status 1.
 //!
 //! To add a benchmark, write a `fn(&Config) -> Result<Vec<Figure>, BenchError>` and list
-//! it in a `BENCHES` table (one module per system base or subject); [`all_benches`] joins
-//! those tables into the order of the printed table.
+//! it in a `BENCHES` table (one module per system base or subject); [`benches_of`] joins
+//! a base's tables into the order of the printed table.
+//!
+//! On a multi-process base every actor runs in a process started from this program's own
+//! binary, so `main` calls `thespian::init()` first.
 
 mod actors;
 mod dispatch;
 mod measure;
 mod report;
 mod simple_base;
+mod tcp_base;
 mod troupe;
 
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use report::{group_thousands, markdown_table, Figure};
 
@@ -67,6 +72,8 @@ pub(crate) struct Config {
     pub(crate) troupe_jobs: u64,
     /// Multi-step (1 ms) jobs per variant and round in the troupe benchmark.
     pub(crate) troupe_wait_jobs: u64,
+    /// The counts of the `multiprocTCPBase` benchmarks.
+    pub(crate) tcp: tcp_base::TcpConfig,
 }
 
 impl Config {
@@ -85,6 +92,7 @@ impl Config {
             troupe_rounds: 12,
             troupe_jobs: 20_000,
             troupe_wait_jobs: 100,
+            tcp: tcp_base::TcpConfig::full(),
         }
     }
 
@@ -103,11 +111,15 @@ impl Config {
             troupe_rounds: 4,
             troupe_jobs: 2_000,
             troupe_wait_jobs: 20,
+            tcp: tcp_base::TcpConfig::quick(),
         }
     }
 
-    /// The counts as one line, printed under the table.
-    fn describe(&self) -> String {
+    /// The counts of `base`'s benchmarks as one line, printed under the table.
+    fn describe(&self, base: Base) -> String {
+        if base == Base::Tcp {
+            return self.tcp.describe();
+        }
         let g = |n: u64| group_thousands(n as f64);
         format!(
             "asks {} (warm-up {}), tells {} (warm-up {}), idle actors {}, fan-in {} × {}, dispatch {} rounds × {} asks × 4 variants, \
@@ -128,33 +140,63 @@ impl Config {
     }
 }
 
-/// Every benchmark, in table order.
-fn all_benches() -> Vec<&'static Bench> {
-    simple_base::BENCHES.iter().chain(dispatch::BENCHES).chain(troupe::BENCHES).collect()
+/// The system base a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base {
+    /// `simpleSystemBase`: every actor in the calling thread.
+    Simple,
+    /// `multiprocTCPBase`: every actor in a process of its own.
+    Tcp,
+}
+
+impl Base {
+    /// Every base this program measures.
+    const ALL: [Base; 2] = [Base::Simple, Base::Tcp];
+
+    /// The base's spec name, as `--base` takes it.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Simple => "simpleSystemBase",
+            Self::Tcp => tcp_base::BASE,
+        }
+    }
+}
+
+/// The benchmarks of `base`, in table order.
+fn benches_of(base: Base) -> Vec<&'static Bench> {
+    match base {
+        Base::Simple => simple_base::BENCHES.iter().chain(dispatch::BENCHES).chain(troupe::BENCHES).collect(),
+        Base::Tcp => tcp_base::BENCHES.iter().collect(),
+    }
 }
 
 /// The command line.
 struct Args {
     quick: bool,
     only: Option<Vec<String>>,
+    base: Base,
 }
 
 fn usage() -> String {
     let mut text = String::from(
-        "usage: thespian-bench [--quick] [--only NAME[,NAME...]]\n\n  \
+        "usage: thespian-bench [--quick] [--base NAME] [--only NAME[,NAME...]]\n\n  \
          --quick   small counts, for a smoke run (CI)\n  \
-         --only    run only the named benchmarks\n  \
-         --help    this text\n\nbenchmarks:\n",
+         --base    the system base to measure: simpleSystemBase (the default) or multiprocTCPBase\n  \
+         --only    run only the named benchmarks of that base\n  \
+         --help    this text\n",
     );
-    for b in all_benches() {
-        text.push_str(&format!("  {:<8}  {}\n", b.name, b.about));
+    for base in Base::ALL {
+        text.push_str(&format!("\nbenchmarks of {}:\n", base.name()));
+        for b in benches_of(base) {
+            text.push_str(&format!("  {:<10}  {}\n", b.name, b.about));
+        }
     }
     text
 }
 
 /// Parses the arguments; `Err` carries the text to print and the exit status.
 fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, (String, u8)> {
-    let mut parsed = Args { quick: false, only: None };
+    let mut parsed = Args { quick: false, only: None, base: Base::Simple };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -163,20 +205,50 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Args, (String, u
                 let list = args.next().ok_or_else(|| (format!("--only needs a list of names\n\n{}", usage()), 2))?;
                 parsed.only = Some(list.split(',').map(str::to_string).collect());
             }
+            "--base" => {
+                let name = args.next().ok_or_else(|| (format!("--base needs a base name\n\n{}", usage()), 2))?;
+                parsed.base = Base::ALL.into_iter().find(|b| b.name() == name).ok_or_else(|| {
+                    let known: Vec<&str> = Base::ALL.iter().map(|b| b.name()).collect();
+                    (format!("unknown base `{name}`; known: {}", known.join(", ")), 2)
+                })?;
+            }
             "-h" | "--help" => return Err((usage(), 0)),
             other => return Err((format!("unknown argument `{other}`\n\n{}", usage()), 2)),
         }
     }
     if let Some(only) = &parsed.only {
-        let known: Vec<&str> = all_benches().iter().map(|b| b.name).collect();
+        let known: Vec<&str> = benches_of(parsed.base).iter().map(|b| b.name).collect();
         if let Some(bad) = only.iter().find(|n| !known.contains(&n.as_str())) {
-            return Err((format!("unknown benchmark `{bad}`; known: {}", known.join(", ")), 2));
+            let base = parsed.base.name();
+            return Err((format!("unknown benchmark `{bad}` on {base}; known: {}", known.join(", ")), 2));
         }
     }
     Ok(parsed)
 }
 
+/// Waits until every process this program started has ended (and been reaped), for at most
+/// `within`.
+///
+/// # Errors
+///
+/// Names the processes still there after `within`.
+fn all_processes_gone(within: Duration) -> Result<(), BenchError> {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = measure::descendants(std::process::id())?;
+        if left.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            return Err(format!("processes started by the benchmark are still there after {within:?}: {left:?}").into());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn main() -> ExitCode {
+    // First: in an actor process (this binary in a child role) this does not return.
+    thespian::init();
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
         Err((text, 0)) => {
@@ -193,7 +265,7 @@ fn main() -> ExitCode {
         eprintln!("warning: a debug build; run with `cargo run --release -p thespian-bench` for real figures");
     }
     let mut figures = Vec::new();
-    for bench in all_benches() {
+    for bench in benches_of(args.base) {
         if args.only.as_ref().is_some_and(|only| !only.iter().any(|n| n == bench.name)) {
             continue;
         }
@@ -211,11 +283,17 @@ fn main() -> ExitCode {
             }
         }
     }
+    // Every system was shut down; its admin, zygote and actor processes must be gone too.
+    if let Err(e) = all_processes_gone(Duration::from_secs(5)) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     println!("{}", markdown_table(&figures));
     println!(
-        "Base: simpleSystemBase. Mode: {}. Counts: {}.",
+        "Base: {}. Mode: {}. Counts: {}.",
+        args.base.name(),
         if args.quick { "quick" } else { "full" },
-        config.describe()
+        config.describe(args.base)
     );
     ExitCode::SUCCESS
 }
@@ -238,11 +316,17 @@ mod tests {
         assert_eq!(args(&["--only", "nope"]).err().map(|e| e.1), Some(2));
         assert_eq!(args(&["--bogus"]).err().map(|e| e.1), Some(2));
         assert_eq!(args(&["--help"]).err().map(|e| e.1), Some(0));
+        assert_eq!(args(&[]).expect("no arguments is valid").base, Base::Simple);
+        let tcp = args(&["--only", "tcp-ask", "--base", "multiprocTCPBase"]).expect("a TCP benchmark on the TCP base");
+        assert_eq!(tcp.base, Base::Tcp);
+        assert_eq!(args(&["--base", "multiprocTCPBase", "--only", "ask"]).err().map(|e| e.1), Some(2));
+        assert_eq!(args(&["--base", "nope"]).err().map(|e| e.1), Some(2));
+        assert_eq!(args(&["--base"]).err().map(|e| e.1), Some(2));
     }
 
-    #[test]
-    fn every_bench_runs_and_checks_at_a_tiny_size() {
-        let tiny = Config {
+    /// Counts small enough for a unit test, and still above every check's minimum.
+    fn tiny() -> Config {
+        Config {
             ask_warmup: 5,
             asks: 50,
             tell_warmup: 5,
@@ -255,8 +339,24 @@ mod tests {
             troupe_rounds: 2,
             troupe_jobs: 30,
             troupe_wait_jobs: 12,
-        };
-        for bench in all_benches() {
+            tcp: tcp_base::TcpConfig {
+                ask_warmup: 5,
+                asks: 50,
+                ask_rounds: 2,
+                tells: 1_000,
+                tell_warmup: 10,
+                creates: 3,
+                idle_actors: 2,
+                big_trips: 1,
+                systems: 1,
+            },
+        }
+    }
+
+    /// Runs every benchmark of `base` at the [`tiny`] size and checks its figures are sane.
+    fn every_bench_of(base: Base) {
+        let tiny = tiny();
+        for bench in benches_of(base) {
             let rows = (bench.run)(&tiny).unwrap_or_else(|e| panic!("benchmark `{}` failed: {e}", bench.name));
             assert!(!rows.is_empty(), "benchmark `{}` reported nothing", bench.name);
             // A relative difference may be negative (macro routing can come out faster than the
@@ -267,10 +367,22 @@ mod tests {
     }
 
     #[test]
+    fn every_bench_runs_and_checks_at_a_tiny_size() {
+        every_bench_of(Base::Simple);
+    }
+
+    #[test]
+    fn every_tcp_bench_runs_and_checks_at_a_tiny_size() {
+        every_bench_of(Base::Tcp);
+    }
+
+    #[test]
     fn bench_names_are_unique() {
-        let mut names: Vec<&str> = all_benches().iter().map(|b| b.name).collect();
-        names.sort_unstable();
-        names.dedup();
-        assert_eq!(names.len(), all_benches().len());
+        for base in Base::ALL {
+            let mut names: Vec<&str> = benches_of(base).iter().map(|b| b.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), benches_of(base).len(), "{}", base.name());
+        }
     }
 }

@@ -9,6 +9,8 @@ pub(crate) enum Unit {
     Nanos,
     /// Microseconds per operation.
     Micros,
+    /// Milliseconds per operation.
+    Millis,
     /// Messages per second.
     MsgsPerSec,
     /// Bytes.
@@ -28,6 +30,7 @@ impl Unit {
         match self {
             Self::Nanos => format!("{} ns", group_thousands(value.round())),
             Self::Micros => format!("{value:.2} µs"),
+            Self::Millis => format!("{value:.2} ms"),
             Self::MsgsPerSec => format!("{:.2} M msgs/s", value / 1e6),
             Self::Bytes if value >= 1024.0 && value % 1024.0 == 0.0 => format!("{} KiB", value / 1024.0),
             Self::Bytes if value >= 1024.0 => format!("{:.2} KiB", value / 1024.0),
@@ -63,12 +66,14 @@ pub(crate) struct Figure {
     pub(crate) target: Target,
     /// Extra context shown after the value (sample count, raw totals, resolution).
     pub(crate) detail: Option<String>,
+    /// Why the target is missed, shown beside "no" when it is (never when it is met).
+    pub(crate) why_missed: Option<String>,
 }
 
 impl Figure {
     /// A figure without a target or detail.
     pub(crate) fn new(name: impl Into<String>, value: f64, unit: Unit) -> Self {
-        Self { name: name.into(), value, unit, target: Target::None, detail: None }
+        Self { name: name.into(), value, unit, target: Target::None, detail: None, why_missed: None }
     }
 
     /// Sets the target.
@@ -82,6 +87,13 @@ impl Figure {
     #[must_use]
     pub(crate) fn detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
+        self
+    }
+
+    /// Sets the reason shown beside "no" if the target turns out missed.
+    #[must_use]
+    pub(crate) fn why_missed(mut self, reason: impl Into<String>) -> Self {
+        self.why_missed = Some(reason.into());
         self
     }
 
@@ -115,10 +127,11 @@ impl Figure {
 pub(crate) fn markdown_table(figures: &[Figure]) -> String {
     let mut out = String::from("| figure | value | target | met? |\n|---|---|---|---|\n");
     for f in figures {
-        let met = match f.met() {
-            None => "—",
-            Some(true) => "yes",
-            Some(false) => "**no**",
+        let met = match (f.met(), &f.why_missed) {
+            (None, _) => "—".to_string(),
+            (Some(true), _) => "yes".to_string(),
+            (Some(false), None) => "**no**".to_string(),
+            (Some(false), Some(why)) => format!("**no**: {why}"),
         };
         // Writing to a String cannot fail.
         let _ = writeln!(out, "| {} | {} | {} | {} |", f.name, f.value_text(), f.target_text(), met);
@@ -150,6 +163,7 @@ mod tests {
     fn units_format_as_documented() {
         assert_eq!(Unit::Nanos.format(1234.4), "1 234 ns");
         assert_eq!(Unit::Micros.format(1.266), "1.27 µs");
+        assert_eq!(Unit::Millis.format(12.345), "12.35 ms");
         assert_eq!(Unit::MsgsPerSec.format(4_812_345.0), "4.81 M msgs/s");
         assert_eq!(Unit::Bytes.format(2048.0), "2 KiB");
         assert_eq!(Unit::Bytes.format(171.4), "171 B");
@@ -176,5 +190,14 @@ mod tests {
         assert_eq!(table.lines().count(), 4);
         assert!(table.contains("| a | 1 ns | ≤ 1 000 ns | yes |"));
         assert!(table.contains("| b | 2 B (x) | — | — |"));
+    }
+
+    #[test]
+    fn a_missed_target_shows_its_reason_and_a_met_one_does_not() {
+        let missed = Figure::new("m", 3.0, Unit::Millis).target(Target::AtMost(2.0)).why_missed("slow");
+        let met = Figure::new("k", 1.0, Unit::Millis).target(Target::AtMost(2.0)).why_missed("slow");
+        let table = markdown_table(&[missed, met]);
+        assert!(table.contains("| m | 3.00 ms | ≤ 2.00 ms | **no**: slow |"), "{table}");
+        assert!(table.contains("| k | 1.00 ms | ≤ 2.00 ms | yes |"), "{table}");
     }
 }

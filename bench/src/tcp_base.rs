@@ -1,0 +1,630 @@
+//! Benchmarks of `multiprocTCPBase`: every actor in an OS process of its own, an admin
+//! daemon on the Admin Port carrying every message between processes over loopback TCP.
+//!
+//! Each benchmark starts a fresh system on a free port with `shutdown_on_drop(true)`, so
+//! that a failing benchmark leaves no process behind, and shuts it down when it is done.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use thespian::prelude::*;
+
+use crate::actors::{Counted, GetCount};
+use crate::measure::{descendants, nanos, percentile, process_ended, uss_bytes};
+use crate::report::{group_thousands, Figure, Target, Unit};
+use crate::{Bench, BenchError};
+
+/// The spec name of the base measured here.
+pub(crate) const BASE: &str = "multiprocTCPBase";
+
+/// Target: external ask round trip ÷ raw TCP ping-pong of the same payload.
+const ASK_RATIO_TARGET: f64 = 1.5;
+/// Target: actor→actor one-way throughput, in msgs/s.
+const TELL_TARGET_PER_SEC: f64 = 1_000_000.0;
+/// Target: median `create_actor`, in ms.
+const CREATE_TARGET_MS: f64 = 1.0;
+/// Target: unique memory of an idle actor process, in bytes.
+const USS_TARGET_BYTES: f64 = 512.0 * 1024.0;
+/// Target: median round trip of a [`BIG_MESSAGE_BYTES`] message, in ms.
+const BIG_TARGET_MS: f64 = 20.0;
+/// Target: median system start and shutdown, each, in ms.
+const SYSTEM_TARGET_MS: f64 = 10.0;
+
+/// The size of the big message.
+const BIG_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+/// How long an answer may take before the benchmark gives up: far beyond any answer.
+const ANSWER: Duration = Duration::from_secs(30);
+/// How many `u64`s a [`Producer`] sends per handler call, before it tells itself to go on
+/// (so that it never holds millions of envelopes at once).
+const PRODUCE_CHUNK: u64 = 10_000;
+
+/// Sizes of the runs on this base.
+#[derive(Debug, Clone)]
+pub(crate) struct TcpConfig {
+    /// Untimed asks (and raw ping-pongs) before the timed ones.
+    pub(crate) ask_warmup: u64,
+    /// Timed asks, and as many timed raw ping-pongs.
+    pub(crate) asks: u64,
+    /// Rounds the asks and ping-pongs are interleaved in.
+    pub(crate) ask_rounds: u64,
+    /// One-way `u64`s from the producer to the consumer, timed.
+    pub(crate) tells: u64,
+    /// Untimed one-way `u64`s before them.
+    pub(crate) tell_warmup: u64,
+    /// Actors created one by one, each timed.
+    pub(crate) creates: u64,
+    /// Of those, the idle actor processes whose memory is read.
+    pub(crate) idle_actors: u64,
+    /// Timed round trips of the big message (after one untimed).
+    pub(crate) big_trips: u64,
+    /// Systems started and shut down, each timed.
+    pub(crate) systems: u64,
+}
+
+impl TcpConfig {
+    /// The full run.
+    pub(crate) fn full() -> Self {
+        Self {
+            ask_warmup: 1_000,
+            asks: 20_000,
+            ask_rounds: 10,
+            tells: 1_000_000,
+            tell_warmup: 50_000,
+            creates: 200,
+            idle_actors: 50,
+            big_trips: 15,
+            systems: 15,
+        }
+    }
+
+    /// A smoke run: every benchmark and check, small counts.
+    pub(crate) fn quick() -> Self {
+        Self {
+            ask_warmup: 100,
+            asks: 1_000,
+            ask_rounds: 2,
+            tells: 50_000,
+            tell_warmup: 5_000,
+            creates: 50,
+            idle_actors: 50,
+            big_trips: 3,
+            systems: 3,
+        }
+    }
+
+    /// The counts as one line, printed under the table.
+    pub(crate) fn describe(&self) -> String {
+        let g = |n: u64| group_thousands(n as f64);
+        format!(
+            "asks and raw ping-pongs {} each in {} interleaved rounds (warm-up {}), one-way msgs {} (warm-up {}), \
+             creates {}, idle actor processes {}, 10 MiB round trips {}, systems {}",
+            g(self.asks),
+            g(self.ask_rounds),
+            g(self.ask_warmup),
+            g(self.tells),
+            g(self.tell_warmup),
+            g(self.creates),
+            g(self.idle_actors),
+            g(self.big_trips),
+            g(self.systems)
+        )
+    }
+}
+
+/// The benchmarks of this base, in table order.
+pub(crate) const BENCHES: &[Bench] = &[
+    Bench { name: "tcp-ask", about: "external ask round trip beside a raw TCP ping-pong", run: ask_latency },
+    Bench { name: "tcp-tell", about: "actor→actor one-way throughput", run: one_way_throughput },
+    Bench { name: "tcp-create", about: "create_actor latency and idle actor process memory", run: actor_creation },
+    Bench { name: "tcp-big", about: "10 MiB message round trip", run: big_message },
+    Bench { name: "tcp-system", about: "system start and shutdown", run: system_start_and_shutdown },
+];
+
+// ----- actors and messages --------------------------------------------------------------
+
+/// Asks an actor for the id of its process; it answers a `u32`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub(crate) struct WhichProcess;
+
+/// A big binary payload, sent as bytes (not as a sequence of `u8`s).
+#[derive(Clone, Serialize, Deserialize, Message)]
+pub(crate) struct Blob {
+    /// The payload.
+    #[serde(with = "serde_bytes")]
+    pub(crate) bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Blob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Blob({} bytes)", self.bytes.len())
+    }
+}
+
+/// Answers a `u64` with the same `u64`, a [`Blob`] with the same blob, and
+/// [`WhichProcess`] with its process id. Otherwise idle.
+#[derive(Debug, Default)]
+pub(crate) struct TcpEcho;
+
+impl Actor for TcpEcho {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(n) = msg.downcast_ref::<u64>() {
+            ctx.send(sender, *n);
+        } else if let Some(blob) = msg.downcast_mut::<Blob>() {
+            ctx.send(sender, Blob { bytes: std::mem::take(&mut blob.bytes) });
+        } else if msg.is::<WhichProcess>() {
+            ctx.send(sender, std::process::id());
+        }
+        Ok(())
+    }
+}
+thespian::register_actor!(TcpEcho);
+
+/// Tells a [`Producer`] to send `count` `u64`s, `first..first + count`, to `to`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub(crate) struct Produce {
+    /// The consumer.
+    pub(crate) to: ActorAddress,
+    /// The first value sent.
+    pub(crate) first: u64,
+    /// How many values to send.
+    pub(crate) count: u64,
+}
+
+/// Sends the `u64`s a [`Produce`] asks for, [`PRODUCE_CHUNK`] per handler call: it tells
+/// itself the rest, so the other actors' mail is not held up behind a million envelopes.
+#[derive(Debug, Default)]
+pub(crate) struct Producer;
+
+impl Actor for Producer {
+    fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        if let Some(order) = msg.downcast_ref::<Produce>() {
+            let now = order.count.min(PRODUCE_CHUNK);
+            for n in order.first..order.first + now {
+                ctx.send(&order.to, n);
+            }
+            if now < order.count {
+                let rest = Produce { to: order.to.clone(), first: order.first + now, count: order.count - now };
+                let me = ctx.my_address().clone();
+                ctx.send(&me, rest);
+            }
+        }
+        Ok(())
+    }
+}
+thespian::register_actor!(Producer);
+
+/// Arms a [`Consumer`]: it answers [`Armed`] at once, and tells the asker [`Counted`] when
+/// it has counted `count` `u64`s since.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub(crate) struct Expect {
+    /// How many `u64`s to wait for.
+    pub(crate) count: u64,
+}
+
+/// A [`Consumer`]'s answer to [`Expect`].
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub(crate) struct Armed;
+
+/// Counts and sums the `u64`s it receives; reports them as an [`Expect`] asked, and answers
+/// [`GetCount`] with what it has counted since the last [`Expect`].
+#[derive(Debug, Default)]
+pub(crate) struct Consumer {
+    seen: Counted,
+    expected: u64,
+    report_to: Option<ActorAddress>,
+}
+
+impl Actor for Consumer {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(n) = msg.downcast_ref::<u64>() {
+            self.seen.count += 1;
+            self.seen.sum = self.seen.sum.wrapping_add(*n);
+            if self.seen.count == self.expected {
+                if let Some(to) = self.report_to.take() {
+                    ctx.send(&to, self.seen);
+                }
+            }
+        } else if let Some(expect) = msg.downcast_ref::<Expect>() {
+            self.seen = Counted::default();
+            self.expected = expect.count;
+            self.report_to = Some(sender.clone());
+            ctx.send(sender, Armed);
+        } else if msg.is::<GetCount>() {
+            ctx.send(sender, self.seen);
+        }
+        Ok(())
+    }
+}
+thespian::register_actor!(Consumer);
+
+// ----- helpers ----------------------------------------------------------------------------
+
+/// A fresh system of this base on a free Admin Port, shut down when dropped.
+fn system() -> Result<ActorSystem, ActorSystemError> {
+    ActorSystem::builder().base(BASE).admin_port(0).shutdown_on_drop(true).logging(Logging::Off).build()
+}
+
+/// Shuts `asys` down and waits until every process it ran has ended: the processes this
+/// program started (the admin) and theirs (the zygote, the actors), found before the shutdown,
+/// so that one reparented to `init` when its parent exits first is still waited for.
+fn shut_down(asys: &ActorSystem) -> Result<(), BenchError> {
+    let processes = descendants(std::process::id())?;
+    asys.shutdown()?;
+    let deadline = Instant::now() + ANSWER;
+    while let Some(left) = processes.iter().find(|&&pid| !process_ended(pid)) {
+        if Instant::now() > deadline {
+            return Err(format!("process {left} of the system still runs {ANSWER:?} after its shutdown").into());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
+/// Asks `to` and expects an `R` within [`ANSWER`].
+fn answer<R: Message>(asys: &ActorSystem, to: &ActorAddress, msg: impl Message, what: &str) -> Result<R, BenchError> {
+    asys.ask_as::<R>(to, msg, ANSWER)?
+        .ok_or_else(|| format!("{what}: no {} answer within {ANSWER:?}", std::any::type_name::<R>()).into())
+}
+
+/// Median of nanosecond samples, in the unit's scale (`scale` ns per unit).
+fn median(samples: &mut [u64], scale: f64) -> f64 {
+    samples.sort_unstable();
+    percentile(samples, 0.5) as f64 / scale
+}
+
+/// A raw TCP peer on loopback, in a thread of this process: it answers every 8 bytes it
+/// reads with the same 8 bytes, until the connection closes.
+fn raw_echo() -> Result<(SocketAddr, JoinHandle<()>), BenchError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let at = listener.local_addr()?;
+    let peer = std::thread::Builder::new().name("raw-echo".into()).spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        if stream.set_nodelay(true).is_err() {
+            return;
+        }
+        let mut buf = [0u8; 8];
+        while stream.read_exact(&mut buf).is_ok() && stream.write_all(&buf).is_ok() {}
+    })?;
+    Ok((at, peer))
+}
+
+/// A raw TCP relay on loopback, in a thread of this process: it forwards every 8 bytes it
+/// reads to `to` and the answer back, one at a time: the shape of an ask on this base, where
+/// the admin carries the message to the actor and the answer back.
+fn raw_relay(to: SocketAddr) -> Result<(SocketAddr, JoinHandle<()>), BenchError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+    let at = listener.local_addr()?;
+    let mut onward = TcpStream::connect(to)?;
+    onward.set_nodelay(true)?;
+    let relay = std::thread::Builder::new().name("raw-relay".into()).spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        if stream.set_nodelay(true).is_err() {
+            return;
+        }
+        let mut buf = [0u8; 8];
+        while stream.read_exact(&mut buf).is_ok()
+            && onward.write_all(&buf).is_ok()
+            && onward.read_exact(&mut buf).is_ok()
+            && stream.write_all(&buf).is_ok()
+        {}
+    })?;
+    Ok((at, relay))
+}
+
+/// One timed raw ping-pong of `n`'s 8 bytes; checks the answer.
+fn ping(stream: &mut TcpStream, n: u64) -> Result<u64, BenchError> {
+    let start = Instant::now();
+    stream.write_all(&n.to_le_bytes())?;
+    let mut buf = [0u8; 8];
+    stream.read_exact(&mut buf)?;
+    let took = nanos(start.elapsed());
+    let back = u64::from_le_bytes(buf);
+    if back != n {
+        return Err(format!("raw ping-pong: sent {n}, got {back} back").into());
+    }
+    Ok(took)
+}
+
+/// One timed `ask_as::<u64>` of `n`; checks the answer.
+fn ask_once(asys: &ActorSystem, echo: &ActorAddress, n: u64) -> Result<u64, BenchError> {
+    let start = Instant::now();
+    let reply = asys.ask_as::<u64>(echo, n, ANSWER);
+    let took = nanos(start.elapsed());
+    match reply? {
+        Some(r) if r == n => Ok(took),
+        other => Err(format!("ask: the echo answered {other:?} to {n}").into()),
+    }
+}
+
+// ----- the benchmarks ---------------------------------------------------------------------
+
+/// External `ask_as::<u64>` round trips to a [`TcpEcho`] actor, beside raw TCP ping-pongs
+/// of the same 8-byte payload to a thread (direct, and through a relay thread: the ask's
+/// route), interleaved in rounds. Every answer is checked.
+fn ask_latency(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
+    let cfg = &cfg.tcp;
+    let asys = system()?;
+    let echo = asys.create_actor::<TcpEcho>()?;
+    let (direct_at, direct_peer) = raw_echo()?;
+    let (behind_at, behind_peer) = raw_echo()?;
+    let (relay_at, relay_peer) = raw_relay(behind_at)?;
+    let mut direct = TcpStream::connect(direct_at)?;
+    direct.set_nodelay(true)?;
+    let mut relayed = TcpStream::connect(relay_at)?;
+    relayed.set_nodelay(true)?;
+
+    for n in 0..cfg.ask_warmup {
+        ask_once(&asys, &echo, n)?;
+        ping(&mut direct, n)?;
+        ping(&mut relayed, n)?;
+    }
+    let capacity = usize::try_from(cfg.asks).map_err(|e| e.to_string())?;
+    let (mut asks, mut raws, mut relays) =
+        (Vec::with_capacity(capacity), Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    let rounds = cfg.ask_rounds.max(1);
+    for round in 0..rounds {
+        let range = cfg.asks * round / rounds..cfg.asks * (round + 1) / rounds;
+        for n in range.clone() {
+            raws.push(ping(&mut direct, n)?);
+        }
+        for n in range.clone() {
+            relays.push(ping(&mut relayed, n)?);
+        }
+        for n in range {
+            asks.push(ask_once(&asys, &echo, n)?);
+        }
+    }
+    drop((direct, relayed));
+    for peer in [direct_peer, relay_peer, behind_peer] {
+        peer.join().map_err(|_| "a raw TCP peer thread panicked")?;
+    }
+    shut_down(&asys)?;
+
+    asks.sort_unstable();
+    let ask_median = percentile(&asks, 0.5) as f64 / 1e3;
+    let ask_p99 = percentile(&asks, 0.99) as f64 / 1e3;
+    let raw_median = median(&mut raws, 1e3);
+    let raw_p99 = percentile(&raws, 0.99) as f64 / 1e3;
+    let relay_median = median(&mut relays, 1e3);
+    let ratio = ask_median / raw_median;
+    let detail = |what: &str| {
+        format!("{} {what} in {rounds} rounds interleaved with the others", group_thousands(cfg.asks as f64))
+    };
+    Ok(vec![
+        Figure::new("external ask round trip (`ask_as::<u64>`), median", ask_median, Unit::Micros)
+            .detail(detail("asks")),
+        Figure::new("external ask round trip, p99", ask_p99, Unit::Micros).detail(detail("asks")),
+        Figure::new("raw TCP ping-pong (8 bytes, loopback, nodelay, thread peer), median", raw_median, Unit::Micros)
+            .detail(format!("{}; p99 {raw_p99:.2} µs", detail("round trips"))),
+        Figure::new(
+            "raw TCP ping-pong through a relay thread (the ask's route shape), median",
+            relay_median,
+            Unit::Micros,
+        )
+        .detail(detail("round trips")),
+        Figure::new("ask ÷ raw ping-pong, medians", ratio, Unit::Ratio)
+            .target(Target::AtMost(ASK_RATIO_TARGET))
+            .detail(format!("ask ÷ relayed ping-pong: {:.2} ×", ask_median / relay_median))
+            .why_missed(
+                "an ask crosses loopback TCP four times (program → admin → actor → admin → program), a raw \
+                 ping-pong twice, so a relay alone costs about 2 × (the relayed row); each process adds thread \
+                 handoffs (reader thread → kernel thread; the admin's reader task → router → writer task)",
+            ),
+    ])
+}
+
+/// A [`Producer`] actor sends `tells` `u64`s one way to a [`Consumer`] actor, which reports
+/// when it has them all. Timed from the `tell` of the order to the arrival of the report;
+/// the count and the sum are checked, and checked again afterwards (no extra message).
+fn one_way_throughput(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
+    let cfg = &cfg.tcp;
+    let asys = system()?;
+    let producer = asys.create_actor::<Producer>()?;
+    let consumer = asys.create_actor::<Consumer>()?;
+    let run = |count: u64, what: &str| -> Result<Duration, BenchError> {
+        let _: Armed = answer(&asys, &consumer, Expect { count }, what)?;
+        let start = Instant::now();
+        asys.tell(&producer, Produce { to: consumer.clone(), first: 0, count })?;
+        // A generous wait: a second per 10 000 messages, beyond any rate worth reporting.
+        let wait = ANSWER + Duration::from_millis(count / 10);
+        let report = asys.listen_as::<Counted>(wait)?;
+        let took = start.elapsed();
+        let expected = Counted::of_range(count);
+        match report {
+            Some(seen) if seen == expected => {}
+            Some(seen) => {
+                return Err(format!("{what}: WRONG COUNT: the consumer saw {seen:?}, expected {expected:?}").into())
+            }
+            None => {
+                let seen: Counted = answer(&asys, &consumer, GetCount, what)?;
+                return Err(format!("{what}: only {seen:?} of {expected:?} arrived within {wait:?}").into());
+            }
+        }
+        Ok(took)
+    };
+    run(cfg.tell_warmup, "one-way warm-up")?;
+    let took = run(cfg.tells, "one-way throughput")?;
+    // Nothing more arrives: an extra (repeated) message would show here.
+    std::thread::sleep(Duration::from_millis(20));
+    let after: Counted = answer(&asys, &consumer, GetCount, "one-way recount")?;
+    if after != Counted::of_range(cfg.tells) {
+        return Err(format!("one-way throughput: WRONG COUNT after the report: {after:?}").into());
+    }
+    shut_down(&asys)?;
+    let rate = cfg.tells as f64 / took.as_secs_f64();
+    Ok(vec![Figure::new("actor→actor one-way throughput (`send` of a u64)", rate, Unit::MsgsPerSec)
+        .target(Target::AtLeast(TELL_TARGET_PER_SEC))
+        .detail(format!(
+            "{} msgs in {:.0} ms, count and sum verified",
+            group_thousands(cfg.tells as f64),
+            took.as_secs_f64() * 1e3
+        ))
+        .why_missed(
+            "each message is a frame through two sockets and the admin, which decodes its envelope (allocating \
+             the addresses, type name and body) and encodes it again, and passes it between three tasks; the \
+             consumer's reader thread takes a lock and wakes the actor's thread per frame",
+        )])
+}
+
+/// `creates` [`TcpEcho`] actors created one by one from outside, each `create_actor` timed;
+/// then each is asked for its process id (all must answer, each from a process of its own),
+/// and the unique memory of the first `idle_actors` processes is read.
+fn actor_creation(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
+    let cfg = &cfg.tcp;
+    let asys = system()?;
+    // One untimed creation: the admin starts this program's zygote on the first.
+    asys.create_actor::<TcpEcho>()?;
+    let mut samples = Vec::new();
+    let mut actors = Vec::new();
+    for _ in 0..cfg.creates {
+        let start = Instant::now();
+        let actor = asys.create_actor::<TcpEcho>()?;
+        samples.push(nanos(start.elapsed()));
+        actors.push(actor);
+    }
+    let mut pids = Vec::with_capacity(actors.len());
+    for actor in &actors {
+        let pid: u32 = answer(&asys, actor, WhichProcess, "actor creation")?;
+        pids.push(pid);
+    }
+    let mut distinct = pids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() != pids.len() || pids.contains(&std::process::id()) {
+        return Err(format!("actor creation: {} actors answered from {} processes", pids.len(), distinct.len()).into());
+    }
+    let idle = usize::try_from(cfg.idle_actors).map_err(|e| e.to_string())?;
+    if pids.len() < idle {
+        return Err(format!("actor creation: {} actors is fewer than the {idle} to measure", pids.len()).into());
+    }
+    let mut uss = pids[..idle].iter().map(|&pid| uss_bytes(pid)).collect::<Result<Vec<_>, _>>()?;
+    shut_down(&asys)?;
+
+    samples.sort_unstable();
+    let create_median = percentile(&samples, 0.5) as f64 / 1e6;
+    let create_p90 = percentile(&samples, 0.9) as f64 / 1e6;
+    uss.sort_unstable();
+    let mean = uss.iter().sum::<u64>() as f64 / idle as f64;
+    let (min, max) = (uss.first().copied().unwrap_or(0), uss.last().copied().unwrap_or(0));
+    Ok(vec![
+        Figure::new("`create_actor` from outside, median", create_median, Unit::Millis)
+            .target(Target::AtMost(CREATE_TARGET_MS))
+            .detail(format!(
+                "{} actors, each timed, each answered from its own process; p90 {create_p90:.2} ms",
+                group_thousands(cfg.creates as f64)
+            ))
+            .why_missed(
+                "a creation is a round trip to the admin, which asks the zygote to fork and waits for the child",
+            ),
+        Figure::new("USS per idle actor process (Private_Clean + Private_Dirty)", mean, Unit::Bytes)
+            .target(Target::AtMost(USS_TARGET_BYTES))
+            .detail(format!(
+                "mean over {idle} processes, {} … {} KiB",
+                group_thousands((min / 1024) as f64),
+                group_thousands((max / 1024) as f64)
+            ))
+            .why_missed("pages an actor process writes after the fork (heap, its threads' stacks) are its own"),
+    ])
+}
+
+/// Round trips of a 10 MiB [`Blob`] (`serde_bytes`) to a [`TcpEcho`] actor: one untimed,
+/// then `big_trips` timed; each answer is compared byte for byte.
+fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
+    let cfg = &cfg.tcp;
+    let asys = system()?;
+    let echo = asys.create_actor::<TcpEcho>()?;
+    // Bytes that differ from position to position, so a reordered or truncated copy shows.
+    let bytes: Vec<u8> = (0..BIG_MESSAGE_BYTES).map(|i| (i % 251) as u8).collect();
+    let mut samples = Vec::new();
+    for trip in 0..=cfg.big_trips {
+        let blob = Blob { bytes: bytes.clone() };
+        let start = Instant::now();
+        let back: Blob = answer(&asys, &echo, blob, "big message")?;
+        let took = nanos(start.elapsed());
+        if back.bytes != bytes {
+            return Err(
+                format!("big message: {} bytes came back, not the {} sent", back.bytes.len(), bytes.len()).into()
+            );
+        }
+        if trip > 0 {
+            samples.push(took);
+        }
+    }
+    shut_down(&asys)?;
+    samples.sort_unstable();
+    let med = percentile(&samples, 0.5) as f64 / 1e6;
+    let max = samples.last().copied().unwrap_or(0) as f64 / 1e6;
+    Ok(vec![Figure::new("10 MiB message round trip (`serde_bytes`), median", med, Unit::Millis)
+        .target(Target::AtMost(BIG_TARGET_MS))
+        .detail(format!(
+            "{} round trips after 1 untimed, each compared byte for byte; max {max:.1} ms",
+            group_thousands(cfg.big_trips as f64)
+        ))
+        .why_missed(
+            "the payload is copied several times per hop (encode, frame buffer, socket, decode; the admin decodes \
+             and re-encodes the envelope), and the program's and actor's frame readers zero their whole \
+             spare capacity, up to the rest of the frame, before every read (`Reader::next`, multiproc/proto.rs)",
+        )])
+}
+
+/// `systems` systems started (`build`) and shut down (`shutdown`), each call timed; each
+/// system answers a status request between the two (untimed). After `shutdown` returns,
+/// the time until every process of the system (its admin, and the admin's children) has
+/// ended is taken too.
+fn system_start_and_shutdown(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
+    let cfg = &cfg.tcp;
+    let mut starts = Vec::new();
+    let mut stops = Vec::new();
+    let mut gone = Vec::new();
+    let before = descendants(std::process::id())?;
+    for _ in 0..cfg.systems {
+        let start = Instant::now();
+        let asys = system()?;
+        starts.push(nanos(start.elapsed()));
+        let status = asys.status()?;
+        if status.actor_count != 0 {
+            return Err(format!("system start: a fresh system has {} actors", status.actor_count).into());
+        }
+        // The processes this system added: its admin and whatever the admin started.
+        let mine: Vec<u32> = descendants(std::process::id())?.into_iter().filter(|p| !before.contains(p)).collect();
+        let stop = Instant::now();
+        asys.shutdown()?;
+        stops.push(nanos(stop.elapsed()));
+        while !mine.iter().all(|&pid| process_ended(pid)) {
+            if stop.elapsed() > ANSWER {
+                return Err(format!("system shutdown: processes {mine:?} still run {ANSWER:?} after `shutdown`").into());
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        gone.push(nanos(stop.elapsed()));
+    }
+    let detail = format!("{} systems, each on a free Admin Port", group_thousands(cfg.systems as f64));
+    Ok(vec![
+        Figure::new("system start (`build`, a new admin process), median", median(&mut starts, 1e6), Unit::Millis)
+            .target(Target::AtMost(SYSTEM_TARGET_MS))
+            .detail(detail.clone())
+            .why_missed(
+                "the admin is a new process of this program, which must start and listen before `build` returns",
+            ),
+        Figure::new("system shutdown (`shutdown`), median", median(&mut stops, 1e6), Unit::Millis)
+            .target(Target::AtMost(SYSTEM_TARGET_MS))
+            .detail(detail)
+            .why_missed("the admin stops its zygote and actors before it acknowledges"),
+        Figure::new("system shutdown until its processes have ended, median", median(&mut gone, 1e6), Unit::Millis)
+            .detail(
+                "from the `shutdown` call until the admin and its children are gone or zombies; polled every 50 µs",
+            ),
+    ])
+}
