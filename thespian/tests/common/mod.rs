@@ -340,7 +340,9 @@ pub mod procs {
         }
     }
 
-    /// Every process descended from this one (children, their children, ...), by pid.
+    /// Every process descended from this one (children, their children, ...) that has not
+    /// ended, by pid. An ended process that its parent has not reaped yet (a zombie) holds
+    /// nothing but its exit status, and is left out.
     pub fn descendants() -> Result<Vec<u32>, Failure> {
         let mut parents = Vec::new();
         for entry in std::fs::read_dir("/proc")? {
@@ -348,9 +350,12 @@ pub mod procs {
             // A process may end while the list is read.
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
             // `pid (comm) state ppid ...`: the name may hold spaces and parentheses.
-            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-            if let Some(ppid) = after.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()) {
-                parents.push((pid, ppid));
+            let mut fields = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace();
+            let (state, ppid) = (fields.next(), fields.next().and_then(|p| p.parse::<u32>().ok()));
+            if let (Some(state), Some(ppid)) = (state, ppid) {
+                if state != "Z" {
+                    parents.push((pid, ppid));
+                }
             }
         }
         let mut found = vec![std::process::id()];
