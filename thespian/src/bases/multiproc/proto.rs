@@ -138,6 +138,9 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// The most one read of a [`Reader`] asks for.
+const READ_WINDOW: usize = 256 * 1024;
+
 /// The reading half of a blocking connection.
 pub(crate) struct Reader<R: Read> {
     input: R,
@@ -159,8 +162,10 @@ impl<R: Read> Reader<R> {
             if self.buf.capacity() - self.buf.len() < 16 * 1024 {
                 self.buf.reserve(64 * 1024);
             }
+            // A read fills a zeroed window: at most READ_WINDOW bytes, so that a large frame
+            // (whose whole size the codec reserves) is zeroed once in all, not once a read.
             let start = self.buf.len();
-            let room = self.buf.capacity() - start;
+            let room = (self.buf.capacity() - start).min(READ_WINDOW);
             self.buf.resize(start + room, 0);
             let read = match self.input.read(&mut self.buf[start..]) {
                 Ok(n) => n,
