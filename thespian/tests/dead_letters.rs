@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{quiet, Failure, TestResult, ANSWER};
+use common::{quiet, settled_status, Failure, TestResult, ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -211,14 +211,12 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "the admin learns of an exit asynchronously; this test reads the status right after the tell"]
-
     fn spec_5_6_a_handler_that_exits_is_no_longer_used(asys) {
         let obs = asys.private()?;
         handler(&obs, "old")?;
         let current = handler(&obs, "current")?;
         asys.tell(&current, ActorExitRequest::new())?;
-        assert_eq!(asys.status()?.dead_letter_handler, None);
+        settled_status(asys, |s| s.dead_letter_handler.is_none())?;
         let target = exited_actor(asys)?;
         asys.tell(&target, Note("after the handler exited".to_string()))?;
         // Mail to the exited handler itself is a dead letter too, and is dropped as well.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{answer, quiet, Failure, ANSWER, NO_ANSWER};
+use common::{answer, quiet, settled_status, Failure, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -245,12 +245,11 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "not yet passing: the admin frees a name only when the actor process is gone, after the test looks"]
-
     fn spec_4_6_the_name_is_free_once_the_named_actor_exits(asys) {
         let old = named_registry(asys, "registry")?;
         asys.tell(&old, Hello(1))?;
         asys.tell(&old, ActorExitRequest::new())?;
+        settled_status(asys, |s| s.named_actors.iter().all(|(name, _)| name != "registry"))?;
         let new = named_registry(asys, "registry")?;
         assert_ne!(new, old);
         // A fresh instance that works; the old one is gone.

@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{answer, ANSWER, NO_ANSWER};
+use common::{answer, settled_status, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
 // ----- messages ---------------------------------------------------------------------------
@@ -291,8 +291,6 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "not yet passing: exits run asynchronously across processes; this test observes them synchronously"]
-
     fn spec_4_7_pending_wakeups_do_not_keep_an_exiting_actor_alive(asys) {
         let watch = asys.create_actor::<DeadLetterWatch>()?;
         let ack: Option<String> = asys.ask_as(&watch, WatchDeadLetters, ANSWER)?;
@@ -303,7 +301,7 @@ on_every_base! {
         let sleeper = asys.create_actor::<Sleeper>()?;
         let wakeups = vec![(10, "a".to_string()), (20, "b".to_string()), (30, "c".to_string())];
         asys.tell(&sleeper, Schedule { wakeups, then_exit: true })?;
-        let system = asys.status()?;
+        let system = settled_status(asys, |s| !s.top_level_actors.contains(&sleeper))?;
         assert!(!system.top_level_actors.contains(&sleeper), "the actor exited despite its pending wakeups");
         assert_eq!(system.pending_wakeups, 0, "an exited actor's wakeups are dropped");
 

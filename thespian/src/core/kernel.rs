@@ -468,6 +468,8 @@ impl Kernel {
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn handle_host_lost(&mut self, host: u32, end: HostEnd) {
         self.remote_actors.retain(|actor, _| actor.host() != host);
+        // A name held by an actor that ran there is free again (spec §4.6).
+        self.names.retain(|_, holder| holder.host() != host);
         if self.dead_letter_handler.as_ref().is_some_and(|h| h.host() == host) {
             self.dead_letter_handler = None;
         }

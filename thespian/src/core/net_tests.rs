@@ -73,6 +73,16 @@ impl Net {
         }
     }
 
+    /// Host `host`'s process leaves once its actors exited: every other kernel is told.
+    fn leave(&mut self, host: u32) {
+        self.dead.insert(host);
+        for (h, kernel) in self.kernels.iter_mut().enumerate() {
+            if u32::try_from(h).ok() != Some(host) {
+                kernel.handle_host_lost(host, HostEnd::Left);
+            }
+        }
+    }
+
     /// Creates `A` on `host`, as a child of `parent` when given (which may run elsewhere:
     /// its kernel is told, as a base would once the child reports in).
     fn create<A: crate::NewActor>(&mut self, host: u32, parent: Option<&ActorAddress>) -> Result<ActorAddress, String> {
@@ -260,6 +270,58 @@ fn design_3_a_lost_process_counts_its_actors_as_exited() -> Result<(), String> {
     assert_eq!(net.kernel(0).system_status().actor_count, 1, "the parent lives on");
     assert_eq!(net.kernel(2).system_status().actor_count, 0, "the orphaned grandchild exited");
     Ok(())
+}
+
+#[test]
+fn spec_7_4_a_process_that_left_keeps_the_children_a_non_recursive_exit_left_behind() -> Result<(), String> {
+    let mut net = Net::new(3);
+    let parent = net.create::<Parent>(1, None)?;
+    net.create::<Echo>(2, Some(&parent))?;
+    net.run()?;
+    // The parent's process left after its actor exited without taking its children along.
+    net.leave(1);
+    net.run()?;
+    assert_eq!(net.kernel(2).system_status().actor_count, 1, "the child runs on");
+    // A process that died takes them along (spec §2.2.4).
+    let mut net = Net::new(3);
+    let parent = net.create::<Parent>(1, None)?;
+    net.create::<Echo>(2, Some(&parent))?;
+    net.run()?;
+    net.kill(1);
+    net.run()?;
+    assert_eq!(net.kernel(2).system_status().actor_count, 0, "the orphan exited");
+    Ok(())
+}
+
+#[test]
+fn spec_7_5_a_childs_exit_is_told_once_when_its_report_and_its_loss_both_arrive() -> Result<(), String> {
+    let mut net = Net::new(2);
+    let parent = net.create::<Parent>(0, None)?;
+    let child = net.create::<Echo>(1, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(parent.clone(), observer.clone(), Box::new(Vec::<u8>::new()));
+    net.run()?;
+    // The child exits and reports; its report is queued in the parent's process when the
+    // news that its process is gone arrives.
+    net.kernel(1).post(child.clone(), observer.clone(), Box::new(ActorExitRequest::new()));
+    while net.kernel(1).step() {}
+    while let Some(env) = net.kernel(1).poll_transmit() {
+        net.kernel(0).handle_envelope(env);
+    }
+    net.kill(1);
+    net.run()?;
+    assert_eq!(texts(net.kernel(0), &observer), [child.to_string()], "told once");
+    Ok(())
+}
+
+#[test]
+fn spec_4_6_a_name_held_in_a_lost_process_is_free_again() {
+    let mut net = Net::new(3);
+    let (first, second) = (ActorAddress::on_host(SYSTEM, 1, 1), ActorAddress::on_host(SYSTEM, 2, 1));
+    assert_eq!(net.kernel(0).claim_name("registry", &first), first);
+    assert_eq!(net.kernel(0).claim_name("registry", &second), first, "held");
+    net.kill(1);
+    assert_eq!(net.kernel(0).claim_name("registry", &second), second, "free once its holder is gone");
 }
 
 #[test]

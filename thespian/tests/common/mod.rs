@@ -75,6 +75,26 @@ pub fn run(base: &str, body: fn(&ActorSystem) -> TestResult) {
     }
 }
 
+/// The system's status once `settled` holds of it, asked again (each time a round trip to
+/// the admin, never a sleep) until it does or [`ANSWER`] has passed. The simple base
+/// settles at the first ask; across processes the admin learns of an exit a moment after
+/// the actor's own process does (spec §7.13's status is the admin's view).
+pub fn settled_status(
+    asys: &ActorSystem,
+    settled: impl Fn(&thespian::ThespianSystemStatus) -> bool,
+) -> Result<thespian::ThespianSystemStatus, Failure> {
+    let deadline = std::time::Instant::now() + ANSWER;
+    loop {
+        let status = asys.status()?;
+        if settled(&status) {
+            return Ok(status);
+        }
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("the status did not settle within {ANSWER:?}: {status:?}").into());
+        }
+    }
+}
+
 /// Defines a test that runs on every base that supports the behaviour:
 ///
 /// ```ignore
