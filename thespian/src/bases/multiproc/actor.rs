@@ -171,7 +171,12 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
     let mut bounced = Vec::new();
     while let Some(env) = kernel.poll_transmit() {
         match proto::envelope_frame(&env) {
-            Ok(frame) => state.writer.send(&frame).map_err(|e| e.to_string())?,
+            Ok(frame) => {
+                // Sent as bytes: the message itself is dropped here, a panicking `Drop`
+                // contained as it is where messages are delivered (spec §2.2.5).
+                crate::core::cell::discard(env.message, "a sent message", &env.sender);
+                state.writer.send(&frame).map_err(|e| e.to_string())?;
+            }
             Err(e) => bounced.push((env, e)),
         }
     }

@@ -480,7 +480,11 @@ impl Router {
             }
             for env in out {
                 match proto::envelope_frame(&env) {
-                    Ok(Frame::Envelope { envelope, .. }) => self.route(envelope),
+                    Ok(Frame::Envelope { envelope, .. }) => {
+                        // A user's message with a panicking `Drop` cannot stop the admin.
+                        crate::core::cell::discard(env.message, "a sent message", &env.sender);
+                        self.route(envelope);
+                    }
                     Ok(_) => {}
                     Err(e) => self.kernel.bounce(env, e.to_string()),
                 }
