@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::sync::Mutex;
-
 use common::{answer, quiet, Failure, TestResult, ANSWER, NO_ANSWER};
 use thespian::prelude::*;
 
@@ -221,16 +219,15 @@ impl Actor for DeadLetterWatcher {
     }
 }
 
-/// Every address whose [`ShutdownWitness`] handled an `ActorExitRequest`. Messages sent while
-/// the system shuts down cannot be read afterwards, so the witnesses write here instead.
-static EXIT_LOG: Mutex<Vec<ActorAddress>> = Mutex::new(Vec::new());
-
-/// Records its exit in [`EXIT_LOG`]; creates a child of its own type on [`Spawn`]; keeps its
-/// children running when it exits after [`OnExit`]`(KeepChildren)`; shuts the whole system
-/// down on [`StopTheSystem`].
+/// Tells its observer (set by [`Observe`], passed on to its children) when it handles its
+/// `ActorExitRequest`; creates a child of its own type on [`Spawn`]; keeps its children
+/// running when it exits after [`OnExit`]`(KeepChildren)`; shuts the whole system down on
+/// [`StopTheSystem`]. What it tells an external endpoint while the system shuts down is
+/// read there afterwards.
 #[derive(Default)]
 struct ShutdownWitness {
     keep_children: bool,
+    observer: Option<ActorAddress>,
 }
 
 impl Actor for ShutdownWitness {
@@ -241,12 +238,20 @@ impl Actor for ShutdownWitness {
         ctx: &mut ActorContext<'_>,
     ) -> ActorResult {
         if let Some(request) = msg.downcast_mut::<ActorExitRequest>() {
-            EXIT_LOG.lock().map_err(|_| "exit log poisoned")?.push(ctx.my_address().clone());
+            if let Some(observer) = &self.observer {
+                ctx.send(observer, Event::Exiting(ctx.my_address().clone()));
+            }
             if self.keep_children {
                 request.not_recursive();
             }
+        } else if let Some(Observe(observer)) = msg.downcast_ref::<Observe>() {
+            self.observer = Some(observer.clone());
+            ctx.send(sender, Ack);
         } else if msg.is::<Spawn>() {
             let child = ctx.create_actor::<ShutdownWitness>()?;
+            if let Some(observer) = &self.observer {
+                ctx.send(&child, Observe(observer.clone()));
+            }
             ctx.send(sender, Spawned(child));
         } else if let Some(OnExit(behaviour)) = msg.downcast_ref::<OnExit>() {
             self.keep_children = *behaviour == ExitBehaviour::KeepChildren;
@@ -256,6 +261,29 @@ impl Actor for ShutdownWitness {
         }
         Ok(())
     }
+}
+
+/// A top-level [`ShutdownWitness`] that tells `observer` of its exit.
+fn witness(asys: &ActorSystem, observer: &ActorAddress) -> Result<ActorAddress, Failure> {
+    let witness = asys.create_actor::<ShutdownWitness>()?;
+    let Ack = answer(asys, &witness, Observe(observer.clone()))?;
+    Ok(witness)
+}
+
+/// The actors whose exit `observer` was told of, sorted, read once the system is down.
+fn exits_told(observer: &ActorSystem) -> Result<Vec<ActorAddress>, Failure> {
+    let mut exited = Vec::new();
+    loop {
+        match observer.listen_as::<Event>(ANSWER) {
+            Ok(Some(Event::Exiting(actor))) => exited.push(actor),
+            Ok(Some(other)) => return Err(format!("unexpected {other:?}").into()),
+            Ok(None) => return Err(format!("the system still runs; told of {exited:?}").into()),
+            Err(ActorSystemError::SystemShutDown) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    exited.sort();
+    Ok(exited)
 }
 
 // ----- helpers ----------------------------------------------------------------------------
@@ -442,51 +470,39 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "not yet passing: exits and shutdown run asynchronously across processes; this test observes them synchronously"]
-
     fn spec_6_3_shutdown_stops_top_level_actors_and_their_children(asys) {
         // first ── child              (first keeps its children when it exits)
         // second ── middle ── grandchild  (middle keeps its children when it exits)
-        let first = asys.create_actor::<ShutdownWitness>()?;
-        let second = asys.create_actor::<ShutdownWitness>()?;
+        let obs = asys.private()?;
+        let first = witness(asys, obs.my_address())?;
+        let second = witness(asys, obs.my_address())?;
         let Spawned(child) = answer(asys, &first, Spawn(ChildKind::Node))?;
         let Spawned(middle) = answer(asys, &second, Spawn(ChildKind::Node))?;
         let Spawned(grandchild) = answer(asys, &middle, Spawn(ChildKind::Node))?;
         let Ack = answer(asys, &first, OnExit(ExitBehaviour::KeepChildren))?;
         let Ack = answer(asys, &middle, OnExit(ExitBehaviour::KeepChildren))?;
-        let ours = [first.clone(), second, child, middle, grandchild];
-        let exits_of_ours = || -> Vec<ActorAddress> {
-            let log = EXIT_LOG.lock().expect("the exit log is only written by handlers that do not panic");
-            log.iter().filter(|a| ours.contains(a)).cloned().collect()
-        };
-        assert!(exits_of_ours().is_empty(), "nobody exits before shutdown");
+        let mut ours = vec![first.clone(), second, child, middle, grandchild];
+        ours.sort();
+        quiet(&obs)?;
         asys.shutdown()?;
         // Every actor handled exactly one ActorExitRequest, also those whose parent exited
         // without taking them along.
-        let mut exited = exits_of_ours();
-        exited.sort();
-        let mut expected = ours.to_vec();
-        expected.sort();
-        assert_eq!(exited, expected);
+        assert_eq!(exits_told(&obs)?, ours);
         assert!(matches!(asys.tell(&first, Ping), Err(ActorSystemError::SystemShutDown)));
         Ok(())
     }
 
-    #[not_yet_on_tcp = "not yet passing: exits and shutdown run asynchronously across processes; this test observes them synchronously"]
-
     fn spec_5_16_actor_system_shutdown_stops_every_actor_and_the_system(asys) {
         // first ── child ── grandchild     second
-        let first = asys.create_actor::<ShutdownWitness>()?;
-        let second = asys.create_actor::<ShutdownWitness>()?;
+        let obs = asys.private()?;
+        let first = witness(asys, obs.my_address())?;
+        let second = witness(asys, obs.my_address())?;
         let Spawned(child) = answer(asys, &first, Spawn(ChildKind::Node))?;
         let Spawned(grandchild) = answer(asys, &child, Spawn(ChildKind::Node))?;
         let private = asys.private()?;
-        let ours = [first.clone(), second, child, grandchild.clone()];
-        let exits_of_ours = || -> Vec<ActorAddress> {
-            let log = EXIT_LOG.lock().expect("the exit log is only written by handlers that do not panic");
-            log.iter().filter(|a| ours.contains(a)).cloned().collect()
-        };
-        assert!(exits_of_ours().is_empty(), "nobody exits before the shutdown");
+        let mut ours = vec![first.clone(), second, child, grandchild.clone()];
+        ours.sort();
+        quiet(&obs)?;
         // An actor deep in the tree shuts the whole system down.
         asys.tell(&grandchild, StopTheSystem)?;
         // Wait for the system to be gone: listen fails once it is (at once on the simple base).
@@ -495,11 +511,7 @@ on_every_base! {
             Ok(got) => return Err(format!("the system still runs after actor_system_shutdown: {got:?}").into()),
         }
         // Every actor, the one that asked included, handled exactly one ActorExitRequest.
-        let mut exited = exits_of_ours();
-        exited.sort();
-        let mut expected = ours.to_vec();
-        expected.sort();
-        assert_eq!(exited, expected);
+        assert_eq!(exits_told(&obs)?, ours);
         // Every later call is refused with the shutdown error.
         let refused = [
             asys.tell(&first, Ping).err(),

@@ -307,7 +307,9 @@ impl Kernel {
     /// The actors in other processes without a parent actor (top-level and named), as the
     /// admin knows them.
     pub(crate) fn remote_roots(&self) -> Vec<ActorAddress> {
-        self.remote_actors.iter().filter(|(_, p)| p.is_none()).map(|(a, _)| a.clone()).collect()
+        // A child whose parent is gone (a non-recursive exit left it running) is a root too.
+        let root = |parent: &Option<ActorAddress>| parent.as_ref().is_none_or(|p| !self.remote_actors.contains_key(p));
+        self.remote_actors.iter().filter(|(_, p)| root(p)).map(|(a, _)| a.clone()).collect()
     }
 
     /// Replaces the capabilities with the admin's, re-validating the actors here if any

@@ -160,6 +160,8 @@ struct Router {
     spawner_thread: Option<std::thread::JoinHandle<()>>,
     /// Set once a shutdown began: who asked (told when it is done).
     shutting_down: Option<Vec<LinkId>>,
+    /// The actors a shutdown asked to exit.
+    asked_to_exit: std::collections::HashSet<crate::api::address::ActorAddress>,
     writers: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -218,6 +220,7 @@ async fn serve(mut config: AdminConfig) -> i32 {
         spawner: Some(jobs),
         spawner_thread: Some(spawner_thread),
         shutting_down: None,
+        asked_to_exit: std::collections::HashSet::new(),
         writers: Vec::new(),
     };
     while let Some(event) = inbox.recv().await {
@@ -584,6 +587,9 @@ impl Router {
             }
         }
         self.kernel.handle_host_lost(host, end);
+        if self.shutting_down.is_some() {
+            self.ask_roots_to_exit();
+        }
         // Mail waiting for numbers it was issued and never used has no target.
         let orphans: Vec<u32> = self
             .early
@@ -633,9 +639,18 @@ impl Router {
             tokio::time::sleep(SHUTDOWN_GRACE).await;
             let _ = events.send(Event::GraceOver);
         });
+        self.ask_roots_to_exit();
+    }
+
+    /// During a shutdown: asks each actor at the top of what runs to exit, once. A child that
+    /// a non-recursive exit left running is asked once its parent is gone (spec §6.3: every
+    /// actor exits).
+    fn ask_roots_to_exit(&mut self) {
         let admin = self.kernel.admin_address();
         for root in self.kernel.remote_roots() {
-            self.kernel.post(root, admin.clone(), Box::new(ActorExitRequest::new()));
+            if self.asked_to_exit.insert(root.clone()) {
+                self.kernel.post(root, admin.clone(), Box::new(ActorExitRequest::new()));
+            }
         }
         self.run_kernel();
     }
