@@ -232,16 +232,19 @@ on_every_base! {
 }
 
 on_every_base! {
-    #[not_yet_on_tcp = "not yet passing: troupe growth and shrinking across processes is not yet verified"]
     fn spec_8_1_extra_workers_stay_while_work_keeps_arriving(asys) {
         let troupe = asys.create_actor::<Worker>()?;
-        // Four held jobs: four workers, two above idle_count.
+        // Four held jobs: four workers, two above idle_count. None is released before all
+        // four started, so no worker is free for another job.
         for n in 0..4 {
             asys.tell(&troupe, Job { n, fail: false })?;
         }
+        let mut workers = Vec::new();
         for _ in 0..4 {
-            let started = asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?;
-            asys.tell(&started.worker, Release)?;
+            workers.push(asys.listen_as::<Started>(ANSWER)?.ok_or("not started")?.worker);
+        }
+        for worker in &workers {
+            asys.tell(worker, Release)?;
         }
         for _ in 0..4 {
             asys.listen_as::<Done>(ANSWER)?.ok_or("not done")?;
