@@ -26,7 +26,30 @@ use crate::bases::SystemBase;
 /// (or `Logging::Filter("warn,thespian::actor=info".into())`) prints warnings only, each
 /// from an actor prefixed with `actor{actor_address=..}`. Off, it costs nothing worth
 /// measuring; on, it adds some 40 ns to each message delivered.
-#[doc(alias("logDefs", "actorAddress"))]
+///
+/// On `multiprocTCPBase` each actor process forwards what its actor logs (as far as the
+/// filter lets it through) to the admin, which writes it where this setting says, each line
+/// with `actor_address`: to its standard error for `Default` and `Filter`, to the file for
+/// `File`; with `Off` nothing is forwarded. Thespian's own events in the admin and actor
+/// processes go to the file `THESPLOG_FILE` names (default `thespian.log` in the temporary
+/// directory), rotated once to `{file}.old` at `THESPLOG_FILE_MAXSIZE` bytes (default 50 KB),
+/// from the level `THESPLOG_THRESHOLD` (default `WARNING`) up, read from the environment of
+/// the program that starts the system (spec §4.13.1).
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let path = std::env::temp_dir().join(format!("thespian-doc-{}.log", std::process::id()));
+/// let logging = Logging::File { path: path.clone(), filter: "warn".to_string() };
+/// let asys = ActorSystem::builder().logging(logging).build()?;
+/// asys.shutdown()?;
+/// # let _ = std::fs::remove_file(&path);
+/// # Ok(()) }
+/// ```
+#[doc(alias("logDefs", "actorAddress", "THESPLOG_FILE", "THESPLOG_FILE_MAXSIZE", "THESPLOG_THRESHOLD"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
