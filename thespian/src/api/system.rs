@@ -26,7 +26,30 @@ use crate::bases::SystemBase;
 /// (or `Logging::Filter("warn,thespian::actor=info".into())`) prints warnings only, each
 /// from an actor prefixed with `actor{actor_address=..}`. Off, it costs nothing worth
 /// measuring; on, it adds some 40 ns to each message delivered.
-#[doc(alias("logDefs", "actorAddress"))]
+///
+/// On `multiprocTCPBase` each actor process forwards what its actor logs (as far as the
+/// filter lets it through) to the admin, which writes it where this setting says, each line
+/// with `actor_address`: to its standard error for `Default` and `Filter`, to the file for
+/// `File`; with `Off` nothing is forwarded. Thespian's own events in the admin and actor
+/// processes go to the file `THESPLOG_FILE` names (default `thespian.log` in the temporary
+/// directory), rotated once to `{file}.old` at `THESPLOG_FILE_MAXSIZE` bytes (default 50 KB),
+/// from the level `THESPLOG_THRESHOLD` (default `WARNING`) up, read from the environment of
+/// the program that starts the system (spec §4.13.1).
+///
+/// # Examples
+///
+/// ```
+/// use thespian::prelude::*;
+///
+/// # fn main() -> Result<(), ActorSystemError> {
+/// let path = std::env::temp_dir().join(format!("thespian-doc-{}.log", std::process::id()));
+/// let logging = Logging::File { path: path.clone(), filter: "warn".to_string() };
+/// let asys = ActorSystem::builder().logging(logging).build()?;
+/// asys.shutdown()?;
+/// # let _ = std::fs::remove_file(&path);
+/// # Ok(()) }
+/// ```
+#[doc(alias("logDefs", "actorAddress", "THESPLOG_FILE", "THESPLOG_FILE_MAXSIZE", "THESPLOG_THRESHOLD"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Logging {
@@ -38,7 +61,18 @@ pub enum Logging {
     /// Install a subscriber with this filter (`tracing_subscriber::EnvFilter` syntax), unless
     /// the program already installed one.
     Filter(String),
+    /// Append what is logged to the file at `path`, with this filter
+    /// (`tracing_subscriber::EnvFilter` syntax, `"warn"` for warnings and above). On a
+    /// multi-process base the admin writes every actor process's events there, so a daemon
+    /// admin, which has no terminal, keeps its actors' logs.
+    File {
+        /// The file, created if missing and appended to.
+        path: std::path::PathBuf,
+        /// Which events are written.
+        filter: String,
+    },
     /// Leave logging alone (the spec's `logDefs=False`): for tests and hosts with their own.
+    /// On a multi-process base, actor processes then forward nothing to the admin.
     Off,
 }
 
@@ -48,9 +82,21 @@ impl Logging {
             Self::Off => return,
             Self::Default => tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-            Self::Filter(f) => tracing_subscriber::EnvFilter::new(f),
+            Self::Filter(f) | Self::File { filter: f, .. } => tracing_subscriber::EnvFilter::new(f),
         };
-        // Fails only if a subscriber is already installed, which is then left alone.
+        // Each fails only if a subscriber is already installed, which is then left alone.
+        if let Self::File { path, .. } = self {
+            // A file that cannot be opened leaves this program's events unwritten; the
+            // system starts all the same.
+            if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .with_ansi(false)
+                    .try_init();
+            }
+            return;
+        }
         use std::io::IsTerminal as _;
         let _ = tracing_subscriber::fmt()
             .with_env_filter(filter)
@@ -317,6 +363,7 @@ impl ActorSystemBuilder {
             checks_capabilities: self.check_capabilities.unwrap_or(true),
             shutdown_on_drop: self.shutdown_on_drop,
             attach_only: self.attach_only,
+            logging: crate::bases::multiproc::logs::LogConfig::new(&self.logging),
         };
         Ok(Arc::new(MultiprocBase::start(options)?))
     }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use nix::sys::signal::{SigSet, Signal};
 
 use super::link::{Link, LinkPlacement};
+use super::logs;
 use super::proto::{self, Boot, Control};
 use super::{base_name, program};
 use crate::api::system_messages::ActorExitRequest;
@@ -38,6 +39,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
             return EXIT_BAD_BOOT;
         }
     };
+    logs::install_actor(&boot.order.address, boot.forward.as_deref(), &boot.internals);
     let Ok(output) = socket.try_clone() else { return EXIT_LINK };
     let host = boot.order.address.host();
     let Ok(closer) = socket.try_clone() else { return EXIT_LINK };
@@ -164,6 +166,8 @@ fn transmit(kernel: &mut Kernel, link: &Link) -> Result<(), String> {
 /// Returns the envelopes whose message could not be encoded, with the reason.
 pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, WireError)>, String> {
     let mut state = link.lock();
+    // What the actor logged goes first: the admin writes it before it routes what follows.
+    logs::drain(&mut state.writer);
     while let Some(order) = kernel.poll_spawn() {
         let spawn = Control::Spawn { order, program: program().to_path_buf() };
         state.writer.control(&spawn).map_err(|e| e.to_string())?;

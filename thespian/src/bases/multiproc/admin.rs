@@ -19,6 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_util::codec::Framed;
 
+use super::logs::{self, AdminLog, LogConfig};
 use super::proto::{self, Boot, Control, HostBlock, HOST_BLOCK};
 use super::{actor, base_name};
 use crate::api::capabilities::Capabilities;
@@ -46,6 +47,8 @@ pub(crate) struct AdminConfig {
     /// Outlives its starter (no shutdown on drop): lets go of the starter's terminal and
     /// standard error once it listens, so that nothing waits on a pipe the daemon holds.
     pub(crate) daemon: bool,
+    /// How the admin and its actor processes log.
+    pub(crate) logging: LogConfig,
 }
 
 /// The admin role: reads its configuration, serves until the system shuts down, exits.
@@ -145,6 +148,8 @@ enum Host {
 
 struct Router {
     config: AdminConfig,
+    /// Where the actors' events go.
+    log: AdminLog,
     kernel: Kernel,
     events: mpsc::UnboundedSender<Event>,
     links: HashMap<LinkId, LinkHandle>,
@@ -208,6 +213,7 @@ async fn serve(mut config: AdminConfig) -> i32 {
         Kernel::new(config.system, base_name(&config.base), config.capabilities.clone(), config.checks_capabilities)
             .admin();
     let mut router = Router {
+        log: logs::install_admin(&config.logging),
         config,
         kernel,
         events,
@@ -425,6 +431,7 @@ impl Router {
                 self.control(link, &Control::Left);
             }
             Control::Shutdown => self.begin_shutdown(Some(link)),
+            Control::Log(record) => self.log.write(&record),
             other => tracing::debug!(?other, "unexpected control message ignored"),
         }
     }
@@ -511,6 +518,8 @@ impl Router {
             capabilities: self.kernel.capabilities().clone(),
             checks_capabilities: self.config.checks_capabilities,
             hosts,
+            forward: self.config.logging.actors.as_ref().map(|a| a.filter.clone()),
+            internals: self.config.logging.internals.clone(),
         };
         self.hosts.insert(host, Host::Starting { held, order, creator, link: None });
         let payload = postcard::to_stdvec(&boot).unwrap_or_default();

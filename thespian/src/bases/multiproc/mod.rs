@@ -14,6 +14,7 @@
 pub(crate) mod actor;
 pub(crate) mod admin;
 mod link;
+pub(crate) mod logs;
 mod proto;
 
 use std::io::{BufRead as _, BufReader};
@@ -76,6 +77,8 @@ pub(crate) struct Options {
     pub(crate) shutdown_on_drop: bool,
     /// Attach to a running admin only: never start one.
     pub(crate) attach_only: bool,
+    /// How an admin this program starts, and its actor processes, log.
+    pub(crate) logging: logs::LogConfig,
 }
 
 impl Options {
@@ -265,6 +268,7 @@ fn start_admin(options: &Options) -> Result<u16, ActorSystemError> {
         capabilities: options.capabilities.clone(),
         checks_capabilities: options.checks_capabilities,
         daemon: !options.shutdown_on_drop,
+        logging: options.logging.clone(),
     };
     let bytes =
         postcard::to_stdvec(&config).map_err(|e| startup(format!("cannot encode the admin's settings: {e}")))?;

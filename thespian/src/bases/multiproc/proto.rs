@@ -9,6 +9,7 @@ use bytes::BytesMut;
 use serde::{Deserialize, Serialize};
 use tokio_util::codec::{Decoder, Encoder};
 
+use super::logs::{InternalsLog, LogRecord};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
 use crate::api::error::ActorSystemError;
@@ -63,6 +64,8 @@ pub(crate) enum Control {
     Shutdown,
     /// Admin → program: the system is down.
     ShutDown,
+    /// Actor process → admin: an event its actor logged, for the admin's log (spec §4.13).
+    Log(LogRecord),
 }
 
 impl Control {
@@ -86,6 +89,10 @@ pub(crate) struct Boot {
     pub(crate) capabilities: Capabilities,
     pub(crate) checks_capabilities: bool,
     pub(crate) hosts: HostBlock,
+    /// The filter of the events the actor process forwards to the admin; none when `None`.
+    pub(crate) forward: Option<String>,
+    /// Where Thespian's internals in the actor process log.
+    pub(crate) internals: InternalsLog,
 }
 
 /// An envelope as a frame; a message that cannot be encoded is the error, for poison.
