@@ -228,6 +228,9 @@ impl Actor for DeadLetterWatcher {
 struct ShutdownWitness {
     keep_children: bool,
     observer: Option<ActorAddress>,
+    /// Who asked for a child, answered once the child acknowledged its observer: across
+    /// processes nothing else orders the child's observer before the asker's next message.
+    asker: Option<ActorAddress>,
 }
 
 impl Actor for ShutdownWitness {
@@ -249,10 +252,15 @@ impl Actor for ShutdownWitness {
             ctx.send(sender, Ack);
         } else if msg.is::<Spawn>() {
             let child = ctx.create_actor::<ShutdownWitness>()?;
-            if let Some(observer) = &self.observer {
-                ctx.send(&child, Observe(observer.clone()));
+            match &self.observer {
+                Some(observer) => {
+                    ctx.send(&child, Observe(observer.clone()));
+                    self.asker = Some(sender.clone());
+                }
+                None => ctx.send(sender, Spawned(child)),
             }
-            ctx.send(sender, Spawned(child));
+        } else if let (true, Some(asker)) = (msg.is::<Ack>(), self.asker.take()) {
+            ctx.send(&asker, Spawned(sender.clone()));
         } else if let Some(OnExit(behaviour)) = msg.downcast_ref::<OnExit>() {
             self.keep_children = *behaviour == ExitBehaviour::KeepChildren;
             ctx.send(sender, Ack);

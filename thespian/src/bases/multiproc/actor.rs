@@ -1,6 +1,7 @@
 //! An actor process: the zygote's child that hosts one actor (DESIGN §3). Its kernel runs
 //! in the process's main thread; a reader thread files what the admin forwards.
 
+use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,6 +28,9 @@ const EXIT_BAD_BOOT: i32 = 2;
 /// Exit code: the connection to the admin failed.
 const EXIT_LINK: i32 = 3;
 
+/// How long a leaving actor process waits for its peers to close their direct connections.
+const BYE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     // Before any thread starts, so that every thread inherits it: SIGTERM is taken by the
     // thread `watch_terminate` starts, never by a thread in the middle of a handler.
@@ -52,7 +56,14 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     let placement = Box::new(LinkPlacement(Arc::clone(&link)));
     let mut kernel = Kernel::new(boot.system, base_name(&boot.base), boot.capabilities, boot.checks_capabilities)
         .member(host, placement);
-    match serve(&mut kernel, &link, boot.order) {
+    // Direct connections from the other processes, unless all mail goes through the admin.
+    let listening = boot.listen.and_then(|ip| {
+        link.lock().peers.enable(boot.system, host);
+        super::peers::listen(&link, ip)
+            .map_err(|e| tracing::warn!(error = %e, "no direct connections: all mail goes through the admin"))
+            .ok()
+    });
+    match serve(&mut kernel, &link, boot.order, listening) {
         Ok(()) => 0,
         Err(reason) => {
             tracing::debug!(%reason, "actor process ends");
@@ -76,7 +87,7 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), String> {
+fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<SocketAddr>) -> Result<(), String> {
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
@@ -86,7 +97,7 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
     if started {
         transmit(kernel, link)?;
     }
-    link.lock().control(&Control::Started { outcome }).map_err(|e| e.to_string())?;
+    link.lock().control(&Control::Started { outcome, listening }).map_err(|e| e.to_string())?;
     let mut leaving = false;
     if !started {
         // The failure reaches the admin before `ChildActorExited` reaches the parent, so
@@ -95,17 +106,24 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
         leaving = true;
         link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
     }
+    // Set once the actor is gone and its peers were told goodbye: until each has closed its
+    // connection (or this deadline), what they still send is handled here.
+    let mut closing: Option<Instant> = None;
     loop {
-        let deadline = kernel.next_timer_deadline();
+        let deadline = match (kernel.next_timer_deadline(), closing.filter(|_| !leaving)) {
+            (Some(timer), Some(bye)) => Some(timer.min(bye)),
+            (timer, bye) => timer.or(bye),
+        };
         let state = link.lock();
         let (mut state, arrived) = link.wait_for(state, deadline, |s| {
-            if s.inbound.is_empty() && !s.terminated {
+            let closed = closing.is_some() && !leaving && s.peers.reading() == 0;
+            if s.inbound.is_empty() && !s.terminated && !closed {
                 None
             } else {
                 Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated)))
             }
         });
-        drop(state.writer.flush());
+        drop(state.flush_all());
         drop(state);
         let (frames, terminated) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
         if terminated && !leaving {
@@ -140,8 +158,15 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
             return Ok(());
         }
         if !leaving && !kernel.has_actors() {
-            leaving = true;
-            link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
+            let mut state = link.lock();
+            let bye = *closing.get_or_insert_with(|| {
+                state.peers.say_bye();
+                Instant::now() + BYE_TIMEOUT
+            });
+            if state.peers.reading() == 0 || Instant::now() >= bye {
+                leaving = true;
+                state.control(&Control::Leaving).map_err(|e| e.to_string())?;
+            }
         }
     }
 }
@@ -179,7 +204,7 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
                 // Sent as bytes: the message itself is dropped here, a panicking `Drop`
                 // contained as it is where messages are delivered (spec §2.2.5).
                 crate::core::cell::discard(env.message, "a sent message", &env.sender);
-                state.writer.send(&frame).map_err(|e| e.to_string())?;
+                state.send_to(env.target.host(), &frame).map_err(|e| e.to_string())?;
             }
             Err(e) => bounced.push((env, e)),
         }
@@ -187,6 +212,6 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
     while let Some(request) = kernel.poll_admin() {
         state.writer.control(&Control::Admin(request)).map_err(|e| e.to_string())?;
     }
-    state.writer.flush().map_err(|e| e.to_string())?;
+    state.flush_all().map_err(|e| e.to_string())?;
     Ok(bounced)
 }

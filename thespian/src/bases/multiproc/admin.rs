@@ -163,6 +163,10 @@ struct Router {
     early: HashMap<u32, Vec<Frame>>,
     spawner: Option<std_mpsc::Sender<SpawnJob>>,
     spawner_thread: Option<std::thread::JoinHandle<()>>,
+    /// Where each actor process takes direct connections.
+    directory: HashMap<u32, SocketAddr>,
+    /// Who asked where a host that is starting listens.
+    locating: HashMap<u32, Vec<LinkId>>,
     /// Set once a shutdown began: who asked (told when it is done).
     shutting_down: Option<Vec<LinkId>>,
     /// The actors a shutdown asked to exit.
@@ -225,6 +229,8 @@ async fn serve(mut config: AdminConfig) -> i32 {
         early: HashMap::new(),
         spawner: Some(jobs),
         spawner_thread: Some(spawner_thread),
+        directory: HashMap::new(),
+        locating: HashMap::new(),
         shutting_down: None,
         asked_to_exit: std::collections::HashSet::new(),
         writers: Vec::new(),
@@ -400,7 +406,8 @@ impl Router {
                 }
                 self.hosts.insert(host, Host::Running(link));
                 let capabilities = self.kernel.capabilities().clone();
-                self.control(link, &Control::Welcome { host, capabilities, hosts });
+                let direct = self.direct();
+                self.control(link, &Control::Welcome { host, capabilities, hosts, direct });
             }
             Control::MoreHosts => {
                 let block = self.issue_block(from_host.unwrap_or_default());
@@ -423,7 +430,14 @@ impl Router {
                 }
                 self.run_kernel();
             }
-            Control::Started { outcome } => self.started(link, from_host, outcome),
+            Control::Started { outcome, listening } => {
+                if let (Some(host), Some(at), true) = (from_host, listening, outcome.is_ok()) {
+                    self.directory.insert(host, at);
+                }
+                self.started(link, from_host, outcome);
+            }
+            Control::Locate(host) => self.locate(link, host),
+            Control::Marker { from, to } => self.forward(to, Control::Marker { from, to }.frame()),
             Control::Leaving => {
                 if let Some(host) = from_host {
                     self.hosts.insert(host, Host::Gone);
@@ -446,7 +460,12 @@ impl Router {
             }
             return;
         }
-        let frame = Frame::Envelope { seq: 0, envelope };
+        self.forward(host, Frame::Envelope { seq: 0, envelope });
+    }
+
+    /// Sends a frame on to `host`'s process, holding it while that process starts; a frame
+    /// for a host that is gone is undeliverable.
+    fn forward(&mut self, host: u32, frame: Frame) {
         let issued = host < self.next_host && self.block_owner_alive(host);
         match self.hosts.get_mut(&host) {
             Some(Host::Running(link)) => {
@@ -457,6 +476,35 @@ impl Router {
             Some(Host::Gone) => self.undeliverable(frame),
             None if issued => self.early.entry(host).or_default().push(frame),
             None => self.undeliverable(frame),
+        }
+    }
+
+    /// Whether processes send to each other directly: unless the system routes through the
+    /// admin ("Admin Routing", implied by "Outbound Only"; spec §9.4).
+    fn direct(&self) -> bool {
+        let caps = &self.config.capabilities;
+        !(caps.is_truthy("Admin Routing") || caps.is_truthy("Outbound Only"))
+    }
+
+    /// Answers where `host` takes direct connections, once it has started.
+    fn locate(&mut self, link: LinkId, host: u32) {
+        match self.hosts.get(&host) {
+            Some(Host::Starting { .. }) => self.locating.entry(host).or_default().push(link),
+            None if host < self.next_host && self.block_owner_alive(host) => {
+                self.locating.entry(host).or_default().push(link);
+            }
+            _ => {
+                let at = self.directory.get(&host).copied();
+                self.control(link, &Control::Located { host, at });
+            }
+        }
+    }
+
+    /// Answers the processes that asked where `host` listens.
+    fn located(&mut self, host: u32) {
+        let at = self.directory.get(&host).copied();
+        for link in self.locating.remove(&host).unwrap_or_default() {
+            self.control(link, &Control::Located { host, at });
         }
     }
 
@@ -518,6 +566,7 @@ impl Router {
             capabilities: self.kernel.capabilities().clone(),
             checks_capabilities: self.config.checks_capabilities,
             hosts,
+            listen: self.direct().then_some(self.config.bind),
             forward: self.config.logging.actors.as_ref().map(|a| a.filter.clone()),
             internals: self.config.logging.internals.clone(),
         };
@@ -558,6 +607,8 @@ impl Router {
                 if top_level {
                     self.control(creator, &Control::Spawned { address: order.address, outcome: Ok(()) });
                 }
+                // After the mail held for it: a sender's marker follows that mail.
+                self.located(host);
             }
             Err(reason) => {
                 self.hosts.insert(host, Host::Starting { held, order, creator, link: Some(link) });
@@ -589,6 +640,8 @@ impl Router {
 
     /// Every process learns that `host` is gone, and how; so does the admin's kernel.
     fn lost(&mut self, host: u32, end: HostEnd) {
+        self.directory.remove(&host);
+        self.located(host);
         let news = Control::HostLost(host, end);
         for (id, handle) in &self.links {
             if handle.host != Some(host) {

@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use super::peers::Peers;
 use super::proto::{Control, HostBlock, Reader, Writer, HOST_BLOCK};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
@@ -29,13 +30,16 @@ pub(crate) struct LinkState {
     pub(crate) spawned: HashMap<ActorAddress, Result<(), String>>,
     /// Why the connection ended, once it has.
     pub(crate) closed: Option<String>,
-    /// The admin's welcome of a program: its host number and the capabilities.
-    pub(crate) welcome: Option<(u32, Capabilities)>,
+    /// The admin's welcome of a program: its host number, the capabilities, and whether
+    /// processes connect directly.
+    pub(crate) welcome: Option<(u32, Capabilities, bool)>,
     /// Bumped each time a thread moved what arrived into its kernel, so that threads
     /// waiting for replies look again.
     pub(crate) drained: u64,
     /// SIGTERM arrived and the actor has not been asked to exit for it yet (spec §4.3).
     pub(crate) terminated: bool,
+    /// The direct connections to other processes of the system.
+    pub(crate) peers: Peers,
     /// Closes the connection both ways.
     closer: Box<dyn Fn() + Send>,
 }
@@ -67,6 +71,7 @@ impl Link {
                 welcome: None,
                 drained: 0,
                 terminated: false,
+                peers: Peers::default(),
                 closer,
             }),
             arrived: Condvar::new(),
@@ -74,7 +79,7 @@ impl Link {
         let reader = Arc::clone(&link);
         std::thread::Builder::new()
             .name(name.to_string())
-            .spawn(move || reader.read_all(Reader::new(input)))
+            .spawn(move || Self::read_all(&reader, Reader::new(input)))
             .map_err(|e| ActorSystemError::failure(format!("cannot start the connection's reader thread: {e}")))?;
         Ok(link)
     }
@@ -83,7 +88,7 @@ impl Link {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn read_all<R: Read>(&self, mut reader: Reader<R>) {
+    fn read_all<R: Read>(self: &Arc<Self>, mut reader: Reader<R>) {
         let reason = loop {
             match reader.next() {
                 Ok(Some(frame)) => self.file(frame),
@@ -95,10 +100,24 @@ impl Link {
         self.arrived.notify_all();
     }
 
-    fn file(&self, frame: Frame) {
+    fn file(self: &Arc<Self>, frame: Frame) {
         let mut state = self.lock();
         match &frame {
             Frame::Control { body } => match Control::decode(body) {
+                Ok(Control::Located { host, at: Some(at) }) => {
+                    drop(state);
+                    super::peers::connect(self, host, at);
+                    return;
+                }
+                Ok(Control::Located { at: None, .. }) => {}
+                Ok(Control::Marker { from, .. }) => {
+                    let state = &mut *state;
+                    state.peers.marked(from, &mut state.inbound);
+                }
+                Ok(Control::HostLost(host, _)) => {
+                    state.peers.lost(host);
+                    state.inbound.push_back(frame);
+                }
                 Ok(Control::Hosts(block)) => {
                     state.add_hosts(block);
                     state.more_asked = false;
@@ -109,9 +128,9 @@ impl Link {
                 Ok(Control::Spawned { address, outcome }) => {
                     state.spawned.insert(address, outcome);
                 }
-                Ok(Control::Welcome { host, capabilities, hosts }) => {
+                Ok(Control::Welcome { host, capabilities, hosts, direct }) => {
                     state.add_hosts(hosts);
-                    state.welcome = Some((host, capabilities));
+                    state.welcome = Some((host, capabilities, direct));
                 }
                 Ok(_) => state.inbound.push_back(frame),
                 Err(e) => tracing::warn!(error = %e, "unreadable control message from the admin ignored"),
@@ -120,6 +139,19 @@ impl Link {
         }
         drop(state);
         self.arrived.notify_all();
+    }
+
+    /// Waits until every direct connection has been read to its end, or `deadline`; the
+    /// connection to the admin may have ended meanwhile.
+    pub(crate) fn await_peers_read(&self, deadline: Instant) {
+        let mut state = self.lock();
+        while state.peers.reading() > 0 {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            state = self.arrived.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+        }
     }
 
     /// Waits on `state` until `ready` gives a value, the connection ends, or `deadline`.
@@ -155,6 +187,17 @@ impl LinkState {
     /// Host numbers the admin issued to this process.
     pub(crate) fn add_hosts(&mut self, block: HostBlock) {
         self.hosts.extend(block.first..block.first.saturating_add(block.count));
+    }
+
+    /// Sends `frame` to `host`, directly when connected, else through the admin.
+    pub(crate) fn send_to(&mut self, host: u32, frame: &Frame) -> Result<(), FrameError> {
+        self.peers.send(&mut self.writer, host, frame)
+    }
+
+    /// Writes out what is buffered, for the admin and for every peer.
+    pub(crate) fn flush_all(&mut self) -> Result<(), FrameError> {
+        self.peers.flush();
+        self.writer.flush()
     }
 
     /// Says goodbye and closes the connection: the admin forgets this process.

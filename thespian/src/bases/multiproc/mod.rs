@@ -15,6 +15,7 @@ pub(crate) mod actor;
 pub(crate) mod admin;
 mod link;
 pub(crate) mod logs;
+mod peers;
 mod proto;
 
 use std::io::{BufRead as _, BufReader};
@@ -146,7 +147,13 @@ impl MultiprocBase {
         link.lock().control(&attach)?;
         let (mut guard, welcome) =
             link.wait_for(link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| s.welcome.take());
-        let (host, capabilities) = welcome?.ok_or_else(|| startup(format!("the admin on {at} did not welcome us")))?;
+        let (host, capabilities, direct) =
+            welcome?.ok_or_else(|| startup(format!("the admin on {at} did not welcome us")))?;
+        if direct {
+            // A program takes no connections: it opens them to the actors it sends to, and
+            // they answer on the same ones.
+            guard.peers.enable(hello.system, host);
+        }
         drop(guard.writer.flush());
         drop(guard);
         let kernel = Kernel::new(hello.system, options.base, capabilities, options.checks_capabilities)
@@ -223,6 +230,15 @@ impl MultiprocBase {
                     state.kernel.bounce(env, error.to_string());
                 }
             }
+        }
+    }
+
+    /// Closes the direct connections to actor processes and waits for their reader threads,
+    /// so that nothing of this system stays open in the program.
+    fn close_peers(&self) {
+        let readers = self.link.lock().peers.close_all();
+        for reader in readers {
+            let _ = reader.join();
         }
     }
 
@@ -417,13 +433,17 @@ impl SystemBase for MultiprocBase {
             return Ok(());
         }
         self.link.lock().control(&Control::Shutdown)?;
-        let (_link, done) = self.link.wait_for(self.link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| {
+        let (link, done) = self.link.wait_for(self.link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| {
             s.inbound
                 .iter()
                 .any(|f| matches!(f, Frame::Control { body } if Control::decode(body) == Ok(Control::ShutDown)))
                 .then_some(())
         });
+        drop(link);
         state.shut_down = true;
+        // Every actor process is gone: what they sent directly is read to its end.
+        self.link.await_peers_read(Instant::now() + ANSWER_TIMEOUT);
+        self.close_peers();
         match done {
             // The admin closing the connection is the end of the shutdown too.
             Ok(Some(())) | Err(_) => Ok(()),
@@ -438,6 +458,7 @@ impl SystemBase for MultiprocBase {
             }
         } else {
             // Detach: the system goes on without this program (spec §9.4).
+            self.close_peers();
             self.link.lock().detach();
         }
     }

@@ -3,6 +3,7 @@
 //! programs use (the admin uses the same codec on tokio).
 
 use std::io::{self, Read, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use bytes::BytesMut;
@@ -35,7 +36,9 @@ pub(crate) enum Control {
     /// actors run in; with `owner`, the system shuts down when this connection ends.
     Attach { program: PathBuf, owner: bool },
     /// Admin → program: its host number, the capabilities, a first block of host numbers.
-    Welcome { host: u32, capabilities: Capabilities, hosts: HostBlock },
+    /// With `direct`, processes send to each other over direct connections (no "Admin
+    /// Routing", spec §9.4).
+    Welcome { host: u32, capabilities: Capabilities, hosts: HostBlock, direct: bool },
     /// Member → admin: another block of host numbers, please.
     MoreHosts,
     /// Admin → member: another block.
@@ -55,7 +58,17 @@ pub(crate) enum Control {
     /// Admin → every member: this host's process is gone.
     HostLost(u32, HostEnd),
     /// Actor process → admin: its actor runs, or could not be built.
-    Started { outcome: Result<(), String> },
+    /// With the address it takes direct connections on, unless the system routes all mail
+    /// through the admin.
+    Started { outcome: Result<(), String>, listening: Option<SocketAddr> },
+    /// Member → admin: where does `host` take direct connections?
+    Locate(u32),
+    /// Admin → member: the answer to [`Control::Locate`]; `None`: send through the admin.
+    Located { host: u32, at: Option<SocketAddr> },
+    /// Member → admin → member `to`: `from` sends to `to` directly from now on; what it sent
+    /// through the admin before is all ahead of this marker, so `to` delivers what comes
+    /// directly only after it (per-sender order across the two routes).
+    Marker { from: u32, to: u32 },
     /// Actor process → admin: its actors are gone; forward nothing more.
     Leaving,
     /// Admin → actor process: nothing more will be forwarded.
@@ -93,6 +106,9 @@ pub(crate) struct Boot {
     pub(crate) forward: Option<String>,
     /// Where Thespian's internals in the actor process log.
     pub(crate) internals: InternalsLog,
+    /// Where to take direct connections from other processes (port 0: any free one); `None`
+    /// when every message goes through the admin ("Admin Routing", spec §9.4).
+    pub(crate) listen: Option<IpAddr>,
 }
 
 /// An envelope as a frame; a message that cannot be encoded is the error, for poison.

@@ -1,0 +1,263 @@
+//! Direct connections between the processes of a multi-process system (spec §9.4: each
+//! actor process listens on a port of its own and talks to its peers directly, unless the
+//! system uses "Admin Routing").
+//!
+//! Mail starts out through the admin. The first time a process has mail for a host it asks
+//! the admin where that host listens ([`Control::Locate`]); once connected, it sends a
+//! [`Control::Marker`] through the admin, behind everything it sent that way, and from then
+//! on writes to the peer directly. The peer holds what comes directly from it until the
+//! marker arrives, so each sender's mail keeps its order across the switch of routes. One
+//! connection serves both directions: the accepting side sends on it too, after its own
+//! marker.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use super::link::Link;
+use super::proto::{self, Control, Reader, Writer};
+use crate::wire::frame::{Frame, FrameError, Hello, Role};
+
+/// How long a connection to a peer may take to open and handshake.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// One process's direct connections, kept in its link's state.
+#[derive(Default)]
+pub(crate) struct Peers {
+    /// Who this process is: its system and host number; `None` until known, or when every
+    /// message goes through the admin.
+    me: Option<(u64, u32)>,
+    /// The connection this process sends on to each peer, by the peer's host.
+    writers: HashMap<u32, (u64, Writer<TcpStream>)>,
+    /// Hosts asked of the admin (or connected): each is asked once.
+    asked: HashSet<u32>,
+    /// Hosts whose marker arrived: what they send directly is delivered as it comes.
+    marked: HashSet<u32>,
+    /// What came directly from a host before its marker.
+    early: HashMap<u32, Vec<Frame>>,
+    /// Every connection's socket, to close them all when the process leaves the system.
+    sockets: HashMap<u64, TcpStream>,
+    /// The reader threads, joined once their sockets are closed.
+    readers: Vec<JoinHandle<()>>,
+    /// How many reader threads have not reached the end of their connection.
+    reading: usize,
+    next_connection: u64,
+}
+
+impl Peers {
+    /// This process sends directly from now on, as host `host` of `system`.
+    pub(crate) fn enable(&mut self, system: u64, host: u32) {
+        self.me = Some((system, host));
+    }
+
+    /// Sends `frame` to `host`: directly if connected, else through the admin's `writer`,
+    /// asking the admin, once, where `host` listens.
+    pub(crate) fn send(
+        &mut self,
+        admin: &mut Writer<Box<dyn std::io::Write + Send>>,
+        host: u32,
+        frame: &Frame,
+    ) -> Result<(), FrameError> {
+        if let Some((_, writer)) = self.writers.get_mut(&host) {
+            match writer.send(frame) {
+                Ok(()) => return Ok(()),
+                // The peer is going or gone; the admin knows what became of it.
+                Err(e) => {
+                    tracing::debug!(host, error = %e, "a direct connection failed; sending through the admin");
+                    self.writers.remove(&host);
+                }
+            }
+        } else if let Some((_, me)) = self.me {
+            if host != 0 && host != me && self.asked.insert(host) {
+                admin.control(&Control::Locate(host))?;
+            }
+        }
+        admin.send(frame)
+    }
+
+    /// Writes out what is buffered for every peer; a peer that cannot be written to is
+    /// dropped (its host's loss reaches this process through the admin).
+    pub(crate) fn flush(&mut self) {
+        self.writers.retain(|host, (_, writer)| match writer.flush() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::debug!(host, error = %e, "a direct connection failed");
+                false
+            }
+        });
+    }
+
+    /// The marker of `from` arrived through the admin: what it sent directly follows it.
+    pub(crate) fn marked(&mut self, from: u32, inbound: &mut std::collections::VecDeque<Frame>) {
+        self.marked.insert(from);
+        inbound.extend(self.early.remove(&from).unwrap_or_default());
+    }
+
+    /// A frame that came directly from `from`.
+    fn arrived(&mut self, from: u32, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) {
+        match frame {
+            Frame::Envelope { .. } if self.marked.contains(&from) => inbound.push_back(frame),
+            Frame::Envelope { .. } => self.early.entry(from).or_default().push(frame),
+            other => tracing::debug!(from, ?other, "a direct connection carries only mail; ignored"),
+        }
+    }
+
+    /// `host`'s process is gone: so are the connections to it.
+    pub(crate) fn lost(&mut self, host: u32) {
+        if let Some((id, _)) = self.writers.remove(&host) {
+            if let Some(socket) = self.sockets.remove(&id) {
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        self.marked.remove(&host);
+        self.early.remove(&host);
+    }
+
+    /// This process is leaving (its actors are gone): says goodbye on every connection, so
+    /// that each peer stops sending on it and closes it. What a peer sent before it read the
+    /// goodbye still arrives here, to be handled as a dead letter, instead of being lost with
+    /// the process; afterwards a peer sends through the admin, which knows the host is gone.
+    pub(crate) fn say_bye(&mut self) {
+        self.flush();
+        self.writers.clear();
+        let mut bye = bytes::BytesMut::new();
+        if tokio_util::codec::Encoder::encode(&mut crate::wire::frame::FrameCodec::new(), Frame::Bye, &mut bye).is_err()
+        {
+            return;
+        }
+        for socket in self.sockets.values() {
+            let _ = std::io::Write::write_all(&mut &*socket, &bye);
+        }
+    }
+
+    /// How many connections are still being read.
+    pub(crate) fn reading(&self) -> usize {
+        self.reading
+    }
+
+    /// Closes every connection, so that each reader thread ends; returns the threads to join.
+    pub(crate) fn close_all(&mut self) -> Vec<JoinHandle<()>> {
+        self.me = None;
+        self.writers.clear();
+        for (_, socket) in self.sockets.drain() {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+        std::mem::take(&mut self.readers)
+    }
+}
+
+/// Takes direct connections on `ip` (any free port), in a thread of its own; returns the
+/// address peers reach this process on.
+pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(SocketAddr::new(ip, 0))?;
+    let at = listener.local_addr()?;
+    let link = Arc::clone(link);
+    std::thread::Builder::new().name("thespian-peers".to_string()).spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let link = Arc::clone(&link);
+            // The handshake in a thread of its own: a silent caller holds up no one.
+            let _ =
+                std::thread::Builder::new().name("thespian-peer-hello".to_string()).spawn(move || {
+                    match handshake(&link, stream, None) {
+                        Ok((host, stream)) => install(&link, host, stream),
+                        Err(e) => tracing::warn!(error = %e, "a direct connection failed its handshake"),
+                    }
+                });
+        }
+    })?;
+    Ok(at)
+}
+
+/// Connects to `host` at `at`, in a thread of its own, and sends to it directly once done.
+pub(crate) fn connect(link: &Arc<Link>, host: u32, at: SocketAddr) {
+    let link = Arc::clone(link);
+    let _ = std::thread::Builder::new().name("thespian-peer-connect".to_string()).spawn(move || {
+        let connected = TcpStream::connect_timeout(&at, CONNECT_TIMEOUT)
+            .map_err(|e| e.to_string())
+            .and_then(|stream| handshake(&link, stream, Some(host)));
+        match connected {
+            Ok((host, stream)) => install(&link, host, stream),
+            // Mail goes on through the admin.
+            Err(e) => tracing::debug!(host, %at, error = %e, "no direct connection"),
+        }
+    });
+}
+
+/// Exchanges hellos; the peer must be of this system, and `expected` when given. Returns the
+/// peer's host number.
+fn handshake(link: &Link, mut stream: TcpStream, expected: Option<u32>) -> Result<(u32, TcpStream), String> {
+    let Some((system, me)) = link.lock().peers.me else { return Err("this process has left".to_string()) };
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(CONNECT_TIMEOUT));
+    let theirs =
+        proto::handshake(&mut stream, Hello::new(system, u64::from(me), Role::Actor)).map_err(|e| e.to_string())?;
+    let _ = stream.set_read_timeout(None);
+    let host = u32::try_from(theirs.host).map_err(|_| format!("a peer named host {}", theirs.host))?;
+    if theirs.system != system || theirs.role != Role::Actor || host == 0 || host == me {
+        return Err(format!("a peer of another system, or a stranger ({theirs:?})"));
+    }
+    if expected.is_some_and(|h| h != host) {
+        return Err(format!("host {host} answered where {expected:?} listens"));
+    }
+    Ok((host, stream))
+}
+
+/// A connection to `host` is open: its frames are filed as they come; it is the one this
+/// process sends to `host` on, unless one already is.
+fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
+    let (Ok(reading), Ok(writing), Ok(closing)) = (stream.try_clone(), stream.try_clone(), stream.try_clone()) else {
+        return;
+    };
+    let mut state = link.lock();
+    let Some((_, me)) = state.peers.me else { return };
+    let id = state.peers.next_connection;
+    state.peers.next_connection += 1;
+    if !state.peers.writers.contains_key(&host) {
+        // Everything sent to `host` through the admin goes ahead of this marker.
+        let marker = Control::Marker { from: me, to: host };
+        if state.writer.control(&marker).and_then(|()| state.writer.flush()).is_err() {
+            return;
+        }
+        state.peers.asked.insert(host);
+        state.peers.writers.insert(host, (id, Writer::new(writing)));
+    }
+    state.peers.sockets.insert(id, closing);
+    let reader_link = Arc::clone(link);
+    let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
+        let mut frames = Reader::new(reading);
+        loop {
+            match frames.next() {
+                // The peer is leaving: nothing more is sent on this connection either way.
+                Ok(Some(Frame::Bye)) => break,
+                Ok(Some(frame)) => {
+                    let mut state = reader_link.lock();
+                    let state = &mut *state;
+                    state.peers.arrived(host, frame, &mut state.inbound);
+                    reader_link.arrived.notify_all();
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(host, error = %e, "a direct connection sent a bad frame and was closed");
+                    break;
+                }
+            }
+        }
+        let mut state = reader_link.lock();
+        state.peers.reading -= 1;
+        reader_link.arrived.notify_all();
+        if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
+            state.peers.writers.remove(&host);
+        }
+        if let Some(socket) = state.peers.sockets.remove(&id) {
+            let _ = socket.shutdown(std::net::Shutdown::Both);
+        }
+    });
+    if let Ok(reader) = reader {
+        state.peers.reading += 1;
+        state.peers.readers.retain(|r| !r.is_finished());
+        state.peers.readers.push(reader);
+    }
+}
