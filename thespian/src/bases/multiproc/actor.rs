@@ -9,6 +9,7 @@ use nix::sys::signal::{SigSet, Signal};
 
 use super::link::{Link, LinkPlacement};
 use super::proto::{self, Boot, Control};
+use super::watch::Watcher;
 use super::{base_name, program};
 use crate::api::system_messages::ActorExitRequest;
 use crate::core::kernel::{Envelope, Kernel, SpawnOrder};
@@ -74,7 +75,7 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), String> {
+fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder) -> Result<(), String> {
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
@@ -93,21 +94,30 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
         leaving = true;
         link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
     }
+    // Started at the actor's first watch (spec §4.8): most actors never watch.
+    let mut watcher: Option<Watcher> = None;
+    let mut watch_failed = false;
     loop {
         let deadline = kernel.next_timer_deadline();
         let state = link.lock();
         let (mut state, arrived) = link.wait_for(state, deadline, |s| {
-            if s.inbound.is_empty() && !s.terminated {
+            if s.inbound.is_empty() && !s.terminated && s.watch.is_empty() {
                 None
             } else {
-                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated)))
+                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated), std::mem::take(&mut s.watch)))
             }
         });
         drop(state.writer.flush());
         drop(state);
-        let (frames, terminated) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        let (frames, terminated, readiness) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
         if terminated && !leaving {
             kernel.post(me.clone(), kernel.admin_address(), Box::new(ActorExitRequest::new()));
+        }
+        if !readiness.is_empty() {
+            if let Some(watcher) = &mut watcher {
+                watcher.reported();
+            }
+            kernel.handle_ready(&readiness.ready, &readiness.invalid);
         }
         let mut left = false;
         for frame in frames {
@@ -134,6 +144,7 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
             kernel.fire_due_timers(Instant::now(), mark);
         }
         transmit(kernel, link)?;
+        watch(kernel, link, &mut watcher, &mut watch_failed);
         if left {
             return Ok(());
         }
@@ -141,6 +152,24 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder) -> Result<(), Stri
             leaving = true;
             link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
         }
+    }
+}
+
+/// Polls the descriptors the actor now watches (spec §4.8), starting the watch thread at the
+/// first watch. Without the thread (it could not start), watches are ignored, logged once.
+fn watch(kernel: &Kernel, link: &Arc<Link>, watcher: &mut Option<Watcher>, failed: &mut bool) {
+    let fds = kernel.watched_fds();
+    if watcher.is_none() && !fds.is_empty() && !*failed {
+        match Watcher::start(link) {
+            Ok(started) => *watcher = Some(started),
+            Err(e) => {
+                *failed = true;
+                tracing::warn!(error = %e, "cannot start the thread that polls watched file descriptors; watches are ignored");
+            }
+        }
+    }
+    if let Some(watcher) = watcher {
+        watcher.arm(fds);
     }
 }
 

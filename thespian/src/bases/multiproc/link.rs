@@ -8,6 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use super::proto::{Control, HostBlock, Reader, Writer, HOST_BLOCK};
+use super::watch::Readiness;
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
 use crate::api::error::ActorSystemError;
@@ -36,6 +37,8 @@ pub(crate) struct LinkState {
     pub(crate) drained: u64,
     /// SIGTERM arrived and the actor has not been asked to exit for it yet (spec §4.3).
     pub(crate) terminated: bool,
+    /// What the watch thread found ready among the actor's watched descriptors (spec §4.8).
+    pub(crate) watch: Readiness,
     /// Closes the connection both ways.
     closer: Box<dyn Fn() + Send>,
 }
@@ -67,6 +70,7 @@ impl Link {
                 welcome: None,
                 drained: 0,
                 terminated: false,
+                watch: Readiness::default(),
                 closer,
             }),
             arrived: Condvar::new(),

@@ -15,6 +15,7 @@ pub(crate) mod actor;
 pub(crate) mod admin;
 mod link;
 mod proto;
+mod watch;
 
 use std::io::{BufRead as _, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
