@@ -702,6 +702,8 @@ impl Kernel {
         let outcome = cell::handle_in(&span, actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
         self.put_actor_back(&target, actor, span);
         if is_exit {
+            // An exiting actor reads nothing more: the watch its exit handler gave ends here.
+            self.watches.remove(&target);
             let recursive = message.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
             cell::discard(message, "a handled message", &target);
             self.exit_actor(&target, recursive);
@@ -958,6 +960,7 @@ impl Kernel {
                     let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
                     // Failures are logged by `handle`; the actor exits regardless.
                     let _ = cell::handle_in(&span, actor.as_mut(), &mut request, &requester, &addr, self, false);
+                    self.watches.remove(&addr);
                     self.put_actor_back(&addr, actor, span);
                     let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
                     (addr, recursive)
