@@ -91,7 +91,8 @@ pub fn derive_message(input: TokenStream) -> TokenStream {
 /// 3. optionally the sender, `sender: &ActorAddress`;
 /// 4. optionally the context, `ctx: &mut ActorContext<'_>`.
 ///
-/// It returns `()`, `Dispatch`, `Result<(), E>` or `Result<Dispatch, E>`, where `E` converts
+/// It returns `()`, `Dispatch`, `ThespianWatch` (spec §5.2.1: handled, and watch these file
+/// descriptors until the next message), or a `Result<_, E>` of one of these, where `E` converts
 /// into `ActorError`. An `Err` is a failure, like a panic: the message is given to the
 /// handler once more, then goes back to its sender as a `PoisonMessage`.
 ///
@@ -240,7 +241,8 @@ pub fn actor(args: TokenStream, item: TokenStream) -> TokenStream {
 /// The method takes `&mut self` (or `&self`), the message as `&T` or `&mut T`, then
 /// optionally `sender: &ActorAddress`, then optionally `ctx: &mut ActorContext<'_>`. It
 /// returns `()`, `Dispatch` (`Dispatch::Super` hands the message on to the next handler in
-/// line), `Result<(), E>` or `Result<Dispatch, E>` with `E` converting into `ActorError`. See
+/// line), `ThespianWatch` (watch file descriptors until the next message, spec §5.2.1), or a
+/// `Result<_, E>` of one of these with `E` converting into `ActorError`. See
 /// [`#[actor]`](macro@actor) for the order in which handlers are tried.
 ///
 /// A family handler names the trait alone: `#[handler(dyn Family)]`, not

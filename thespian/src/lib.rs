@@ -65,6 +65,7 @@ pub use api::system_messages::{
     PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource,
     ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
 };
+pub use api::watch::ThespianWatch;
 pub use thespian_macros::{initializing_messages, Message};
 // One `pub use` per macro that carries its spec name: rustdoc searches the alias only when
 // it is written on the re-export (an alias on the proc-macro definition is not carried over).
@@ -122,7 +123,7 @@ pub mod prelude {
     pub use crate::{
         Actor, ActorAddress, ActorContext, ActorError, ActorResult, ActorSpec, ActorStart, ActorSystem,
         ActorSystemBuilder, ActorSystemError, CapValue, Capabilities, Dispatch, Logging, Message, NewActor,
-        PrivateSystem,
+        PrivateSystem, ThespianWatch,
     };
     // Every system message of spec §7 and their family, so a handler for any of them needs no
     // other import.

@@ -166,7 +166,7 @@ fn link_arm(handler: &Handler) -> TokenStream {
     };
     let call = call(&handler.method, &handler.call, msg);
     let output = handler.call.output;
-    let result = quote_spanned!(output=> ::thespian::HandlerReturn::into_dispatch(#call));
+    let result = quote_spanned!(output=> ::thespian::HandlerReturn::into_dispatch(#call, __thespian_ctx));
     let cfgs = &handler.cfgs;
     quote! {
         #(#cfgs)*
@@ -188,7 +188,7 @@ fn fallback_call(fallback: &Fallback) -> TokenStream {
     let output = fallback.call.output;
     quote_spanned! {output=>
         ::core::option::Option::Some(
-            ::core::result::Result::map(::thespian::HandlerReturn::into_dispatch(#call), |_| ())
+            ::core::result::Result::map(::thespian::HandlerReturn::into_dispatch(#call, __thespian_ctx), |_| ())
         )
     }
 }

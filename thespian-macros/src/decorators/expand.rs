@@ -145,7 +145,7 @@ impl Decorators {
         let done = match &init.done {
             Some(hook) => quote_spanned! {hook.span()=>
                 ::core::result::Result::map(
-                    ::thespian::HandlerReturn::into_dispatch(self.#hook(__thespian_ctx)),
+                    ::thespian::HandlerReturn::into_dispatch(self.#hook(__thespian_ctx), __thespian_ctx),
                     |_| (),
                 )
             },

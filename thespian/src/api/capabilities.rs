@@ -418,6 +418,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
     "Thespian ActorSystem Name",
     "Thespian ActorSystem Version",
     "Rust Version",
+    "Thespian Watch Supported",
 ];
 
 /// The common capabilities of spec §9.1 for a system of base `base_name`.
@@ -429,6 +430,8 @@ pub(crate) fn common(base_name: &str) -> Capabilities {
     caps.insert("Thespian ActorSystem Version", 1);
     caps.insert("Rust Version", rust_version());
     caps.insert("AllowRemoteActorSources", "Yes");
+    // Spec §4.8: only the TCP base polls the descriptors of a `ThespianWatch`.
+    caps.insert("Thespian Watch Supported", base_name == "multiprocTCPBase");
     caps
 }
 

@@ -7,6 +7,7 @@ use crate::api::address::ActorAddress;
 use crate::api::capabilities::CapValue;
 use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
+use crate::api::watch::ThespianWatch;
 use crate::core::host::ActorHost;
 
 /// The Actor API (spec §5): given to [`Actor::receive_message`](crate::Actor::receive_message)
@@ -16,11 +17,12 @@ pub struct ActorContext<'a> {
     host: &'a mut dyn ActorHost,
     failure: Option<String>,
     troupe_work_in_progress: Option<bool>,
+    watch: Option<ThespianWatch>,
 }
 
 impl<'a> ActorContext<'a> {
     pub(crate) fn new(me: &'a ActorAddress, host: &'a mut dyn ActorHost) -> Self {
-        Self { me, host, failure: None, troupe_work_in_progress: None }
+        Self { me, host, failure: None, troupe_work_in_progress: None, watch: None }
     }
 
     /// A failure recorded during the handler (a send to an invalid address), if any.
@@ -31,6 +33,11 @@ impl<'a> ActorContext<'a> {
     /// What the handler set with [`set_troupe_work_in_progress`](Self::set_troupe_work_in_progress).
     pub(crate) fn take_troupe_work_in_progress(&mut self) -> Option<bool> {
         self.troupe_work_in_progress.take()
+    }
+
+    /// The watch this handler asked for with [`watch`](Self::watch), if any.
+    pub(crate) fn take_watch(&mut self) -> Option<ThespianWatch> {
+        self.watch.take()
     }
 
     /// Delivers a message held by a pattern (initializing messages) to `actor` now, with its
@@ -206,5 +213,49 @@ impl<'a> ActorContext<'a> {
     #[doc(alias = "updateCapability")]
     pub fn update_capability(&mut self, name: &str, value: Option<CapValue>) {
         self.host.update_capability(name, value);
+    }
+
+    /// Watches the file descriptors of `watch` until this actor's next message (spec §4.8,
+    /// §5.2.1): the Rust form of returning a `ThespianWatch` from `receiveMessage`, for a
+    /// hand-written [`Actor`](crate::Actor). (A `#[handler]` simply returns the
+    /// [`ThespianWatch`].)
+    ///
+    /// When one of them has data to read, the actor is sent a
+    /// [`WatchMessage`](crate::WatchMessage) listing the ready ones. The watch holds for this
+    /// one handler invocation: the next message's handler must call it again to keep
+    /// watching. Called twice in one handler, the last call wins; a handler that fails sets
+    /// no watch. Bases whose capability `"Thespian Watch Supported"` is false ignore it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::TcpListener;
+    /// use std::os::fd::AsRawFd;
+    /// use thespian::prelude::*;
+    ///
+    /// struct Acceptor {
+    ///     listener: TcpListener,
+    /// }
+    ///
+    /// impl Actor for Acceptor {
+    ///     fn receive_message(
+    ///         &mut self,
+    ///         msg: &mut dyn Message,
+    ///         _sender: &ActorAddress,
+    ///         ctx: &mut ActorContext<'_>,
+    ///     ) -> ActorResult {
+    ///         if let Some(ready) = msg.downcast_ref::<WatchMessage>() {
+    ///             // accept the pending connections on `ready.ready`
+    ///             # let _ = ready;
+    ///         }
+    ///         ctx.watch(ThespianWatch::new([self.listener.as_raw_fd()]));
+    ///         Ok(())
+    ///     }
+    /// }
+    /// # fn main() {}
+    /// ```
+    #[doc(alias("ThespianWatch", "receiveMessage"))]
+    pub fn watch(&mut self, watch: ThespianWatch) {
+        self.watch = Some(watch);
     }
 }

@@ -9,6 +9,7 @@ use crate::api::actor::{ActorError, ActorResult};
 use crate::api::address::ActorAddress;
 use crate::api::context::ActorContext;
 use crate::api::message::Message;
+use crate::api::watch::ThespianWatch;
 
 /// What a `#[handler]` tells the type dispatcher (spec §5.17.3).
 ///
@@ -26,43 +27,60 @@ pub enum Dispatch {
     Super,
 }
 
-/// What a `#[handler]` method may return: `()`, [`Dispatch`], or a `Result` of either whose
-/// error converts into [`ActorError`] (an `Err` is an actor failure, like a panic).
+/// What a `#[handler]` method may return: `()`, [`Dispatch`], a [`ThespianWatch`], or a
+/// `Result` of one of these whose error converts into [`ActorError`] (an `Err` is an actor
+/// failure, like a panic).
+///
+/// A returned [`ThespianWatch`] handles the message and watches its file descriptors until
+/// the next message (spec §5.2.1), as [`ActorContext::watch`] does.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a `#[handler]` method",
     label = "not a handler return type",
-    note = "a handler returns `()`, `Dispatch`, `Result<(), E>` or `Result<Dispatch, E>` where `E` converts into `thespian::ActorError`"
+    note = "a handler returns `()`, `Dispatch`, `ThespianWatch`, or a `Result` of one of them whose error converts into `thespian::ActorError`"
 )]
 pub trait HandlerReturn {
-    /// Converts the handler's result for the dispatcher.
+    /// Converts the handler's result for the dispatcher, handing a watch to `ctx`.
     ///
     /// # Errors
     ///
     /// The handler's own error.
-    fn into_dispatch(self) -> Result<Dispatch, ActorError>;
+    fn into_dispatch(self, ctx: &mut ActorContext<'_>) -> Result<Dispatch, ActorError>;
 }
 
 impl HandlerReturn for () {
-    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+    fn into_dispatch(self, _: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
         Ok(Dispatch::Handled)
     }
 }
 
 impl HandlerReturn for Dispatch {
-    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+    fn into_dispatch(self, _: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
         Ok(self)
     }
 }
 
+impl HandlerReturn for ThespianWatch {
+    fn into_dispatch(self, ctx: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
+        ctx.watch(self);
+        Ok(Dispatch::Handled)
+    }
+}
+
 impl<E: Into<ActorError>> HandlerReturn for Result<(), E> {
-    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+    fn into_dispatch(self, _: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
         self.map(|()| Dispatch::Handled).map_err(Into::into)
     }
 }
 
 impl<E: Into<ActorError>> HandlerReturn for Result<Dispatch, E> {
-    fn into_dispatch(self) -> Result<Dispatch, ActorError> {
+    fn into_dispatch(self, _: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
         self.map_err(Into::into)
+    }
+}
+
+impl<E: Into<ActorError>> HandlerReturn for Result<ThespianWatch, E> {
+    fn into_dispatch(self, ctx: &mut ActorContext<'_>) -> Result<Dispatch, ActorError> {
+        self.map_err(Into::into)?.into_dispatch(ctx)
     }
 }
 

@@ -9,3 +9,4 @@ pub(crate) mod error;
 pub(crate) mod message;
 pub(crate) mod system;
 pub(crate) mod system_messages;
+pub(crate) mod watch;

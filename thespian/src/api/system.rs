@@ -353,7 +353,6 @@ impl ActorSystemBuilder {
         };
         let admin_port = self.admin_port.or(from_caps).unwrap_or(DEFAULT_ADMIN_PORT);
         caps.insert("Admin Port", i64::from(admin_port));
-        caps.insert("Thespian Watch Supported", false);
         let options = Options {
             base: name,
             admin_port,

@@ -93,11 +93,19 @@ fn attempt(
         let _in_actor = span.enter();
         catch_unwind(AssertUnwindSafe(|| actor.receive_message(&mut **msg, sender, &mut ctx)))
     };
-    match outcome {
+    let watch = ctx.take_watch();
+    let result = match outcome {
         Ok(Ok(())) => ctx.take_failure().map_or(Ok(()), Err),
         Ok(Err(error)) => Err(error_text(&error)),
         Err(panic) => Err(panic_text(panic.as_ref())),
-    }
+    };
+    // Spec §5.2.1: a watch is valid for this one return; a failed handler returned none.
+    let fds = match (&result, watch) {
+        (Ok(()), Some(watch)) => watch.into_fds(),
+        _ => Vec::new(),
+    };
+    host.set_watch(me, fds);
+    result
 }
 
 /// Builds an actor inside `span` (its [`actor_span`]), turning an error or a panic into its

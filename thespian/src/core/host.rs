@@ -33,4 +33,7 @@ pub(crate) trait ActorHost {
     fn request_shutdown(&mut self);
     /// Changes a capability.
     fn update_capability(&mut self, name: &str, value: Option<CapValue>);
+    /// Spec §5.2.1: the file descriptors `me`'s last handler invocation asked to watch
+    /// (empty for none), replacing those of the invocation before.
+    fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>);
 }

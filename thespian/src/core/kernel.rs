@@ -17,11 +17,14 @@ use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 use crate::api::system_messages::{
     ActorExitRequest, ChildActorExited, DeadEnvelope, PoisonMessage, ThespianActorStatus, ThespianStatusReq,
-    ThespianSystemStatus,
+    ThespianSystemStatus, WatchMessage,
 };
 use crate::core::cell;
 use crate::core::host::ActorHost;
 use crate::core::timers::{TimerMark, Timers};
+
+/// The capability that says a base polls the descriptors of a [`ThespianWatch`](crate::ThespianWatch).
+const WATCH_SUPPORTED: &str = "Thespian Watch Supported";
 
 /// A map keyed by actor id.
 /// Ids are sequential, so a fast hasher (seeded per process) replaces SipHash on this hot path.
@@ -216,6 +219,11 @@ pub(crate) struct Kernel {
     /// While shutting down: the mail no live actor received (dead letters with no handler
     /// left), reported together once the shutdown is done.
     undelivered: Option<VecDeque<Envelope>>,
+    /// Spec §4.8: the file descriptors each actor's last handler invocation asked to watch;
+    /// only actors with a watch are present.
+    watches: std::collections::BTreeMap<ActorAddress, Vec<i32>>,
+    /// A watch was ignored on a system without "Thespian Watch Supported" (logged once).
+    watch_ignored: bool,
 }
 
 impl Kernel {
@@ -248,6 +256,8 @@ impl Kernel {
             revalidate: false,
             shutdown_requested: false,
             undelivered: None,
+            watches: std::collections::BTreeMap::new(),
+            watch_ignored: false,
         }
     }
 
@@ -571,6 +581,41 @@ impl Kernel {
         self.timers.next_deadline()
     }
 
+    /// Spec §4.8: every file descriptor a live actor of this kernel watches, in increasing
+    /// order, for the base to poll. It changes only when a handler runs.
+    pub(crate) fn watched_fds(&self) -> Vec<i32> {
+        let mut fds: Vec<i32> = self.watches.values().flatten().copied().collect();
+        fds.sort_unstable();
+        fds.dedup();
+        fds
+    }
+
+    /// Spec §7.3: the base found the descriptors `ready` readable (or `invalid`: not open).
+    /// Each watching actor is sent a [`WatchMessage`](crate::WatchMessage) listing its ready
+    /// ones, and its watch ends there: the handler of that message gives the next one, so
+    /// data not read yet is not reported twice. Invalid descriptors are logged and dropped
+    /// from every watch.
+    pub(crate) fn handle_ready(&mut self, ready: &[i32], invalid: &[i32]) {
+        let mut told = Vec::new();
+        for (actor, fds) in &mut self.watches {
+            let bad: Vec<i32> = fds.iter().copied().filter(|fd| invalid.contains(fd)).collect();
+            if !bad.is_empty() {
+                tracing::warn!(actor_address = %actor, fds = ?bad,
+                    "watched file descriptors are not open; no longer watched");
+                fds.retain(|fd| !bad.contains(fd));
+            }
+            let mine: Vec<i32> = fds.iter().copied().filter(|fd| ready.contains(fd)).collect();
+            if !mine.is_empty() {
+                told.push((actor.clone(), mine));
+            }
+        }
+        self.watches.retain(|_, fds| !fds.is_empty());
+        for (actor, ready) in told {
+            self.watches.remove(&actor);
+            self.post(actor.clone(), actor, Box::new(WatchMessage { ready }));
+        }
+    }
+
     /// True once (and only once) after an actor asked for the system to shut down.
     pub(crate) fn take_shutdown_request(&mut self) -> bool {
         std::mem::take(&mut self.shutdown_requested)
@@ -661,6 +706,8 @@ impl Kernel {
         let outcome = cell::handle_in(&span, actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
         self.put_actor_back(&target, actor, span);
         if is_exit {
+            // An exiting actor reads nothing more: the watch its exit handler gave ends here.
+            self.watches.remove(&target);
             let recursive = message.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
             cell::discard(message, "a handled message", &target);
             self.exit_actor(&target, recursive);
@@ -917,6 +964,7 @@ impl Kernel {
                     let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
                     // Failures are logged by `handle`; the actor exits regardless.
                     let _ = cell::handle_in(&span, actor.as_mut(), &mut request, &requester, &addr, self, false);
+                    self.watches.remove(&addr);
                     self.put_actor_back(&addr, actor, span);
                     let recursive = request.downcast_ref::<ActorExitRequest>().is_none_or(|r| r.is_recursive);
                     (addr, recursive)
@@ -1013,6 +1061,7 @@ impl Kernel {
         for wakeup in self.timers.remove_for(addr) {
             cell::discard(wakeup, "a pending wakeup", addr);
         }
+        self.watches.remove(addr);
         if let Some(name) = &slot.name {
             self.names.remove(name);
         }
@@ -1277,6 +1326,18 @@ impl ActorHost for Kernel {
 
     fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String) {
         Kernel::return_poison(self, me.clone(), sender.clone(), message, details);
+    }
+
+    fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>) {
+        let exiting = self.actors.get(&me.id()).is_none_or(|slot| slot.exiting);
+        if fds.is_empty() || exiting {
+            self.watches.remove(me);
+        } else if self.capabilities.is_truthy(WATCH_SUPPORTED) {
+            self.watches.insert(me.clone(), fds);
+        } else if !std::mem::replace(&mut self.watch_ignored, true) {
+            tracing::debug!(actor_address = %me, base = self.base_name,
+                "a ThespianWatch was returned on a system without \"{WATCH_SUPPORTED}\"; ignored (logged once)");
+        }
     }
 
     fn update_capability(&mut self, name: &str, value: Option<CapValue>) {

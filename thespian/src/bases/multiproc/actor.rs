@@ -11,6 +11,7 @@ use nix::sys::signal::{SigSet, Signal};
 use super::link::{Link, LinkPlacement};
 use super::logs;
 use super::proto::{self, Boot, Control};
+use super::watch::Watcher;
 use super::{base_name, program};
 use crate::api::system_messages::ActorExitRequest;
 use crate::core::kernel::{Envelope, Kernel, SpawnOrder};
@@ -87,7 +88,12 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<SocketAddr>) -> Result<(), String> {
+fn serve(
+    kernel: &mut Kernel,
+    link: &Arc<Link>,
+    order: SpawnOrder,
+    listening: Option<SocketAddr>,
+) -> Result<(), String> {
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
@@ -109,6 +115,9 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<
     // Set once the actor is gone and its peers were told goodbye: until each has closed its
     // connection (or this deadline), what they still send is handled here.
     let mut closing: Option<Instant> = None;
+    // Started at the actor's first watch (spec §4.8): most actors never watch.
+    let mut watcher: Option<Watcher> = None;
+    let mut watch_failed = false;
     loop {
         let deadline = match (kernel.next_timer_deadline(), closing.filter(|_| !leaving)) {
             (Some(timer), Some(bye)) => Some(timer.min(bye)),
@@ -117,17 +126,23 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<
         let state = link.lock();
         let (mut state, arrived) = link.wait_for(state, deadline, |s| {
             let closed = closing.is_some() && !leaving && s.peers.reading() == 0;
-            if s.inbound.is_empty() && !s.terminated && !closed {
+            if s.inbound.is_empty() && !s.terminated && s.watch.is_empty() && !closed {
                 None
             } else {
-                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated)))
+                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated), std::mem::take(&mut s.watch)))
             }
         });
         drop(state.flush_all());
         drop(state);
-        let (frames, terminated) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        let (frames, terminated, readiness) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
         if terminated && !leaving {
             kernel.post(me.clone(), kernel.admin_address(), Box::new(ActorExitRequest::new()));
+        }
+        if !readiness.is_empty() {
+            if let Some(watcher) = &mut watcher {
+                watcher.reported();
+            }
+            kernel.handle_ready(&readiness.ready, &readiness.invalid);
         }
         let mut left = false;
         for frame in frames {
@@ -154,6 +169,7 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<
             kernel.fire_due_timers(Instant::now(), mark);
         }
         transmit(kernel, link)?;
+        watch(kernel, link, &mut watcher, &mut watch_failed);
         if left {
             return Ok(());
         }
@@ -168,6 +184,24 @@ fn serve(kernel: &mut Kernel, link: &Link, order: SpawnOrder, listening: Option<
                 state.control(&Control::Leaving).map_err(|e| e.to_string())?;
             }
         }
+    }
+}
+
+/// Polls the descriptors the actor now watches (spec §4.8), starting the watch thread at the
+/// first watch. Without the thread (it could not start), watches are ignored, logged once.
+fn watch(kernel: &Kernel, link: &Arc<Link>, watcher: &mut Option<Watcher>, failed: &mut bool) {
+    let fds = kernel.watched_fds();
+    if watcher.is_none() && !fds.is_empty() && !*failed {
+        match Watcher::start(link) {
+            Ok(started) => *watcher = Some(started),
+            Err(e) => {
+                *failed = true;
+                tracing::warn!(error = %e, "cannot start the thread that polls watched file descriptors; watches are ignored");
+            }
+        }
+    }
+    if let Some(watcher) = watcher {
+        watcher.arm(fds);
     }
 }
 

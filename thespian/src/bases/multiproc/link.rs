@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use super::peers::Peers;
 use super::proto::{Control, HostBlock, Reader, Writer, HOST_BLOCK};
+use super::watch::Readiness;
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
 use crate::api::error::ActorSystemError;
@@ -40,6 +41,8 @@ pub(crate) struct LinkState {
     pub(crate) terminated: bool,
     /// The direct connections to other processes of the system.
     pub(crate) peers: Peers,
+    /// What the watch thread found ready among the actor's watched descriptors (spec §4.8).
+    pub(crate) watch: Readiness,
     /// Closes the connection both ways.
     closer: Box<dyn Fn() + Send>,
 }
@@ -72,6 +75,7 @@ impl Link {
                 drained: 0,
                 terminated: false,
                 peers: Peers::default(),
+                watch: Readiness::default(),
                 closer,
             }),
             arrived: Condvar::new(),

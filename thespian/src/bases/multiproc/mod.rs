@@ -17,6 +17,7 @@ mod link;
 pub(crate) mod logs;
 mod peers;
 mod proto;
+mod watch;
 
 use std::io::{BufRead as _, BufReader};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
