@@ -409,7 +409,7 @@ fn ask_latency(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
         Figure::new("raw TCP ping-pong (8 bytes, loopback, nodelay, thread peer), median", raw_median, Unit::Micros)
             .detail(format!("{}; p99 {raw_p99:.2} µs", detail("round trips"))),
         Figure::new(
-            "raw TCP ping-pong through a relay thread (the ask's route shape), median",
+            "raw TCP ping-pong through a relay thread (the route with Admin Routing), median",
             relay_median,
             Unit::Micros,
         )
@@ -418,9 +418,9 @@ fn ask_latency(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             .target(Target::AtMost(ASK_RATIO_TARGET))
             .detail(format!("ask ÷ relayed ping-pong: {:.2} ×", ask_median / relay_median))
             .why_missed(
-                "an ask crosses loopback TCP four times (program → admin → actor → admin → program), a raw \
-                 ping-pong twice, so a relay alone costs about 2 × (the relayed row); each process adds thread \
-                 handoffs (reader thread → kernel thread; the admin's reader task → router → writer task)",
+                "the program and the actor talk directly, but each end adds a thread handoff a raw ping-pong \
+                 does not have: a reader thread files the frame and wakes the thread that runs the actor's \
+                 kernel, or the one awaiting the reply, under a lock; and each message is encoded and decoded",
             ),
     ])
 }
@@ -472,9 +472,9 @@ fn one_way_throughput(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             took.as_secs_f64() * 1e3
         ))
         .why_missed(
-            "each message is a frame through two sockets and the admin, which decodes its envelope (allocating \
-             the addresses, type name and body) and encodes it again, and passes it between three tasks; the \
-             consumer's reader thread takes a lock and wakes the actor's thread per frame",
+            "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
+             addresses, type name and body); the consumer's reader thread takes a lock and wakes the actor's \
+             thread per read",
         )])
 }
 
@@ -573,9 +573,9 @@ fn big_message(cfg: &crate::Config) -> Result<Vec<Figure>, BenchError> {
             group_thousands(cfg.big_trips as f64)
         ))
         .why_missed(
-            "the payload is copied several times per hop (encode, frame buffer, socket, decode; the admin decodes \
-             and re-encodes the envelope), and the program's and actor's frame readers zero their whole \
-             spare capacity, up to the rest of the frame, before every read (`Reader::next`, multiproc/proto.rs)",
+            "the payload is copied several times each way (encoded into the frame buffer, through the \
+             socket, into the reader's buffer, decoded into the message), and each read zeroes its window \
+             first (`Reader::next`, multiproc/proto.rs)",
         )])
 }
 
