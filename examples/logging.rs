@@ -49,12 +49,13 @@ fn run(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
     // ANCHOR: read
     let kitchen = asys.create_actor::<Kitchen>()?;
     for dishes in [3_u32, 12] {
-        // The kitchen answers after it logged, and the admin writes an actor's events
-        // before it passes on what the actor sent after them: once the answer is here,
-        // the warning is in the file.
         let answer: Option<String> = asys.ask_as(&kitchen, dishes, Duration::from_secs(10))?;
         println!("{}", answer.ok_or("the kitchen did not answer")?);
     }
+    // The kitchen answered directly; what it logged went to the admin. A status request
+    // asks every actor process for its counts, which each answers after what it sent the
+    // admin before: once the status is here, the warnings are in the file.
+    asys.status()?;
     let log = std::fs::read_to_string(path)?;
     for line in log.lines().filter(|l| l.contains("actor_address=")) {
         println!("{line}");

@@ -154,4 +154,12 @@ pub mod __private {
             EXIT_SETUP_FAILED, EXIT_UNKNOWN_ROLE, MAX_PAYLOAD,
         };
     }
+
+    /// Whether a control frame's body is one a connected program may send to change the
+    /// system for everyone (shut it down, own it, start processes, change its registries):
+    /// what a fuzz of the Admin Port leaves out, to test robustness rather than trust.
+    #[cfg(target_os = "linux")]
+    pub fn is_authoritative_control(body: &[u8]) -> bool {
+        crate::bases::multiproc::is_authoritative_control(body)
+    }
 }

@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use common::procs::{descendants, Watched};
+use common::procs::{descendants, descendants_of, listener_of, Watched};
 use common::*;
 use thespian::prelude::*;
 
@@ -267,10 +267,7 @@ fn starter_child_process() -> TestResult {
     let asys = builder(&base).shutdown_on_drop(false).build()?;
     let echo = asys.create_actor_with(ActorSpec::of::<Echo>().global_name(SHARED))?;
     let _: String = answer(&asys, &echo, "ready".to_string())?;
-    let port = match asys.capabilities()?.get("Admin Port") {
-        Some(CapValue::Int(port)) => *port,
-        other => return Err(format!("the Admin Port capability is {other:?}").into()),
-    };
+    let port = admin_port(&asys)?;
     let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
     // On a line of its own: libtest has written the test's name without ending its line.
     println!("\nport={port} pids={}", pids.join(","));
@@ -323,21 +320,106 @@ fn spec_9_4_the_admin_outlives_the_program_that_started_it() -> TestResult {
 #[test]
 fn spec_9_4_the_admin_ignores_sigpipe_so_a_peer_that_left_cannot_kill_it() -> TestResult {
     let asys = system("multiprocTCPBase");
-    // The admins are this binary's children (their zygotes and actors are theirs); the
-    // starter program of another test may be one too, and ignores SIGPIPE as Rust programs do.
-    let me = std::process::id().to_string();
-    let parent = |pid: &u32| {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_string))
-    };
-    let admins: Vec<u32> = descendants()?.into_iter().filter(|pid| parent(pid).as_deref() == Some(&me)).collect();
-    assert!(!admins.is_empty(), "no admin process");
-    for admin in admins {
-        let status = std::fs::read_to_string(format!("/proc/{admin}/status"))?;
-        let ignored = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).ok_or("no SigIgn")?;
-        let ignored = u64::from_str_radix(ignored.trim(), 16)?;
-        assert_ne!(ignored & (1 << (13 - 1)), 0, "SIGPIPE (13) is ignored: {status}");
-    }
+    let admin = listener_of(admin_port(&asys)?)?;
+    let status = std::fs::read_to_string(format!("/proc/{admin}/status"))?;
+    let ignored = status.lines().find_map(|l| l.strip_prefix("SigIgn:")).ok_or("no SigIgn")?;
+    let ignored = u64::from_str_radix(ignored.trim(), 16)?;
+    assert_ne!(ignored & (1 << (13 - 1)), 0, "SIGPIPE (13) is ignored: {status}");
     asys.shutdown()?;
+    Ok(())
+}
+
+// ----- nothing outlives its system (spec §9.4; DESIGN §3 "Reaping in layers") -------------
+
+/// Set for the owner program, to the name of the base it starts.
+const OWNER: &str = "THESPIAN_TEST_OWNER";
+
+/// Watches `root` and every process descended from it.
+fn watch_tree(root: u32) -> Result<Watched, Failure> {
+    let mut watched = Watched::default();
+    watched.watch(root)?;
+    for pid in descendants_of(root)? {
+        watched.watch(pid)?;
+    }
+    Ok(watched)
+}
+
+#[test]
+fn spec_9_4_an_admin_killed_outright_takes_its_actor_processes_along() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    let port = admin_port(&asys)?;
+    let crowd = asys.create_actor::<Crowd>()?;
+    let Gathered(present) = answer(&asys, &crowd, Gather(3))?;
+    assert_eq!(present.len(), 3);
+    let admin = listener_of(port)?;
+    let watched = watch_tree(admin)?;
+    assert!(watched.procs.len() >= 6, "the admin, its zygote and four actors: {}", watched.procs.len());
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(i32::try_from(admin)?).ok_or("pid 0")?,
+        rustix::process::Signal::KILL,
+    )?;
+    watched.await_gone(ANSWER)?;
+    // The program sees the system gone ...
+    assert!(asys.tell(&crowd, Gather(1)).is_err() || asys.listen(ANSWER).is_err(), "the system is gone");
+    drop(asys);
+    // ... and a new system starts on the same port.
+    let again = builder("multiprocTCPBase").admin_port(port).build()?;
+    let crowd = again.create_actor::<Crowd>()?;
+    let Gathered(present) = answer(&again, &crowd, Gather(2))?;
+    assert_eq!(present.len(), 2);
+    again.shutdown()?;
+    Ok(())
+}
+
+/// The owner's side, run in a child process: starts a system that shuts down with it, with
+/// four actor processes, prints the Admin Port and the system's processes, and waits to be
+/// killed (its standard input never closes before).
+#[test]
+#[ignore = "run in a child process by spec_9_4_a_program_killed_outright_takes_its_system_along"]
+fn owner_child_process() -> TestResult {
+    let Ok(base) = std::env::var(OWNER) else {
+        return Ok(()); // run by hand rather than by the parent test
+    };
+    let asys = builder(&base).build()?;
+    let crowd = asys.create_actor::<Crowd>()?;
+    let Gathered(_) = answer(&asys, &crowd, Gather(3))?;
+    let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
+    println!("\nport={} pids={}", admin_port(&asys)?, pids.join(","));
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_a_program_killed_outright_takes_its_system_along() -> TestResult {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args(["owner_child_process", "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
+        .env(OWNER, "multiprocTCPBase")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut watched = Watched::default();
+    watched.watch(child.id())?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut port = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("port=") {
+            let (p, pids) = rest.split_once(" pids=").ok_or("a malformed report")?;
+            port = Some(p.parse::<u16>()?);
+            for pid in pids.split(',').filter(|p| !p.is_empty()) {
+                watched.watch(pid.parse()?)?;
+            }
+            break;
+        }
+    }
+    let port = port.ok_or("the owner reported no port")?;
+    assert!(watched.procs.len() >= 7, "the owner, the admin, its zygote and four actors");
+    child.kill()?;
+    let _ = child.wait()?;
+    watched.await_gone(ANSWER)?;
+    // The port is free for a new system.
+    let again = builder("multiprocTCPBase").admin_port(port).build()?;
+    again.shutdown()?;
     Ok(())
 }

@@ -31,10 +31,7 @@ fn cycle(round: usize) -> Result<u16, Failure> {
     let text = format!("round {round}");
     let reply: String = answer(&asys, &echo, text.clone())?;
     assert_eq!(reply, text);
-    let port = match asys.capabilities()?.get("Admin Port") {
-        Some(CapValue::Int(port)) => u16::try_from(*port)?,
-        other => return Err(format!("the Admin Port capability is {other:?}").into()),
-    };
+    let port = admin_port(&asys)?;
     // The admin, its zygote and the actor's process.
     let mut watched = Watched::default();
     let running = descendants()?;

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::procs::tcp_sockets;
 use common::*;
 use rustix::process::{kill_process, Pid, Signal};
 use thespian::prelude::*;
@@ -19,42 +20,6 @@ impl Pids {
     fn pid(&mut self, _text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
         ctx.send(sender, std::process::id());
     }
-}
-
-/// The inodes of the sockets process `pid` has open.
-fn socket_inodes(pid: u32) -> Result<Vec<u64>, Failure> {
-    let mut inodes = Vec::new();
-    for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))? {
-        let Ok(target) = std::fs::read_link(fd?.path()) else { continue };
-        let target = target.to_string_lossy().into_owned();
-        if let Some(inode) = target.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')) {
-            inodes.push(inode.parse()?);
-        }
-    }
-    Ok(inodes)
-}
-
-/// The TCP sockets of process `pid` in state `state` (`0A` listening, `01` established), as
-/// (local port, remote port).
-fn tcp_sockets(pid: u32, state: &str) -> Result<Vec<(u16, u16)>, Failure> {
-    let inodes = socket_inodes(pid)?;
-    let mut found = Vec::new();
-    for table in ["tcp", "tcp6"] {
-        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}"))?;
-        for line in text.lines().skip(1) {
-            let fields: Vec<&str> = line.split_whitespace().collect();
-            let (Some(local), Some(remote), Some(st), Some(inode)) =
-                (fields.get(1), fields.get(2), fields.get(3), fields.get(9))
-            else {
-                continue;
-            };
-            let port = |addr: &str| addr.rsplit_once(':').and_then(|(_, p)| u16::from_str_radix(p, 16).ok());
-            if *st == state && inodes.contains(&inode.parse()?) {
-                found.push((port(local).unwrap_or(0), port(remote).unwrap_or(0)));
-            }
-        }
-    }
-    Ok(found)
 }
 
 fn pid_of(asys: &ActorSystem, actor: &ActorAddress) -> Result<u32, Failure> {
@@ -119,15 +84,7 @@ fn spec_9_4_mail_between_a_program_and_an_actor_does_not_need_the_admin() -> Tes
         assert_eq!(pid_of(&asys, &actor)?, pid);
     }
     // With the admin stopped, the program and the actor still talk.
-    let admin = procs::descendants()?
-        .into_iter()
-        .find(|p| {
-            std::fs::read_to_string(format!("/proc/{p}/stat")).is_ok_and(|s| {
-                s.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1).map(str::to_string))
-                    == Some(std::process::id().to_string())
-            })
-        })
-        .ok_or("no admin process")?;
+    let admin = procs::listener_of(admin_port(&asys)?)?;
     {
         let _stopped = Stopped::new(admin)?;
         for _ in 0..10 {

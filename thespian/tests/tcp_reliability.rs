@@ -13,6 +13,7 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 
 use bytes::BytesMut;
 use common::*;
+use thespian::__private::is_authoritative_control;
 use thespian::prelude::*;
 use thespian::wire::frame::{Frame, FrameCodec, Hello, HelloCodec, Role};
 use thespian::wire::WireEnvelope;
@@ -66,13 +67,6 @@ impl Rng {
     }
 }
 
-/// The runtime's control messages a connected program may legitimately send and that change
-/// the system for everyone: attaching as the system's owner (index 0: its connection ending
-/// would shut the system down), starting a process (4), an admin request (8: one of them is
-/// a shutdown) and `Shutdown` (14). The fuzz leaves these first bytes out, so that what it
-/// tests is the admin's robustness, not the protocol's trust in its programs.
-const TRUSTED_CONTROLS: [u8; 4] = [0, 4, 8, 14];
-
 /// A random frame for a connection that passed the handshake: envelopes to the admin, to
 /// the live actor, and to hosts that do not exist, with random or well-formed bodies; acks;
 /// random control bodies.
@@ -80,11 +74,12 @@ fn random_frame(rng: &mut Rng, system: u64, echo: &ActorAddress, sender: &ActorA
     match rng.below(10) {
         0 => Frame::Ack { up_to: rng.next() },
         1 => {
+            // A connected program may legitimately shut the system down, own it, start
+            // processes or change its registries: such bodies are left out, so that what is
+            // tested is the admin's robustness, not the protocol's trust in its programs.
             let mut body = rng.bytes(24);
-            if let Some(first) = body.first_mut() {
-                if TRUSTED_CONTROLS.contains(first) {
-                    *first = 2;
-                }
+            while is_authoritative_control(&body) {
+                body = rng.bytes(24);
             }
             Frame::Control { body }
         }
@@ -182,13 +177,6 @@ fn send_raw(at: SocketAddr, bytes: &[u8]) -> TestResult {
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Ok(()),
             Err(e) => return Err(format!("the admin did not close a fuzzed connection: {e}").into()),
         }
-    }
-}
-
-fn admin_port(asys: &ActorSystem) -> Result<u16, Failure> {
-    match asys.capabilities()?.get("Admin Port") {
-        Some(CapValue::Int(port)) => Ok(u16::try_from(*port)?),
-        other => Err(format!("the Admin Port capability is {other:?}").into()),
     }
 }
 

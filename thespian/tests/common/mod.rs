@@ -364,6 +364,11 @@ pub mod procs {
     /// ended, by pid. An ended process that its parent has not reaped yet (a zombie) holds
     /// nothing but its exit status, and is left out.
     pub fn descendants() -> Result<Vec<u32>, Failure> {
+        descendants_of(std::process::id())
+    }
+
+    /// Every process descended from `root` that has not ended, by pid.
+    pub fn descendants_of(root: u32) -> Result<Vec<u32>, Failure> {
         let mut parents = Vec::new();
         for entry in std::fs::read_dir("/proc")? {
             let Some(pid) = entry?.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
@@ -378,7 +383,7 @@ pub mod procs {
                 }
             }
         }
-        let mut found = vec![std::process::id()];
+        let mut found = vec![root];
         let mut i = 0;
         while i < found.len() {
             let parent = found[i];
@@ -387,6 +392,54 @@ pub mod procs {
         }
         found.remove(0);
         Ok(found)
+    }
+
+    /// The inodes of the sockets process `pid` has open.
+    pub fn socket_inodes(pid: u32) -> Result<Vec<u64>, Failure> {
+        let mut inodes = Vec::new();
+        for fd in std::fs::read_dir(format!("/proc/{pid}/fd"))? {
+            let Ok(target) = std::fs::read_link(fd?.path()) else { continue };
+            let target = target.to_string_lossy().into_owned();
+            if let Some(inode) = target.strip_prefix("socket:[").and_then(|t| t.strip_suffix(']')) {
+                inodes.push(inode.parse()?);
+            }
+        }
+        Ok(inodes)
+    }
+
+    /// The TCP sockets of process `pid` in state `state` (`0A` listening, `01` established), as
+    /// (local port, remote port).
+    pub fn tcp_sockets(pid: u32, state: &str) -> Result<Vec<(u16, u16)>, Failure> {
+        let inodes = socket_inodes(pid)?;
+        let mut found = Vec::new();
+        for table in ["tcp", "tcp6"] {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}"))?;
+            for line in text.lines().skip(1) {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                let (Some(local), Some(remote), Some(st), Some(inode)) =
+                    (fields.get(1), fields.get(2), fields.get(3), fields.get(9))
+                else {
+                    continue;
+                };
+                let port = |addr: &str| addr.rsplit_once(':').and_then(|(_, p)| u16::from_str_radix(p, 16).ok());
+                if *st == state && inodes.contains(&inode.parse()?) {
+                    found.push((port(local).unwrap_or(0), port(remote).unwrap_or(0)));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The process descended from this one that listens on TCP `port` (an admin, by its
+    /// Admin Port).
+    pub fn listener_of(port: u16) -> Result<u32, Failure> {
+        for pid in descendants()? {
+            // A process may end while it is looked at.
+            if tcp_sockets(pid, "0A").is_ok_and(|s| s.iter().any(|(local, _)| *local == port)) {
+                return Ok(pid);
+            }
+        }
+        Err(format!("no process of this test listens on port {port}").into())
     }
 
     /// How many file descriptors this process has open.

@@ -158,6 +158,16 @@ fn serve(
                         kernel.revalidate_actors();
                     }
                     Ok(Control::Left) => left = true,
+                    Ok(Control::Census(census)) => {
+                        // Mail filed before the question is counted: it is queued, not delivered.
+                        let status = kernel.system_status();
+                        let counts = Control::Counts {
+                            census,
+                            messages: status.pending_messages,
+                            wakeups: status.pending_wakeups,
+                        };
+                        link.lock().control(&counts).map_err(|e| e.to_string())?;
+                    }
                     Ok(other) => tracing::debug!(?other, "unexpected control message ignored"),
                     Err(e) => tracing::warn!(error = %e, "unreadable control message ignored"),
                 },

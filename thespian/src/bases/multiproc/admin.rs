@@ -165,6 +165,9 @@ struct Router {
     spawner_thread: Option<std::thread::JoinHandle<()>>,
     /// Where each actor process takes direct connections.
     directory: HashMap<u32, SocketAddr>,
+    /// Status requests waiting for the actor processes' counts, by number.
+    censuses: HashMap<u64, Census>,
+    next_census: u64,
     /// Who asked where a host that is starting listens.
     locating: HashMap<u32, Vec<LinkId>>,
     /// Set once a shutdown began: who asked (told when it is done).
@@ -172,6 +175,17 @@ struct Router {
     /// The actors a shutdown asked to exit.
     asked_to_exit: std::collections::HashSet<crate::api::address::ActorAddress>,
     writers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// The registered name of a status request, which the admin answers with a census.
+const STATUS_REQUEST: &str = "thespian::ThespianStatusReq";
+
+/// A status request waiting for the actor processes' counts.
+struct Census {
+    requester: crate::api::address::ActorAddress,
+    waiting: std::collections::HashSet<LinkId>,
+    messages: usize,
+    wakeups: usize,
 }
 
 /// Tells the router that a link's reader ended, when dropped.
@@ -230,6 +244,8 @@ async fn serve(mut config: AdminConfig) -> i32 {
         spawner: Some(jobs),
         spawner_thread: Some(spawner_thread),
         directory: HashMap::new(),
+        censuses: HashMap::new(),
+        next_census: 0,
         locating: HashMap::new(),
         shutting_down: None,
         asked_to_exit: std::collections::HashSet::new(),
@@ -437,6 +453,15 @@ impl Router {
                 self.started(link, from_host, outcome);
             }
             Control::Locate(host) => self.locate(link, host),
+            Control::Counts { census, messages, wakeups } => {
+                if let Some(c) = self.censuses.get_mut(&census) {
+                    if c.waiting.remove(&link) {
+                        c.messages += messages;
+                        c.wakeups += wakeups;
+                    }
+                }
+                self.end_censuses();
+            }
             Control::Marker { from, to } => self.forward(to, Control::Marker { from, to }.frame()),
             Control::Leaving => {
                 if let Some(host) = from_host {
@@ -453,6 +478,10 @@ impl Router {
     /// Sends a frame on towards its target's process, holding it while that process starts.
     fn route(&mut self, envelope: WireEnvelope) {
         let host = envelope.target.host();
+        if host == 0 && envelope.type_name == STATUS_REQUEST {
+            self.begin_census(envelope.sender);
+            return;
+        }
         if host == 0 {
             match proto::open_envelope(envelope) {
                 Ok(env) => self.kernel.handle_envelope(env),
@@ -477,6 +506,34 @@ impl Router {
             None if issued => self.early.entry(host).or_default().push(frame),
             None => self.undeliverable(frame),
         }
+    }
+
+    /// A status request to the admin (spec §7.13): every actor process is asked what waits in
+    /// it, and the status goes out once all have answered (or left).
+    fn begin_census(&mut self, requester: crate::api::address::ActorAddress) {
+        let id = self.next_census;
+        self.next_census += 1;
+        let waiting: std::collections::HashSet<LinkId> =
+            self.links.iter().filter(|(_, l)| l.peer == Peer::Actor).map(|(id, _)| *id).collect();
+        for link in &waiting {
+            self.control(*link, &Control::Census(id));
+        }
+        self.censuses.insert(id, Census { requester, waiting, messages: 0, wakeups: 0 });
+        self.end_censuses();
+    }
+
+    /// Answers every census whose actor processes have all answered.
+    fn end_censuses(&mut self) {
+        let done: Vec<u64> = self.censuses.iter().filter(|(_, c)| c.waiting.is_empty()).map(|(id, _)| *id).collect();
+        for id in done {
+            let Some(census) = self.censuses.remove(&id) else { continue };
+            let mut status = self.kernel.system_status();
+            status.pending_messages += census.messages;
+            status.pending_wakeups += census.wakeups;
+            let admin = self.kernel.admin_address();
+            self.kernel.post(census.requester, admin, Box::new(status));
+        }
+        self.run_kernel();
     }
 
     /// Whether processes send to each other directly: unless the system routes through the
@@ -669,6 +726,11 @@ impl Router {
 
     fn closed(&mut self, link: LinkId, reason: &str) {
         let Some(handle) = self.links.remove(&link) else { return };
+        // A process that left answers no census: what waited in it is gone too.
+        for census in self.censuses.values_mut() {
+            census.waiting.remove(&link);
+        }
+        self.end_censuses();
         tracing::debug!(link, reason, "a connection ended");
         if handle.peer == (Peer::Program { owner: true }) && self.shutting_down.is_none() {
             // The program that owns the system is gone (it shut down on drop, or died).

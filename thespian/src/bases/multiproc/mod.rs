@@ -52,6 +52,15 @@ const ADMIN_START_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a program waits for the admin's answers.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Whether `body` is a control message that changes the system for everyone: see
+/// `thespian::__private::is_authoritative_control`.
+pub(crate) fn is_authoritative_control(body: &[u8]) -> bool {
+    matches!(
+        Control::decode(body),
+        Ok(Control::Attach { .. } | Control::Spawn { .. } | Control::Admin(_) | Control::Shutdown)
+    )
+}
+
 /// The `'static` spec name of a multi-process base.
 pub(crate) fn base_name(name: &str) -> &'static str {
     match name {

@@ -43,6 +43,8 @@ pub(crate) struct Peers {
     readers: Vec<JoinHandle<()>>,
     /// How many reader threads have not reached the end of their connection.
     reading: usize,
+    /// The goodbye was said: a connection opened since is told at once.
+    leaving: bool,
     next_connection: u64,
 }
 
@@ -122,13 +124,9 @@ impl Peers {
     pub(crate) fn say_bye(&mut self) {
         self.flush();
         self.writers.clear();
-        let mut bye = bytes::BytesMut::new();
-        if tokio_util::codec::Encoder::encode(&mut crate::wire::frame::FrameCodec::new(), Frame::Bye, &mut bye).is_err()
-        {
-            return;
-        }
+        self.leaving = true;
         for socket in self.sockets.values() {
-            let _ = std::io::Write::write_all(&mut &*socket, &bye);
+            bye(socket);
         }
     }
 
@@ -145,6 +143,15 @@ impl Peers {
             let _ = socket.shutdown(std::net::Shutdown::Both);
         }
         std::mem::take(&mut self.readers)
+    }
+}
+
+/// Says goodbye on `socket`: the peer sends nothing more on it and closes it.
+fn bye(socket: &TcpStream) {
+    let mut frame = bytes::BytesMut::new();
+    let mut codec = crate::wire::frame::FrameCodec::new();
+    if tokio_util::codec::Encoder::encode(&mut codec, Frame::Bye, &mut frame).is_ok() {
+        let _ = std::io::Write::write_all(&mut &*socket, &frame);
     }
 }
 
@@ -215,7 +222,10 @@ fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
     let Some((_, me)) = state.peers.me else { return };
     let id = state.peers.next_connection;
     state.peers.next_connection += 1;
-    if !state.peers.writers.contains_key(&host) {
+    if state.peers.leaving {
+        // Opened by a peer that had not heard this process is leaving.
+        bye(&closing);
+    } else if !state.peers.writers.contains_key(&host) {
         // Everything sent to `host` through the admin goes ahead of this marker.
         let marker = Control::Marker { from: me, to: host };
         if state.writer.control(&marker).and_then(|()| state.writer.flush()).is_err() {

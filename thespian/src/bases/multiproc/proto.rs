@@ -61,6 +61,12 @@ pub(crate) enum Control {
     /// With the address it takes direct connections on, unless the system routes all mail
     /// through the admin.
     Started { outcome: Result<(), String>, listening: Option<SocketAddr> },
+    /// Admin → actor process: how many messages and wakeups wait in your kernel? (For a
+    /// system status, spec §7.13.) Answered with [`Control::Counts`] on the same link, so
+    /// everything the process sent the admin before is handled first.
+    Census(u64),
+    /// Actor process → admin: the answer to [`Control::Census`].
+    Counts { census: u64, messages: usize, wakeups: usize },
     /// Member → admin: where does `host` take direct connections?
     Locate(u32),
     /// Admin → member: the answer to [`Control::Locate`]; `None`: send through the admin.
