@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::BytesMut;
-use common::TestResult;
+use common::{Rng, TestResult};
 use futures_util::{Sink, SinkExt, StreamExt};
 use serde::Deserialize;
 use thespian::wire::frame::{
@@ -318,28 +318,6 @@ async fn design_3_wire_batched_writes_flush_once_the_queue_is_empty() -> TestRes
 }
 
 // ----- fuzzing ----------------------------------------------------------------------------
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Fewer than `max` random bytes.
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = self.below(max);
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
 
 const POISON: &str = "thespian::PoisonMessage";
 

@@ -256,6 +256,42 @@ impl Echo {
     }
 }
 
+/// Prints, for the parent test, the system's Admin Port and every process of this program's
+/// (on a line of its own: libtest has written the test's name without ending its line).
+fn report_system(asys: &ActorSystem) -> TestResult {
+    let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
+    println!("\nport={} pids={}", admin_port(asys)?, pids.join(","));
+    Ok(())
+}
+
+/// Runs the ignored test `name` of this binary in a child process with `var` set to the
+/// TCP base's name, and reads its [`report_system`] line: returns the child, the Admin
+/// Port, and the system's processes watched (killed if the test fails).
+fn run_reporter(name: &str, var: &str) -> Result<(std::process::Child, u16, Watched), Failure> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .args([name, "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
+        .env(var, "multiprocTCPBase")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let mut watched = Watched::default();
+    while let Some(line) = lines.next() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("port=") {
+            let (port, pids) = rest.split_once(" pids=").ok_or("a malformed report")?;
+            for pid in pids.split(',').filter(|p| !p.is_empty()) {
+                watched.watch(pid.parse()?)?;
+            }
+            // The rest of its output is read too, so that the child can write it.
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok((child, port.parse()?, watched));
+        }
+    }
+    let status = child.wait()?;
+    Err(format!("{name} reported no system ({status})").into())
+}
+
 /// The starter's side, run in a child process: starts a system that outlives it, creates a
 /// named actor there, prints the Admin Port and the system's processes, and ends.
 #[test]
@@ -267,39 +303,16 @@ fn starter_child_process() -> TestResult {
     let asys = builder(&base).shutdown_on_drop(false).build()?;
     let echo = asys.create_actor_with(ActorSpec::of::<Echo>().global_name(SHARED))?;
     let _: String = answer(&asys, &echo, "ready".to_string())?;
-    let port = admin_port(&asys)?;
-    let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
-    // On a line of its own: libtest has written the test's name without ending its line.
-    println!("\nport={port} pids={}", pids.join(","));
+    report_system(&asys)?;
     // Dropping the handle detaches: the system goes on.
     Ok(())
 }
 
 #[test]
 fn spec_9_4_the_admin_outlives_the_program_that_started_it() -> TestResult {
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["starter_child_process", "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
-        .env(STARTER, "multiprocTCPBase")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut watched = Watched::default();
-    let mut port = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(rest) = line.strip_prefix("port=") {
-            let (p, pids) = rest.split_once(" pids=").ok_or("a malformed report")?;
-            port = Some(p.parse::<u16>()?);
-            // Watched from now on: killed if this test fails, awaited when it passes.
-            for pid in pids.split(',').filter(|p| !p.is_empty()) {
-                watched.watch(pid.parse()?)?;
-            }
-        }
-    }
+    let (mut child, port, watched) = run_reporter("starter_child_process", STARTER)?;
     let status = child.wait()?;
     assert!(status.success(), "the starter failed: {status}");
-    let port = port.ok_or("the starter reported no port")?;
     assert!(watched.procs.len() >= 3, "the admin, its zygote and the actor run: {:?}", watched.procs.len());
 
     // A second program attaches on the same Admin Port and talks to the starter's actor.
@@ -383,8 +396,7 @@ fn owner_child_process() -> TestResult {
     let asys = builder(&base).build()?;
     let crowd = asys.create_actor::<Crowd>()?;
     let Gathered(_) = answer(&asys, &crowd, Gather(3))?;
-    let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
-    println!("\nport={} pids={}", admin_port(&asys)?, pids.join(","));
+    report_system(&asys)?;
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(())
@@ -392,28 +404,8 @@ fn owner_child_process() -> TestResult {
 
 #[test]
 fn spec_9_4_a_program_killed_outright_takes_its_system_along() -> TestResult {
-    let mut child = Command::new(std::env::current_exe()?)
-        .args(["owner_child_process", "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
-        .env(OWNER, "multiprocTCPBase")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let mut watched = Watched::default();
+    let (mut child, port, mut watched) = run_reporter("owner_child_process", OWNER)?;
     watched.watch(child.id())?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut port = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(rest) = line.strip_prefix("port=") {
-            let (p, pids) = rest.split_once(" pids=").ok_or("a malformed report")?;
-            port = Some(p.parse::<u16>()?);
-            for pid in pids.split(',').filter(|p| !p.is_empty()) {
-                watched.watch(pid.parse()?)?;
-            }
-            break;
-        }
-    }
-    let port = port.ok_or("the owner reported no port")?;
     assert!(watched.procs.len() >= 7, "the owner, the admin, its zygote and four actors");
     child.kill()?;
     let _ = child.wait()?;

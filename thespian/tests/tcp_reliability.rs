@@ -45,28 +45,6 @@ fn parts(address: &ActorAddress) -> Result<(u64, u32, u64), Failure> {
     Ok(postcard::from_bytes(&postcard::to_stdvec(address)?)?)
 }
 
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number below `n` (0 for an empty range).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = self.below(max);
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
 /// A random frame for a connection that passed the handshake: envelopes to the admin, to
 /// the live actor, and to hosts that do not exist, with random or well-formed bodies; acks;
 /// random control bodies.
