@@ -190,3 +190,59 @@ fn spec_9_4_attach_only_refuses_port_0_and_the_simple_base() {
         }
     }
 }
+
+// ----- the Process Startup Method (spec §9.4) -----------------------------------------------
+
+/// The environment process `pid` was started with.
+fn environ(pid: u32) -> Result<String, Failure> {
+    Ok(String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ"))?).replace('\0', "\n"))
+}
+
+/// Answers any `String` with its process id.
+#[derive(Default)]
+struct Pid;
+
+#[actor]
+impl Pid {
+    #[handler(String)]
+    fn pid(&mut self, _m: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, std::process::id());
+    }
+}
+
+#[test]
+fn spec_9_4_process_startup_method_spawn_executes_the_program_afresh() -> TestResult {
+    for (method, role) in
+        [(None, "zygote"), (Some("fork"), "zygote"), (Some("forkserver"), "zygote"), (Some("spawn"), "child")]
+    {
+        let mut builder = builder("multiprocTCPBase");
+        if let Some(method) = method {
+            builder = builder.capability("Process Startup Method", method);
+        }
+        let asys = builder.build()?;
+        let actor = asys.create_actor::<Pid>()?;
+        let pid: u32 = answer(&asys, &actor, "pid?".to_string())?;
+        // A forked actor process carries the environment its zygote was started with; one
+        // started afresh, its own.
+        let env = environ(pid)?;
+        assert!(env.lines().any(|l| l == format!("THESPIAN_ROLE={role}")), "{method:?}: {env}");
+        // Its children start the same way, and everything works as usual.
+        let (parent, child_pid) = parent_and_child(&asys)?;
+        assert!(environ(child_pid.as_raw_pid().unsigned_abs())?.contains(&format!("THESPIAN_ROLE={role}")));
+        let _: u32 = answer(&asys, &parent, "start".to_string())?;
+        asys.shutdown()?;
+    }
+    Ok(())
+}
+
+#[test]
+fn spec_9_4_an_unknown_process_startup_method_is_a_startup_failure() -> TestResult {
+    match builder("multiprocTCPBase").capability("Process Startup Method", "teleport").build() {
+        Err(ActorSystemError::ActorSystemStartupFailure { reason }) => {
+            assert!(reason.contains("teleport") && reason.contains("spawn"), "{reason}");
+            Ok(())
+        }
+        Err(other) => Err(format!("expected ActorSystemStartupFailure, got {other}").into()),
+        Ok(_) => Err("a system started with an unknown startup method".into()),
+    }
+}

@@ -39,6 +39,9 @@ pub(crate) enum Request {
         /// Handed to the entry point as it is.
         #[serde(with = "serde_bytes")]
         payload: Vec<u8>,
+        /// The child executes the program afresh before it runs the entry point (the
+        /// "spawn" Process Startup Method), instead of running it in the forked copy.
+        exec: bool,
     },
 }
 

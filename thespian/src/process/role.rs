@@ -21,6 +21,101 @@ pub(crate) const ZYGOTE: &str = "zygote";
 /// The value of [`ROLE_VAR`] for the admin of a multi-process system.
 pub(crate) const ADMIN: &str = "admin";
 
+/// The value of [`ROLE_VAR`] for a zygote's child that executed the program afresh (the
+/// "spawn" Process Startup Method): it runs one entry point, then exits.
+pub(crate) const CHILD: &str = "child";
+
+/// A fresh child's entry point, by name.
+const CHILD_ENTRY_VAR: &str = "THESPIAN_CHILD_ENTRY";
+/// A fresh child's socket to its starter, by descriptor number.
+const CHILD_SOCKET_VAR: &str = "THESPIAN_CHILD_SOCKET";
+/// A fresh child's payload: a memory file, by descriptor number.
+const CHILD_PAYLOAD_VAR: &str = "THESPIAN_CHILD_PAYLOAD";
+
+/// In a zygote's forked child: executes the program afresh in the [`CHILD`] role, which
+/// runs `entry` with `socket` and `payload` (handed over in a memory file, since a payload
+/// may be larger than an environment variable may be). Returns only on failure, with why.
+pub(crate) fn exec_child(entry: &str, socket: std::os::fd::OwnedFd, payload: &[u8]) -> String {
+    use std::io::{Seek as _, Write as _};
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::process::CommandExt as _;
+
+    let memfd = match nix::sys::memfd::memfd_create("thespian-payload", nix::sys::memfd::MFdFlags::empty()) {
+        Ok(fd) => fd,
+        Err(e) => return format!("memfd_create: {e}"),
+    };
+    let mut file = std::fs::File::from(memfd);
+    if let Err(e) = file.write_all(payload).and_then(|()| file.rewind()) {
+        return format!("cannot hand over the payload: {e}");
+    }
+    // The socket crosses `exec`; the memory file was made without close-on-exec.
+    let keep = nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty());
+    if let Err(e) = nix::fcntl::fcntl(&socket, keep) {
+        return format!("cannot keep the socket: {e}");
+    }
+    let error = std::process::Command::new("/proc/self/exe")
+        .env(ROLE_VAR, CHILD)
+        .env(CHILD_ENTRY_VAR, entry)
+        .env(CHILD_SOCKET_VAR, socket.as_raw_fd().to_string())
+        .env(CHILD_PAYLOAD_VAR, file.as_raw_fd().to_string())
+        .exec();
+    format!("exec: {error}")
+}
+
+/// A fresh child's setup, read from its environment before the other constructors run.
+struct Fresh {
+    entry: String,
+    socket: std::os::fd::OwnedFd,
+    payload: std::fs::File,
+}
+
+impl Fresh {
+    fn take() -> Result<Self, String> {
+        let var = |name: &str| {
+            let value = std::env::var(name).map_err(|_| format!("no {name}"));
+            std::env::remove_var(name);
+            value
+        };
+        let fd = |name: &str| -> Result<std::os::fd::RawFd, String> {
+            var(name)?.parse().map_err(|_| format!("{name} is no descriptor number"))
+        };
+        let (entry, socket, payload) = (var(CHILD_ENTRY_VAR)?, fd(CHILD_SOCKET_VAR)?, fd(CHILD_PAYLOAD_VAR)?);
+        let open = |fd: std::os::fd::RawFd| {
+            // Only a descriptor that is open may be owned, and closed, here.
+            // SAFETY: borrowed for this one call, which fails harmlessly if it is not open.
+            nix::fcntl::fcntl(unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) }, nix::fcntl::FcntlArg::F_GETFD)
+                .map_err(|e| format!("descriptor {fd}: {e}"))
+        };
+        open(socket)?;
+        open(payload)?;
+        use std::os::fd::FromRawFd as _;
+        // SAFETY: both were passed to this process for it alone, are open (checked above),
+        // and are owned by nothing else in it: each is closed once, by these owners.
+        let (socket, payload) =
+            unsafe { (std::os::fd::OwnedFd::from_raw_fd(socket), std::fs::File::from_raw_fd(payload)) };
+        Ok(Self { entry, socket, payload })
+    }
+
+    /// Runs the entry point (the registries are full by now); never returns.
+    fn run(mut self) -> ! {
+        use std::io::Read as _;
+        let mut payload = Vec::new();
+        if let Err(e) = self.payload.read_to_end(&mut payload) {
+            eprintln!("thespian: a fresh child cannot read its payload: {e}");
+            std::process::exit(EXIT_SETUP_FAILED);
+        }
+        drop(self.payload);
+        let code = match super::ChildEntry::find(&self.entry) {
+            Ok(entry) => zygote::run_entry(entry, std::os::unix::net::UnixStream::from(self.socket), payload),
+            Err(reason) => {
+                eprintln!("thespian: a fresh child has no entry point `{}`: {reason:?}", self.entry);
+                EXIT_SETUP_FAILED
+            }
+        };
+        std::process::exit(code)
+    }
+}
+
 /// Set once the environment was looked at, by the constructor or by [`init`].
 static CLAIMED: AtomicBool = AtomicBool::new(false);
 
@@ -121,6 +216,7 @@ unsafe fn run_following_init_entries(argc: c_int, argv: *mut *mut c_char, envp: 
 enum Role {
     Zygote(zygote::Setup),
     Admin,
+    Child(Fresh),
 }
 
 impl Role {
@@ -138,6 +234,15 @@ impl Role {
                 std::process::exit(EXIT_SETUP_FAILED);
             }
             return Role::Admin;
+        }
+        if role == CHILD {
+            return match Fresh::take() {
+                Ok(fresh) => Role::Child(fresh),
+                Err(reason) => {
+                    eprintln!("thespian: cannot act as a fresh child: {reason}");
+                    std::process::exit(EXIT_SETUP_FAILED)
+                }
+            };
         }
         if role != ZYGOTE {
             eprintln!("thespian: unknown {ROLE_VAR} `{}`; this process exits", role.to_string_lossy());
@@ -157,6 +262,7 @@ impl Role {
         match self {
             Role::Zygote(setup) => zygote::run(setup),
             Role::Admin => crate::bases::multiproc::admin::run(),
+            Role::Child(fresh) => fresh.run(),
         }
     }
 }

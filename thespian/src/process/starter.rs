@@ -245,6 +245,18 @@ impl Zygote {
     /// [`ActorSystemError::ActorSystemFailure`] when the zygote is gone, cannot fork, or does
     /// not answer within 10 s.
     pub fn spawn(&self, entry: &str, payload: &[u8]) -> Result<ChildProcess, ActorSystemError> {
+        self.spawn_with(entry, payload, false)
+    }
+
+    /// [`spawn`](Self::spawn), but with `exec` the child executes the program afresh
+    /// before it runs the entry point (usage guide §9.4, Process Startup Method "spawn"):
+    /// it inherits nothing of the zygote's memory, at the cost of a start from scratch.
+    ///
+    /// # Errors
+    ///
+    /// As [`spawn`](Self::spawn); a child that cannot execute the program exits with
+    /// [`EXIT_SETUP_FAILED`](super::EXIT_SETUP_FAILED).
+    pub fn spawn_with(&self, entry: &str, payload: &[u8], exec: bool) -> Result<ChildProcess, ActorSystemError> {
         // Checked before anything is copied; the rest of the frame is small.
         if payload.len().saturating_add(entry.len()) > MAX_PAYLOAD {
             return Err(ActorSystemError::InvalidActorSpecification {
@@ -256,7 +268,7 @@ impl Zygote {
             });
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let frame = proto::encode(&Request::Spawn { id, entry: entry.to_owned(), payload: payload.to_vec() })
+        let frame = proto::encode(&Request::Spawn { id, entry: entry.to_owned(), payload: payload.to_vec(), exec })
             .map_err(|e| failure(format!("cannot encode a spawn request: {e}")))?;
         let (tx, rx) = mpsc::sync_channel(1);
         {

@@ -144,12 +144,12 @@ impl Zygote {
 
     /// Answers one request; `Err` only when the starter cannot be told.
     fn handle(&mut self, request: Request) -> std::io::Result<()> {
-        let Request::Spawn { id, entry, payload } = request;
+        let Request::Spawn { id, entry, payload, exec } = request;
         let entry = match ChildEntry::find(&entry) {
             Ok(entry) => entry,
             Err(reason) => return self.send(&Report::SpawnFailed { id, reason }),
         };
-        match self.fork_child(entry, payload) {
+        match self.fork_child(entry, payload, exec) {
             Ok((pid, theirs)) => {
                 self.children.insert(pid);
                 let frame = proto::encode(&Report::Spawned { id, pid: pid.as_raw().unsigned_abs() })
@@ -162,7 +162,7 @@ impl Zygote {
     }
 
     /// Forks a child running `entry`; returns its pid and the starter's end of its socket.
-    fn fork_child(&self, entry: &'static ChildEntry, payload: Vec<u8>) -> nix::Result<(Pid, OwnedFd)> {
+    fn fork_child(&self, entry: &'static ChildEntry, payload: Vec<u8>, exec: bool) -> nix::Result<(Pid, OwnedFd)> {
         let (keep, pass) = socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC)?;
         // SAFETY: the zygote is single-threaded, so the child's copy of its memory is
         // consistent; the child runs `child_main`, which never returns here.
@@ -170,14 +170,14 @@ impl Zygote {
             ForkResult::Parent { child } => Ok((child, pass)),
             ForkResult::Child => {
                 drop(pass);
-                self.child_main(entry, keep, payload)
+                self.child_main(entry, keep, payload, exec)
             }
         }
     }
 
     /// The child's side of a fork: watch the zygote, drop what is not the child's, run the
     /// entry point, exit with its code.
-    fn child_main(&self, entry: &ChildEntry, sock: OwnedFd, payload: Vec<u8>) -> ! {
+    fn child_main(&self, entry: &ChildEntry, sock: OwnedFd, payload: Vec<u8>, exec: bool) -> ! {
         // The zygote is single-threaded, so "the thread that forked us exits" is "the zygote
         // exits". It may have exited before this call: then the parent is no longer it.
         if prctl::set_pdeathsig(Signal::SIGKILL).is_err() {
@@ -197,18 +197,12 @@ impl Zygote {
         {
             std::process::exit(EXIT_SETUP_FAILED);
         }
-        let parent = UnixStream::from(sock);
-        let code = match panic::catch_unwind(AssertUnwindSafe(|| (entry.run)(parent, payload))) {
-            Ok(code) => code,
-            Err(_) => {
-                eprintln!(
-                    "thespian: process entry `{}` panicked; its process exits with code {EXIT_PANIC}",
-                    entry.name
-                );
-                EXIT_PANIC
-            }
-        };
-        std::process::exit(code)
+        if exec {
+            let reason = super::role::exec_child(entry.name, sock, &payload);
+            eprintln!("thespian: cannot start process entry `{}` afresh: {reason}", entry.name);
+            std::process::exit(EXIT_SETUP_FAILED);
+        }
+        std::process::exit(run_entry(entry, UnixStream::from(sock), payload))
     }
 
     /// Reaps every child that ended and reports it.
@@ -243,5 +237,16 @@ impl Zygote {
             while let Err(Errno::EINTR) = waitpid(pid, None) {}
         }
         std::process::exit(0)
+    }
+}
+
+/// Runs a child's entry point, a panic included: returns the child's exit code.
+pub(crate) fn run_entry(entry: &ChildEntry, parent: UnixStream, payload: Vec<u8>) -> i32 {
+    match panic::catch_unwind(AssertUnwindSafe(|| (entry.run)(parent, payload))) {
+        Ok(code) => code,
+        Err(_) => {
+            eprintln!("thespian: process entry `{}` panicked; its process exits with code {EXIT_PANIC}", entry.name);
+            EXIT_PANIC
+        }
     }
 }

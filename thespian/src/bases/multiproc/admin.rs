@@ -205,6 +205,8 @@ struct SpawnJob {
     host: u32,
     program: PathBuf,
     payload: Vec<u8>,
+    /// The child executes the program afresh (Process Startup Method "spawn").
+    exec: bool,
 }
 
 async fn serve(mut config: AdminConfig) -> i32 {
@@ -299,7 +301,8 @@ fn start_spawner(
                     Err(e) => Err(e.to_string()),
                 },
             };
-            let spawned = zygote.and_then(|z| z.spawn(actor::ENTRY, &job.payload).map_err(|e| e.to_string()));
+            let spawned =
+                zygote.and_then(|z| z.spawn_with(actor::ENTRY, &job.payload, job.exec).map_err(|e| e.to_string()));
             if events.send(Event::Spawned(job.host, spawned)).is_err() {
                 break;
             }
@@ -629,7 +632,8 @@ impl Router {
         };
         self.hosts.insert(host, Host::Starting { held, order, creator, link: None });
         let payload = postcard::to_stdvec(&boot).unwrap_or_default();
-        let sent = self.spawner.as_ref().is_some_and(|s| s.send(SpawnJob { host, program, payload }).is_ok());
+        let exec = matches!(super::startup_method(&self.config.capabilities), Ok(super::StartupMethod::Spawn));
+        let sent = self.spawner.as_ref().is_some_and(|s| s.send(SpawnJob { host, program, payload, exec }).is_ok());
         if !sent {
             self.failed_start(host, "the admin is shutting down");
         }

@@ -52,6 +52,33 @@ const ADMIN_START_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a program waits for the admin's answers.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How actor processes are started (usage guide §9.4, the "Process Startup Method"
+/// capability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartupMethod {
+    /// Forked from the zygote, a copy of the program that runs no threads ("fork", the
+    /// default; "forkserver" names the same, since the zygote is a fork server).
+    Fork,
+    /// Forked from the zygote, then the program executed afresh ("spawn"): the actor's
+    /// process inherits nothing of the zygote's memory.
+    Spawn,
+}
+
+/// The startup method the capabilities ask for.
+pub(crate) fn startup_method(capabilities: &Capabilities) -> Result<StartupMethod, ActorSystemError> {
+    match capabilities.get(STARTUP_METHOD) {
+        None | Some(CapValue::Null) => Ok(StartupMethod::Fork),
+        Some(CapValue::Str(method)) if method == "fork" || method == "forkserver" => Ok(StartupMethod::Fork),
+        Some(CapValue::Str(method)) if method == "spawn" => Ok(StartupMethod::Spawn),
+        Some(other) => Err(startup(format!(
+            "the capability \"{STARTUP_METHOD}\" is {other}; use \"fork\" (the default), \"forkserver\" or \"spawn\""
+        ))),
+    }
+}
+
+/// The capability that chooses the [`StartupMethod`].
+const STARTUP_METHOD: &str = "Process Startup Method";
+
 /// Whether `body` is a control message that changes the system for everyone: see
 /// `thespian::__private::is_authoritative_control`.
 pub(crate) fn is_authoritative_control(body: &[u8]) -> bool {
@@ -286,6 +313,7 @@ fn connect(at: SocketAddr) -> Result<Option<(TcpStream, Hello)>, ActorSystemErro
 /// Starts an admin daemon on the Admin Port and waits until it listens; returns its port.
 fn start_admin(options: &Options) -> Result<u16, ActorSystemError> {
     crate::process::role::ensure_linked();
+    startup_method(&options.capabilities)?;
     let config = admin::AdminConfig {
         system: crate::api::system::new_system_id(),
         base: options.base.to_string(),
