@@ -84,15 +84,35 @@ fn random_frame(rng: &mut Rng, system: u64, echo: &ActorAddress, sender: &ActorA
 }
 
 /// What one connection sends, and how many frames that counts.
-fn random_connection(rng: &mut Rng, system: u64, echo: &ActorAddress) -> Result<(Vec<u8>, usize), Failure> {
+/// Who a fuzzed connection says it is.
+#[derive(Clone, Copy)]
+enum Caller {
+    /// A program or an actor process on the Admin Port.
+    OfTheAdmin,
+    /// Another actor process, on an actor process's own port.
+    Peer,
+}
+
+fn random_connection(
+    rng: &mut Rng,
+    system: u64,
+    echo: &ActorAddress,
+    caller: Caller,
+) -> Result<(Vec<u8>, usize), Failure> {
     let mut buf = BytesMut::new();
     let kind = rng.below(8);
     if kind == 0 {
         // A stranger: random bytes instead of a handshake.
         return Ok((rng.bytes(200), 1));
     }
-    let role = if kind == 1 { Role::Actor } else { Role::Endpoint };
-    HelloCodec::new().encode(Hello::new(system, 0, role), &mut buf)?;
+    let hello = match caller {
+        Caller::OfTheAdmin => Hello::new(system, 0, if kind == 1 { Role::Actor } else { Role::Endpoint }),
+        // A host number of its own, mostly one this system never issued.
+        Caller::Peer => {
+            Hello::new(system, 1 + rng.next() % 100_000, if kind == 1 { Role::Endpoint } else { Role::Actor })
+        }
+    };
+    HelloCodec::new().encode(hello, &mut buf)?;
     if kind == 2 {
         // A handshake cut short.
         let cut = rng.below(buf.len());
@@ -168,7 +188,7 @@ fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -
     let mut rng = Rng(0x5EED_F0AD_3100);
     let (mut sent, mut connections) = (0, 0);
     while sent < frames {
-        let (bytes, count) = random_connection(&mut rng, system_id, &echo)?;
+        let (bytes, count) = random_connection(&mut rng, system_id, &echo, Caller::OfTheAdmin)?;
         send_raw(at, &bytes)?;
         sent += count;
         connections += 1;
@@ -203,5 +223,40 @@ fn design_3_wire_a_silent_connection_holds_up_no_one() -> TestResult {
     assert_eq!(reply, "through a second program");
     drop((silent, half, other));
     asys.shutdown()?;
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_fuzzed_frames_to_an_actor_process_port_close_only_their_connection() -> TestResult {
+    let frames: usize = std::env::var("THESPIAN_FUZZ_ADMIN").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
+    let asys = system("multiprocTCPBase");
+    let echo = asys.create_actor::<Echo>()?;
+    let reply: String = answer(&asys, &echo, "ready".to_string())?;
+    assert_eq!(reply, "ready");
+    // The actor's own port: the one its process listens on.
+    let pid = procs::descendants_of(procs::listener_of(admin_port(&asys)?)?)?
+        .into_iter()
+        .filter(|pid| procs::tcp_sockets(*pid, "0A").is_ok_and(|s| !s.is_empty()))
+        .collect::<Vec<_>>();
+    let [pid] = pid[..] else { return Err(format!("one actor process listens, not {pid:?}").into()) };
+    let (port, _) = procs::tcp_sockets(pid, "0A")?.first().copied().ok_or("no port")?;
+    let at = SocketAddr::from(([127, 0, 0, 1], port));
+    let (system_id, _, _) = parts(&echo)?;
+    let mut rng = Rng(0x5EED_F0AD_3101);
+    let (mut sent, mut connections) = (0, 0);
+    while sent < frames {
+        let (bytes, count) = random_connection(&mut rng, system_id, &echo, Caller::Peer)?;
+        send_raw(at, &bytes)?;
+        sent += count;
+        connections += 1;
+        if connections % 200 == 0 {
+            let reply: String = answer(&asys, &echo, format!("still there after {sent} frames"))?;
+            assert_eq!(reply, format!("still there after {sent} frames"));
+        }
+    }
+    let reply: String = answer(&asys, &echo, "after the fuzz".to_string())?;
+    assert_eq!(reply, "after the fuzz");
+    asys.shutdown()?;
+    eprintln!("{sent} frames on {connections} connections");
     Ok(())
 }

@@ -20,6 +20,10 @@ use super::link::Link;
 use super::proto::{self, Control, Reader, Writer};
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
 
+/// How many frames may wait, over all peers, for their senders' markers. A peer that sends
+/// more before its marker arrives is no peer of this system's: its connection is closed.
+const MAX_EARLY: usize = 100_000;
+
 /// How long a connection to a peer may take to open and handshake.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -37,6 +41,8 @@ pub(crate) struct Peers {
     marked: HashSet<u32>,
     /// What came directly from a host before its marker.
     early: HashMap<u32, Vec<Frame>>,
+    /// How many frames `early` holds.
+    early_count: usize,
     /// Every connection's socket, to close them all when the process leaves the system.
     sockets: HashMap<u64, TcpStream>,
     /// The reader threads, joined once their sockets are closed.
@@ -94,16 +100,23 @@ impl Peers {
     /// The marker of `from` arrived through the admin: what it sent directly follows it.
     pub(crate) fn marked(&mut self, from: u32, inbound: &mut std::collections::VecDeque<Frame>) {
         self.marked.insert(from);
-        inbound.extend(self.early.remove(&from).unwrap_or_default());
+        let early = self.early.remove(&from).unwrap_or_default();
+        self.early_count -= early.len();
+        inbound.extend(early);
     }
 
-    /// A frame that came directly from `from`.
-    fn arrived(&mut self, from: u32, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) {
+    /// A frame that came directly from `from`; false if too many wait for their markers.
+    fn arrived(&mut self, from: u32, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) -> bool {
         match frame {
             Frame::Envelope { .. } if self.marked.contains(&from) => inbound.push_back(frame),
-            Frame::Envelope { .. } => self.early.entry(from).or_default().push(frame),
+            Frame::Envelope { .. } if self.early_count >= MAX_EARLY => return false,
+            Frame::Envelope { .. } => {
+                self.early_count += 1;
+                self.early.entry(from).or_default().push(frame);
+            }
             other => tracing::debug!(from, ?other, "a direct connection carries only mail; ignored"),
         }
+        true
     }
 
     /// `host`'s process is gone: so are the connections to it.
@@ -114,7 +127,7 @@ impl Peers {
             }
         }
         self.marked.remove(&host);
-        self.early.remove(&host);
+        self.early_count -= self.early.remove(&host).map_or(0, |early| early.len());
     }
 
     /// This process is leaving (its actors are gone): says goodbye on every connection, so
@@ -245,7 +258,10 @@ fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
                 Ok(Some(frame)) => {
                     let mut state = reader_link.lock();
                     let state = &mut *state;
-                    state.peers.arrived(host, frame, &mut state.inbound);
+                    if !state.peers.arrived(host, frame, &mut state.inbound) {
+                        tracing::warn!(host, "a direct connection sent too much before its marker and was closed");
+                        break;
+                    }
                     reader_link.arrived.notify_all();
                 }
                 Ok(None) => break,
