@@ -415,3 +415,99 @@ fn spec_9_4_a_program_killed_outright_takes_its_system_along() -> TestResult {
     again.shutdown()?;
     Ok(())
 }
+
+// ----- a child that never starts (DESIGN §3: mail held for it comes back as poison) -------
+
+/// An actor whose constructor fails: its process never reports in.
+struct NeverStarts;
+
+impl NewActor for NeverStarts {
+    fn new_actor() -> Result<Self, ActorError> {
+        Err("this actor never starts".into())
+    }
+}
+
+impl Actor for NeverStarts {
+    fn receive_message(&mut self, _: &mut dyn Message, _: &ActorAddress, _: &mut ActorContext<'_>) -> ActorResult {
+        Ok(())
+    }
+}
+thespian::register_actor!(NeverStarts);
+
+/// On a `String`, creates a [`NeverStarts`] child and at once sends it that text; tells
+/// the asker what comes back: `"poison: <text>: <details>"` and `"exited"`.
+#[derive(Default)]
+struct Hopeful {
+    asker: Option<ActorAddress>,
+}
+
+#[actor]
+impl Hopeful {
+    #[handler(String)]
+    fn start(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
+        self.asker = Some(sender.clone());
+        let child = ctx.create_actor::<NeverStarts>()?;
+        ctx.send(&child, text.clone());
+        Ok(())
+    }
+
+    #[handler(PoisonMessage)]
+    fn poison(&mut self, m: &PoisonMessage, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        let text = m.poison_message.downcast_ref::<String>().cloned().unwrap_or_default();
+        if let Some(asker) = &self.asker {
+            ctx.send(asker, format!("poison: {text}: {}", m.details));
+        }
+    }
+
+    #[handler(ChildActorExited)]
+    fn exited(&mut self, _m: &ChildActorExited, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        if let Some(asker) = &self.asker {
+            ctx.send(asker, "exited".to_string());
+        }
+    }
+}
+
+on_multiprocess_bases! {
+    fn design_3_mail_held_for_a_child_that_never_starts_comes_back_as_poison(asys) {
+        let hopeful = asys.create_actor::<Hopeful>()?;
+        asys.tell(&hopeful, "hello".to_string())?;
+        let mut told = Vec::new();
+        for _ in 0..2 {
+            told.push(asys.listen_as::<String>(ANSWER)?.ok_or_else(|| format!("only {told:?} came back"))?);
+        }
+        told.sort();
+        assert_eq!(told[0], "exited", "{told:?}");
+        assert!(told[1].starts_with("poison: hello: "), "{told:?}");
+        assert!(told[1].contains("this actor never starts"), "the reason is given: {told:?}");
+        quiet(asys)?;
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_9_4_a_system_started_on_the_port_of_one_shutting_down_starts_or_says_why() -> TestResult {
+    let first = system("multiprocTCPBase");
+    let port = admin_port(&first)?;
+    first.shutdown()?;
+    let (mut started, mut refused) = (0, 0);
+    for round in 0..20 {
+        // Right after the previous system's shutdown returned, its admin may still be going:
+        // a new system starts, or fails at once saying why; it never hangs or half-starts.
+        match builder("multiprocTCPBase").admin_port(port).build() {
+            Ok(again) => {
+                let hopeful = again.create_actor::<Crowd>()?;
+                let Gathered(present) = answer(&again, &hopeful, Gather(1))?;
+                assert_eq!(present.len(), 1, "round {round}");
+                again.shutdown()?;
+                started += 1;
+            }
+            Err(ActorSystemError::ActorSystemStartupFailure { reason }) => {
+                assert!(reason.contains(&port.to_string()), "round {round}: the reason names the port: {reason}");
+                refused += 1;
+            }
+            Err(other) => return Err(format!("round {round}: {other}").into()),
+        }
+    }
+    assert!(started > 0, "{refused} refused, none started");
+    Ok(())
+}

@@ -415,6 +415,10 @@ impl Router {
     fn control_from(&mut self, link: LinkId, control: Control) {
         let from_host = self.links.get(&link).and_then(|l| l.host);
         match control {
+            Control::Attach { .. } if self.shutting_down.is_some() => {
+                // A program that comes as the system shuts down is told so, not welcomed.
+                self.control(link, &Control::ShutDown);
+            }
             Control::Attach { program, owner } => {
                 let host = self.issue_host();
                 let hosts = self.issue_block(host);

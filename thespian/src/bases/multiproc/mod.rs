@@ -182,10 +182,22 @@ impl MultiprocBase {
         let link = Link::start(input, Box::new(stream), close, "thespian-admin-link")?;
         let attach = Control::Attach { program: program().to_path_buf(), owner: options.shutdown_on_drop };
         link.lock().control(&attach)?;
-        let (mut guard, welcome) =
-            link.wait_for(link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| s.welcome.take());
-        let (host, capabilities, direct) =
-            welcome?.ok_or_else(|| startup(format!("the admin on {at} did not welcome us")))?;
+        let shutting_down = |s: &link::LinkState| {
+            s.inbound
+                .iter()
+                .any(|f| matches!(f, Frame::Control { body } if Control::decode(body) == Ok(Control::ShutDown)))
+        };
+        let (mut guard, welcome) = link.wait_for(link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| {
+            s.welcome.take().map(Some).or_else(|| shutting_down(s).then_some(None))
+        });
+        // An admin that shuts down (or has just shut down) as this program attaches.
+        let going =
+            || startup(format!("the system on the Admin Port {at} is shutting down; start again once it is gone"));
+        let (host, capabilities, direct) = match welcome {
+            Ok(Some(Some(welcome))) => welcome,
+            Ok(Some(None)) | Err(_) => return Err(going()),
+            Ok(None) => return Err(startup(format!("the admin on {at} did not welcome us within {ANSWER_TIMEOUT:?}"))),
+        };
         if direct {
             // A program takes no connections: it opens them to the actors it sends to, and
             // they answer on the same ones.
