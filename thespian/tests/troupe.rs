@@ -88,7 +88,6 @@ fn status(asys: &ActorSystem, troupe: &ActorAddress) -> Result<TroupeStatus, Box
 }
 
 on_every_base! {
-    #[not_yet_on_tcp = "flaky on multiprocTCPBase under load: the status read at the peak races with the workers' reports from their processes"]
     fn spec_8_1_burst_grows_to_max_count_answers_all_and_shrinks_to_idle_count(asys) {
         let troupe = asys.create_actor::<Worker>()?;
         for n in 0..100 {
@@ -98,6 +97,8 @@ on_every_base! {
         let mut done = HashSet::new();
         let mut held_worker: Option<ActorAddress> = None;
         let mut peak_checked = false;
+        // Each job done needed a release: across processes some may be done at the peak.
+        let mut released = 0;
         while done.len() < 100 {
             let msg = asys.listen(ANSWER)?.ok_or("the troupe stopped answering")?;
             if let Some(started) = msg.downcast_ref::<Started>() {
@@ -107,7 +108,9 @@ on_every_base! {
                     let at_peak = status(asys, &troupe)?;
                     assert_eq!((at_peak.workers, at_peak.max_count), (10, 10), "{at_peak:?}");
                     assert_eq!((at_peak.busy, at_peak.idle), (10, 0), "all ten have work in hand: {at_peak:?}");
-                    assert!(at_peak.pending >= 80, "the rest waits in the queue: {at_peak:?}");
+                    // The status request follows the jobs on the same route, so all 100 are in:
+                    // the ones not in hand nor done wait in the queue.
+                    assert!(at_peak.pending + 10 + released >= 100, "the rest waits in the queue: {at_peak:?}");
                     peak_checked = true;
                 }
                 // The first worker keeps its work in progress until everything else is done.
@@ -115,6 +118,7 @@ on_every_base! {
                     held_worker = Some(started.worker.clone());
                 } else {
                     asys.tell(&started.worker, Release)?;
+                    released += 1;
                 }
             } else if let Some(finished) = msg.downcast_ref::<Done>() {
                 assert!(done.insert(finished.n), "job {} answered twice", finished.n);
