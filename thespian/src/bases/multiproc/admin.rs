@@ -32,6 +32,9 @@ use crate::wire::WireEnvelope;
 /// The environment variable carrying an admin's [`AdminConfig`] (hex of its postcard).
 pub(crate) const CONFIG_VAR: &str = "THESPIAN_ADMIN_CONFIG";
 
+/// How many frames may wait, in all, for host numbers whose actor has not been created yet.
+const MAX_EARLY: usize = 100_000;
+
 /// How long a shutdown waits for the actors to exit before their processes are killed.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -161,6 +164,8 @@ struct Router {
     blocks: Vec<(HostBlock, u32)>,
     /// Mail for issued host numbers whose spawn has not arrived yet.
     early: HashMap<u32, Vec<Frame>>,
+    /// How many frames `early` holds.
+    early_count: usize,
     spawner: Option<std_mpsc::Sender<SpawnJob>>,
     spawner_thread: Option<std::thread::JoinHandle<()>>,
     /// Where each actor process takes direct connections.
@@ -243,6 +248,7 @@ async fn serve(mut config: AdminConfig) -> i32 {
         next_host: 1,
         blocks: Vec::new(),
         early: HashMap::new(),
+        early_count: 0,
         spawner: Some(jobs),
         spawner_thread: Some(spawner_thread),
         directory: HashMap::new(),
@@ -385,17 +391,25 @@ impl Router {
         self.send(link, control.frame());
     }
 
-    fn issue_host(&mut self) -> u32 {
+    /// A new host number; `None` once all are used (a host number is never reused).
+    fn issue_host(&mut self) -> Option<u32> {
         let host = self.next_host;
-        self.next_host += 1;
-        host
+        self.next_host = host.checked_add(1)?;
+        Some(host)
     }
 
-    fn issue_block(&mut self, owner: u32) -> HostBlock {
+    /// A new block of host numbers for `owner`; `None` once all are used.
+    fn issue_block(&mut self, owner: u32) -> Option<HostBlock> {
         let block = HostBlock { first: self.next_host, count: HOST_BLOCK };
-        self.next_host += HOST_BLOCK;
+        self.next_host = self.next_host.checked_add(HOST_BLOCK)?;
         self.blocks.push((block, owner));
-        block
+        Some(block)
+    }
+
+    /// The system has used every host number: the link that asked for more is closed.
+    fn out_of_hosts(&mut self, link: LinkId) {
+        tracing::error!(link, "every host number of this system is used; a connection asking for more is closed");
+        self.links.remove(&link);
     }
 
     fn frame(&mut self, link: LinkId, frame: Frame) {
@@ -420,8 +434,9 @@ impl Router {
                 self.control(link, &Control::ShutDown);
             }
             Control::Attach { program, owner } => {
-                let host = self.issue_host();
-                let hosts = self.issue_block(host);
+                let Some((host, hosts)) = self.issue_host().and_then(|h| Some((h, self.issue_block(h)?))) else {
+                    return self.out_of_hosts(link);
+                };
                 if let Some(handle) = self.links.get_mut(&link) {
                     handle.host = Some(host);
                     handle.peer = Peer::Program { owner };
@@ -432,10 +447,10 @@ impl Router {
                 let direct = self.direct();
                 self.control(link, &Control::Welcome { host, capabilities, hosts, direct });
             }
-            Control::MoreHosts => {
-                let block = self.issue_block(from_host.unwrap_or_default());
-                self.control(link, &Control::Hosts(block));
-            }
+            Control::MoreHosts => match self.issue_block(from_host.unwrap_or_default()) {
+                Some(block) => self.control(link, &Control::Hosts(block)),
+                None => self.out_of_hosts(link),
+            },
             Control::Spawn { order, program } => self.spawn(link, order, program),
             Control::ClaimName { name, candidate } => {
                 let holder = self.kernel.claim_name(&name, &candidate);
@@ -510,7 +525,14 @@ impl Router {
             }
             Some(Host::Starting { held, .. }) => held.push(frame),
             Some(Host::Gone) => self.undeliverable(frame),
-            None if issued => self.early.entry(host).or_default().push(frame),
+            None if issued && self.early_count < MAX_EARLY => {
+                self.early_count += 1;
+                self.early.entry(host).or_default().push(frame);
+            }
+            None if issued => {
+                tracing::warn!(host, "too much mail waits for actors not created yet; this frame is undeliverable");
+                self.undeliverable(frame);
+            }
             None => self.undeliverable(frame),
         }
     }
@@ -572,6 +594,13 @@ impl Router {
         }
     }
 
+    /// The mail waiting for `host`'s actor to be created.
+    fn take_early(&mut self, host: u32) -> Vec<Frame> {
+        let early = self.early.remove(&host).unwrap_or_default();
+        self.early_count -= early.len();
+        early
+    }
+
     /// Whether the process a host number was issued to may still spawn it.
     fn block_owner_alive(&self, host: u32) -> bool {
         self.blocks
@@ -616,13 +645,16 @@ impl Router {
 
     fn spawn(&mut self, creator: LinkId, order: SpawnOrder, program: PathBuf) {
         let host = order.address.host();
-        if self.hosts.contains_key(&host) || host == 0 || host >= self.next_host {
-            tracing::warn!(address = %order.address, "a spawn order for a host number in use was refused");
+        // Only the process a host number was issued to may start an actor on it, once.
+        let issued_to = self.blocks.iter().find(|(b, _)| (b.first..b.first + b.count).contains(&host)).map(|(_, o)| *o);
+        let creator_host = self.links.get(&creator).and_then(|l| l.host);
+        if self.hosts.contains_key(&host) || host == 0 || issued_to.is_none() || issued_to != creator_host {
+            tracing::warn!(address = %order.address, "a spawn order for a host number not the creator's, or in use, was refused");
             return;
         }
-        let held = self.early.remove(&host).unwrap_or_default();
+        let Some(hosts) = self.issue_block(host) else { return self.out_of_hosts(creator) };
+        let held = self.take_early(host);
         self.kernel.register_remote(&order);
-        let hosts = self.issue_block(host);
         let boot = Boot {
             system: self.config.system,
             base: self.config.base.clone(),
@@ -725,7 +757,7 @@ impl Router {
             .filter(|h| self.blocks.iter().any(|(b, owner)| *owner == host && (b.first..b.first + b.count).contains(h)))
             .collect();
         for h in orphans {
-            for frame in self.early.remove(&h).unwrap_or_default() {
+            for frame in self.take_early(h) {
                 self.undeliverable(frame);
             }
         }
