@@ -210,6 +210,9 @@ pub(crate) struct Kernel {
     dead_letter_handler: Option<ActorAddress>,
     queue: VecDeque<Envelope>,
     timers: Timers,
+    /// The clock a wakeup's delay counts from: the system's, or a test's virtual one. Read
+    /// only when an actor asks for a wakeup; the bases pass `now` everywhere else.
+    clock: fn() -> Instant,
     capabilities: Capabilities,
     /// Whether actors' capability checks are made (spec §9.2: not on the simple base).
     checks_capabilities: bool,
@@ -251,6 +254,7 @@ impl Kernel {
             dead_letter_handler: None,
             queue: VecDeque::new(),
             timers: Timers::default(),
+            clock: Instant::now,
             capabilities,
             checks_capabilities,
             revalidate: false,
@@ -259,6 +263,14 @@ impl Kernel {
             watches: std::collections::BTreeMap::new(),
             watch_ignored: false,
         }
+    }
+
+    /// This kernel reads `clock` for the time a wakeup's delay counts from (a virtual clock
+    /// makes kernel tests deterministic).
+    #[cfg(test)]
+    pub(crate) fn with_clock(mut self, clock: fn() -> Instant) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// This kernel as one process of a multi-process system: process `host` (the admin's is
@@ -1303,7 +1315,8 @@ impl ActorHost for Kernel {
     }
 
     fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
-        self.timers.schedule(me, delay, payload);
+        let now = (self.clock)();
+        self.timers.schedule(now, me, delay, payload);
     }
 
     fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool) {

@@ -2,18 +2,31 @@
 //! in-memory transport that carries every envelope as a wire frame: the lifecycle rules that
 //! cross processes, tested deterministically and without processes.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use crate::api::actor::{Actor, ActorResult, ActorSpec};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
 use crate::api::context::ActorContext;
 use crate::api::message::Message;
-use crate::api::system_messages::{ActorExitRequest, ChildActorExited, DeadEnvelope};
+use crate::api::system_messages::{ActorExitRequest, ChildActorExited, DeadEnvelope, WakeupMessage};
 use crate::core::kernel::{Envelope, HostEnd, Kernel};
 use crate::wire::WireEnvelope;
 
 const SYSTEM: u64 = 0x5eed;
+
+thread_local! {
+    /// The virtual clock of this test's kernels: a fixed origin and how far it has moved.
+    static ORIGIN: Instant = Instant::now();
+    static ELAPSED: Cell<Duration> = const { Cell::new(Duration::ZERO) };
+}
+
+/// The virtual time: it moves only when a test says so ([`Net::advance`]).
+fn virtual_now() -> Instant {
+    ORIGIN.with(|origin| *origin) + ELAPSED.with(Cell::get)
+}
 
 /// One kernel per host; host 0 is the admin's process.
 struct Net {
@@ -24,9 +37,24 @@ struct Net {
 
 impl Net {
     fn new(hosts: u32) -> Self {
-        let kernels =
-            (0..hosts).map(|h| Kernel::new(SYSTEM, "test", Capabilities::new(), false).in_process(h)).collect();
+        let kernels = (0..hosts)
+            .map(|h| Kernel::new(SYSTEM, "test", Capabilities::new(), false).in_process(h).with_clock(virtual_now))
+            .collect();
         Self { kernels, dead: BTreeSet::new() }
+    }
+
+    /// Moves the virtual clock on by `by`: each live kernel delivers the wakeups then due,
+    /// and the messages they cause are carried.
+    fn advance(&mut self, by: Duration) -> Result<(), String> {
+        ELAPSED.with(|elapsed| elapsed.set(elapsed.get() + by));
+        let now = virtual_now();
+        for (host, kernel) in self.kernels.iter_mut().enumerate() {
+            if !u32::try_from(host).is_ok_and(|h| self.dead.contains(&h)) {
+                let mark = kernel.timer_mark();
+                kernel.fire_due_timers(now, mark);
+            }
+        }
+        self.run()
     }
 
     fn kernel(&mut self, host: u32) -> &mut Kernel {
@@ -326,4 +354,61 @@ fn spec_1_2_on_a_single_process_system_an_address_of_another_process_is_invalid(
     let kernel = Kernel::new(SYSTEM, "test", Capabilities::new(), false);
     let elsewhere = ActorAddress::on_host(SYSTEM, 1, 1);
     assert!(kernel.validate(&elsewhere).is_err());
+}
+
+/// Told a number of milliseconds by an observer, it asks for a wakeup after that long and
+/// tells the observer `"woke"` when it comes.
+#[derive(Default)]
+struct Sleeper {
+    observer: Option<ActorAddress>,
+}
+
+impl Actor for Sleeper {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if let Some(ms) = msg.downcast_ref::<u64>() {
+            self.observer = Some(sender.clone());
+            ctx.wakeup_after(Duration::from_millis(*ms), ());
+        } else if let (true, Some(observer)) = (msg.is::<WakeupMessage>(), &self.observer) {
+            ctx.send(observer, "woke".to_string());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn spec_4_7_a_wakeup_in_another_process_comes_at_its_virtual_time() -> Result<(), String> {
+    let mut net = Net::new(2);
+    let sleeper = net.create::<Sleeper>(1, None)?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(sleeper, observer.clone(), Box::new(10_u64));
+    net.run()?;
+    net.advance(Duration::from_millis(9))?;
+    assert!(texts(net.kernel(0), &observer).is_empty(), "not before its time");
+    net.advance(Duration::from_millis(1))?;
+    assert_eq!(texts(net.kernel(0), &observer), ["woke"], "at its time, across processes");
+    assert_eq!(net.kernel(1).system_status().pending_wakeups, 0);
+    Ok(())
+}
+
+#[test]
+fn spec_4_7_an_orphan_that_exits_takes_its_pending_wakeups_along() -> Result<(), String> {
+    let mut net = Net::new(3);
+    let parent = net.create::<Parent>(1, None)?;
+    let sleeper = net.create::<Sleeper>(2, Some(&parent))?;
+    let observer = net.kernel(0).open_endpoint();
+    net.kernel(0).post(sleeper, observer.clone(), Box::new(10_u64));
+    net.run()?;
+    assert_eq!(net.kernel(2).system_status().pending_wakeups, 1);
+    // Its parent's process dies: it exits (spec §2.2.4), and its wakeup with it.
+    net.kill(1);
+    net.run()?;
+    assert_eq!(net.kernel(2).system_status().pending_wakeups, 0);
+    net.advance(Duration::from_millis(10))?;
+    assert!(texts(net.kernel(0), &observer).is_empty(), "no wakeup after the exit");
+    Ok(())
 }

@@ -22,8 +22,7 @@ pub(crate) struct Timers {
 
 impl Timers {
     /// Schedules a wakeup for `target` after `delay`.
-    pub(crate) fn schedule(&mut self, target: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
-        let now = Instant::now();
+    pub(crate) fn schedule(&mut self, now: Instant, target: &ActorAddress, delay: Duration, payload: Box<dyn Message>) {
         // A delay too long for the clock is "never" in practice: a century from now.
         let deadline = now.checked_add(delay).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
         let seq = self.next_seq;
@@ -108,10 +107,10 @@ mod tests {
     fn spec_9_2_take_due_leaves_wakeups_scheduled_after_the_mark() {
         let mut timers = Timers::default();
         let actor = ActorAddress::new(1, 1);
-        timers.schedule(&actor, Duration::ZERO, Box::new("before".to_string()));
-        let mark = timers.mark();
-        timers.schedule(&actor, Duration::ZERO, Box::new("after".to_string()));
         let now = Instant::now();
+        timers.schedule(now, &actor, Duration::ZERO, Box::new("before".to_string()));
+        let mark = timers.mark();
+        timers.schedule(now, &actor, Duration::ZERO, Box::new("after".to_string()));
         let due = timers.take_due(now, mark);
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].1.payload.downcast_ref::<String>().map(String::as_str), Some("before"));
