@@ -94,8 +94,9 @@ fn main() -> Result<(), ActorSystemError> {
         .shutdown_on_drop(true) // even if this program fails, nothing is left running
         .build()?;
     // ANCHOR_END: builder
-    let port = asys.capabilities()?.get("Admin Port").cloned();
-    println!("the program runs in process {}; the admin listens on port {port:?}", std::process::id());
+    let caps = asys.capabilities()?;
+    let port = caps.get("Admin Port").map_or_else(|| "?".to_string(), ToString::to_string);
+    println!("the program runs in process {}; the admin listens on port {port}", std::process::id());
 
     let host = asys.create_actor::<Host>()?;
     let guests = ["Ada", "Grace", "Barbara"].map(String::from).to_vec();
