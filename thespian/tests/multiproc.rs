@@ -260,17 +260,18 @@ impl Echo {
 /// (on a line of its own: libtest has written the test's name without ending its line).
 fn report_system(asys: &ActorSystem) -> TestResult {
     let pids: Vec<String> = descendants()?.iter().map(u32::to_string).collect();
-    println!("\nport={} pids={}", admin_port(asys)?, pids.join(","));
+    // A Queue system has no Admin Port: 0 then.
+    println!("\nport={} pids={}", admin_port(asys).unwrap_or(0), pids.join(","));
     Ok(())
 }
 
 /// Runs the ignored test `name` of this binary in a child process with `var` set to the
 /// TCP base's name, and reads its [`report_system`] line: returns the child, the Admin
 /// Port, and the system's processes watched (killed if the test fails).
-fn run_reporter(name: &str, var: &str) -> Result<(std::process::Child, u16, Watched), Failure> {
+fn run_reporter(name: &str, var: &str, base: &str) -> Result<(std::process::Child, u16, Watched), Failure> {
     let mut child = Command::new(std::env::current_exe()?)
         .args([name, "--exact", "--include-ignored", "--nocapture", "--test-threads=1"])
-        .env(var, "multiprocTCPBase")
+        .env(var, base)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()?;
@@ -310,7 +311,7 @@ fn starter_child_process() -> TestResult {
 
 #[test]
 fn spec_9_4_the_admin_outlives_the_program_that_started_it() -> TestResult {
-    let (mut child, port, watched) = run_reporter("starter_child_process", STARTER)?;
+    let (mut child, port, watched) = run_reporter("starter_child_process", STARTER, "multiprocTCPBase")?;
     let status = child.wait()?;
     assert!(status.success(), "the starter failed: {status}");
     assert!(watched.procs.len() >= 3, "the admin, its zygote and the actor run: {:?}", watched.procs.len());
@@ -384,6 +385,28 @@ fn spec_9_4_an_admin_killed_outright_takes_its_actor_processes_along() -> TestRe
     Ok(())
 }
 
+#[test]
+fn spec_9_3_a_queue_system_ends_when_the_program_that_created_it_ends() -> TestResult {
+    // The starter lets go of its handle without a shutdown, and ends: on the TCP base the
+    // system would go on; a Queue system goes with its program.
+    let (mut child, _, watched) = run_reporter("starter_child_process", STARTER, "multiprocQueueBase")?;
+    let status = child.wait()?;
+    assert!(status.success(), "the starter failed: {status}");
+    watched.await_gone(ANSWER)?;
+    Ok(())
+}
+
+#[test]
+fn spec_9_3_a_queue_system_lives_as_long_as_the_program_that_created_it() -> TestResult {
+    let (mut child, _, mut watched) = run_reporter("owner_child_process", OWNER, "multiprocQueueBase")?;
+    watched.watch(child.id())?;
+    assert!(watched.procs.len() >= 7, "the program, the admin, its zygote and four actors");
+    child.kill()?;
+    let _ = child.wait()?;
+    watched.await_gone(ANSWER)?;
+    Ok(())
+}
+
 /// The owner's side, run in a child process: starts a system that shuts down with it, with
 /// four actor processes, prints the Admin Port and the system's processes, and waits to be
 /// killed (its standard input never closes before).
@@ -404,7 +427,7 @@ fn owner_child_process() -> TestResult {
 
 #[test]
 fn spec_9_4_a_program_killed_outright_takes_its_system_along() -> TestResult {
-    let (mut child, port, mut watched) = run_reporter("owner_child_process", OWNER)?;
+    let (mut child, port, mut watched) = run_reporter("owner_child_process", OWNER, "multiprocTCPBase")?;
     watched.watch(child.id())?;
     assert!(watched.procs.len() >= 7, "the owner, the admin, its zygote and four actors");
     child.kill()?;

@@ -128,9 +128,19 @@ fn named_registry(asys: &ActorSystem, name: &str) -> Result<ActorAddress, Failur
     Ok(asys.create_actor_with(ActorSpec::of::<Registry>().global_name(name))?)
 }
 
-/// Creates (or finds) the [`Registry`] named `name` from inside `creator`.
+/// Creates (or finds) the [`Registry`] named `name` from inside `creator`, which greets it
+/// `greetings` times; returns once the greetings have arrived. (The creator's answer and
+/// its greetings travel on different routes across processes, and only one sender's
+/// messages to one target keep their order, spec §4.1: the registry is asked again, each
+/// time a round trip, until it has as many as it was sent.)
 fn named_from(asys: &ActorSystem, creator: &ActorAddress, name: &str, greetings: u32) -> Result<ActorAddress, Failure> {
     let Created(named) = answer(asys, creator, CreateNamed { name: name.to_string(), greetings })?;
+    let deadline = std::time::Instant::now() + ANSWER;
+    while log_of(asys, &named)?.len() < greetings as usize {
+        if std::time::Instant::now() >= deadline {
+            return Err(format!("{name} did not get its {greetings} greetings within {ANSWER:?}").into());
+        }
+    }
     Ok(named)
 }
 

@@ -329,7 +329,7 @@ on_every_base! {
         Ok(())
     }
 
-    #[not_yet_on_tcp = "the flood is delivered in the flooder's process before the admin's census reaches it: across processes the count is a later snapshot"]
+    #[not_yet_multiproc = "the flood is delivered in the flooder's process before the admin's census reaches it: across processes the count is a later snapshot"]
     fn spec_7_13_system_status_counts_every_queued_message(asys) {
         let flooder = asys.create_actor::<Flooder>()?;
         let other = asys.create_actor::<Idle>()?;

@@ -229,7 +229,7 @@ on_multiprocess_bases! {
         Ok(())
     }
 
-    fn spec_9_1_watch_is_supported_on_the_tcp_base(asys) {
+    fn spec_9_1_watch_is_supported_on_the_multi_process_bases(asys) {
         let supported = Some(CapValue::Bool(true));
         assert_eq!(asys.capabilities()?.get("Thespian Watch Supported"), supported.as_ref());
         asys.update_capability("Thespian Watch Supported", Some(false.into()))?;

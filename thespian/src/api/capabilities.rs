@@ -430,8 +430,9 @@ pub(crate) fn common(base_name: &str) -> Capabilities {
     caps.insert("Thespian ActorSystem Version", 1);
     caps.insert("Rust Version", rust_version());
     caps.insert("AllowRemoteActorSources", "Yes");
-    // Spec §4.8: only the TCP base polls the descriptors of a `ThespianWatch`.
-    caps.insert("Thespian Watch Supported", base_name == "multiprocTCPBase");
+    // Spec §4.8: the multi-process bases poll the descriptors of a `ThespianWatch` (each
+    // actor process watches its own); the simple base does not.
+    caps.insert("Thespian Watch Supported", base_name != "simpleSystemBase");
     caps
 }
 

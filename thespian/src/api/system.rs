@@ -158,7 +158,7 @@ impl Default for ActorSystemBuilder {
 /// The system bases of spec §9 by name, and whether this build provides them.
 const BASES: &[(&str, bool)] = &[
     ("simpleSystemBase", true),
-    ("multiprocQueueBase", false),
+    ("multiprocQueueBase", cfg!(target_os = "linux")),
     ("multiprocTCPBase", cfg!(target_os = "linux")),
     ("multiprocUDPBase", false),
 ];
@@ -344,7 +344,21 @@ impl ActorSystemBuilder {
     /// Attaches to (or starts) a multi-process system.
     #[cfg(target_os = "linux")]
     fn multiproc(&self, name: &'static str, mut caps: Capabilities) -> Result<Arc<dyn SystemBase>, ActorSystemError> {
-        use crate::bases::multiproc::{MultiprocBase, Options, DEFAULT_ADMIN_PORT};
+        use crate::bases::multiproc::{MultiprocBase, Options, DEFAULT_ADMIN_PORT, QUEUE};
+        let queue = name == QUEUE;
+        if queue {
+            // Spec §9.3: a Queue system is private to the program that starts it and lives as
+            // long as that program; it has no Admin Port and takes part in no convention.
+            let refuse = |what: &str| ActorSystemError::ActorSystemStartupFailure {
+                reason: format!("{QUEUE} {what}; use multiprocTCPBase for that"),
+            };
+            if self.attach_only {
+                return Err(refuse("starts a system of its own for each program: there is none to attach to"));
+            }
+            if caps.get("Convention Address.IPv4").is_some() {
+                return Err(refuse("systems are local to their program and join no convention"));
+            }
+        }
         let from_caps = match caps.get("Admin Port") {
             Some(CapValue::Int(port)) => Some(u16::try_from(*port).map_err(|_| {
                 ActorSystemError::ActorSystemStartupFailure { reason: format!("\"Admin Port\" {port} is not a port") }
@@ -352,7 +366,11 @@ impl ActorSystemBuilder {
             _ => None,
         };
         let admin_port = self.admin_port.or(from_caps).unwrap_or(DEFAULT_ADMIN_PORT);
-        caps.insert("Admin Port", i64::from(admin_port));
+        if queue {
+            caps.remove("Admin Port");
+        } else {
+            caps.insert("Admin Port", i64::from(admin_port));
+        }
         let options = Options {
             base: name,
             admin_port,
@@ -360,7 +378,8 @@ impl ActorSystemBuilder {
             capabilities: caps,
             // Spec §5.12: only the simple base skips the checks.
             checks_capabilities: self.check_capabilities.unwrap_or(true),
-            shutdown_on_drop: self.shutdown_on_drop,
+            // A Queue system ends with its program (spec §9.3).
+            shutdown_on_drop: self.shutdown_on_drop || queue,
             attach_only: self.attach_only,
             logging: crate::bases::multiproc::logs::LogConfig::new(&self.logging),
         };

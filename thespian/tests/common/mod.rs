@@ -131,12 +131,12 @@ impl Rng {
 /// ```
 ///
 /// expands to a module `spec_4_4_poison_after_second_failure` with one `#[test]` per base
-/// (`simple_system_base`, `multiproc_tcp_base`, and the other multi-process bases as they
-/// land). A body marked `#[not_yet_on_tcp = "why"]` is ignored on `multiprocTCPBase`
-/// (listed by `cargo test -- --ignored`): a known gap of that base, tracked in its issue.
+/// (`simple_system_base`, `multiproc_queue_base`, `multiproc_tcp_base`, and the UDP base once
+/// it lands). A body marked `#[not_yet_multiproc = "why"]` is ignored on the multi-process
+/// bases (listed by `cargo test -- --ignored`): a known gap of theirs, tracked in its issue.
 #[macro_export]
 macro_rules! on_every_base {
-    ($($(#[not_yet_on_tcp = $why:literal])? fn $name:ident($asys:ident) $body:block)*) => {$(
+    ($($(#[not_yet_multiproc = $why:literal])? fn $name:ident($asys:ident) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
@@ -146,6 +146,13 @@ macro_rules! on_every_base {
             #[test]
             fn simple_system_base() {
                 $crate::common::run("simpleSystemBase", body);
+            }
+
+            #[test]
+            #[cfg(target_os = "linux")]
+            $(#[ignore = $why])?
+            fn multiproc_queue_base() {
+                $crate::common::run("multiprocQueueBase", body);
             }
 
             #[test]
@@ -169,6 +176,12 @@ macro_rules! on_multiprocess_bases {
             use super::*;
 
             fn body($asys: &thespian::ActorSystem) -> $crate::common::TestResult $body
+
+            #[test]
+            #[cfg(target_os = "linux")]
+            fn multiproc_queue_base() {
+                $crate::common::run("multiprocQueueBase", body);
+            }
 
             #[test]
             #[cfg(target_os = "linux")]

@@ -29,6 +29,9 @@ const EXIT_BAD_BOOT: i32 = 2;
 /// Exit code: the connection to the admin failed.
 const EXIT_LINK: i32 = 3;
 
+/// How long a process waits for the admin to apply its requests to the registries.
+const SYNC_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How long a leaving actor process waits for its peers to close their direct connections.
 const BYE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -241,6 +244,25 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
         let spawn = Control::Spawn { order, program: program().to_path_buf() };
         state.writer.control(&spawn).map_err(|e| e.to_string())?;
     }
+    // Requests to the registries (a dead-letter handler, a capability, a shutdown) take
+    // effect first, as they do in a handler on the simple base: the admin has applied them
+    // before anything sent after them can reach another process, directly or not.
+    let mut requested = false;
+    while let Some(request) = kernel.poll_admin() {
+        state.writer.control(&Control::Admin(request)).map_err(|e| e.to_string())?;
+        requested = true;
+    }
+    if requested {
+        let sync = state.next_sync;
+        state.next_sync += 1;
+        state.writer.control(&Control::Sync(sync)).and_then(|()| state.writer.flush()).map_err(|e| e.to_string())?;
+        let deadline = Some(Instant::now() + SYNC_TIMEOUT);
+        let (guard, synced) = link.wait_for(state, deadline, |s| (s.synced > sync).then_some(()));
+        state = guard;
+        if synced.map_err(|e| e.to_string())?.is_none() {
+            return Err(format!("the admin did not apply a request within {SYNC_TIMEOUT:?}"));
+        }
+    }
     let mut bounced = Vec::new();
     while let Some(env) = kernel.poll_transmit() {
         match proto::envelope_frame(&env) {
@@ -252,9 +274,6 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
             }
             Err(e) => bounced.push((env, e)),
         }
-    }
-    while let Some(request) = kernel.poll_admin() {
-        state.writer.control(&Control::Admin(request)).map_err(|e| e.to_string())?;
     }
     state.flush_all().map_err(|e| e.to_string())?;
     Ok(bounced)

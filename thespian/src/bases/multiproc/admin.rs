@@ -108,7 +108,7 @@ type LinkId = u64;
 /// What the router task is told.
 enum Event {
     /// A program connected to the Admin Port and handshook.
-    Program(tokio_util::codec::Framed<tokio::net::TcpStream, FrameCodec>),
+    Program(tokio_util::codec::Framed<Box<dyn Stream>, FrameCodec>),
     Frame(LinkId, Frame),
     Closed(LinkId, String),
     /// The zygote answered a spawn for this host.
@@ -214,26 +214,76 @@ struct SpawnJob {
     exec: bool,
 }
 
-async fn serve(mut config: AdminConfig) -> i32 {
-    let listener = match tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port)).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            return ready_line(&format!("error cannot listen on the Admin Port {}:{}: {e}", config.bind, config.port))
+/// A connection a program made to the admin: TCP on the Admin Port, or a Unix socket.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Where the admin takes programs' connections.
+enum Listener {
+    /// The TCP base's Admin Port.
+    Tcp(tokio::net::TcpListener),
+    /// The Queue base's Unix socket, private to the system (spec §9.3).
+    Unix(tokio::net::UnixListener),
+}
+
+impl Listener {
+    async fn bind(config: &AdminConfig) -> Result<Self, String> {
+        if config.base == super::QUEUE {
+            use std::os::linux::net::SocketAddrExt as _;
+            let name = super::queue_socket_name(config.system);
+            let bound = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+                .and_then(|at| std::os::unix::net::UnixListener::bind_addr(&at))
+                .and_then(|l| l.set_nonblocking(true).map(|()| l))
+                .and_then(tokio::net::UnixListener::from_std);
+            return bound.map(Self::Unix).map_err(|e| format!("cannot listen on the system's socket {name}: {e}"));
         }
+        tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
+            .await
+            .map(Self::Tcp)
+            .map_err(|e| format!("cannot listen on the Admin Port {}:{}: {e}", config.bind, config.port))
+    }
+
+    /// The next connection, set up for frames.
+    async fn accept(&self) -> std::io::Result<Box<dyn Stream>> {
+        match self {
+            Self::Tcp(l) => {
+                let (stream, _) = l.accept().await?;
+                let _ = stream.set_nodelay(true);
+                Ok(Box::new(stream))
+            }
+            Self::Unix(l) => Ok(Box::new(l.accept().await?.0)),
+        }
+    }
+}
+
+async fn serve(mut config: AdminConfig) -> i32 {
+    let listener = match Listener::bind(&config).await {
+        Ok(listener) => listener,
+        Err(reason) => return ready_line(&format!("error {reason}")),
     };
     let (events, mut inbox) = mpsc::unbounded_channel();
     let (jobs, spawner_thread) = match start_spawner(events.clone()) {
         Ok(spawner) => spawner,
         Err(e) => return ready_line(&format!("error cannot start the admin's spawner thread: {e}")),
     };
-    let port = listener.local_addr().map_or(config.port, |a| a.port());
+    let port = match &listener {
+        Listener::Tcp(l) => l.local_addr().map_or(config.port, |a| a.port()),
+        Listener::Unix(_) => 0,
+    };
     ready_line(&format!("ready {port}"));
     if config.daemon {
         detach();
     }
     tokio::spawn(accept(listener, config.system, events.clone()));
     config.port = port;
-    config.capabilities.insert("Admin Port", i64::from(port));
+    if config.base == super::QUEUE {
+        // Spec §9.3: the admin's address is an arbitrary string; there is no Admin Port.
+        config.capabilities.remove("Admin Port");
+        config.capabilities.insert("Admin Address", "ThespianQ");
+    } else {
+        config.capabilities.insert("Admin Port", i64::from(port));
+    }
     let kernel =
         Kernel::new(config.system, base_name(&config.base), config.capabilities.clone(), config.checks_capabilities)
             .admin();
@@ -270,12 +320,11 @@ async fn serve(mut config: AdminConfig) -> i32 {
 
 /// Accepts programs on the Admin Port: each is handshook in a task of its own, so a
 /// stranger that says nothing holds up no one.
-async fn accept(listener: tokio::net::TcpListener, system: u64, events: mpsc::UnboundedSender<Event>) {
+async fn accept(listener: Listener, system: u64, events: mpsc::UnboundedSender<Event>) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok(stream) = listener.accept().await else { continue };
         let events = events.clone();
         tokio::spawn(async move {
-            let _ = stream.set_nodelay(true);
             let hello = Hello::new(system, 0, Role::Admin);
             let handshake = tokio::time::timeout(Duration::from_secs(10), frame::handshake(stream, hello));
             match handshake.await {
@@ -475,6 +524,8 @@ impl Router {
                 self.started(link, from_host, outcome);
             }
             Control::Locate(host) => self.locate(link, host),
+            // Everything this link sent before is applied: frames are handled in order.
+            Control::Sync(sync) => self.control(link, &Control::Synced(sync)),
             Control::Counts { census, messages, wakeups } => {
                 if let Some(c) = self.censuses.get_mut(&census) {
                     if c.waiting.remove(&link) {
@@ -569,7 +620,8 @@ impl Router {
     /// admin ("Admin Routing", implied by "Outbound Only"; spec §9.4).
     fn direct(&self) -> bool {
         let caps = &self.config.capabilities;
-        !(caps.is_truthy("Admin Routing") || caps.is_truthy("Outbound Only"))
+        // The Queue base carries everything through the admin, over Unix sockets (spec §9.3).
+        self.config.base != super::QUEUE && !(caps.is_truthy("Admin Routing") || caps.is_truthy("Outbound Only"))
     }
 
     /// Answers where `host` takes direct connections, once it has started.
@@ -668,7 +720,10 @@ impl Router {
         };
         self.hosts.insert(host, Host::Starting { held, order, creator, link: None });
         let payload = postcard::to_stdvec(&boot).unwrap_or_default();
-        let exec = matches!(super::startup_method(&self.config.capabilities), Ok(super::StartupMethod::Spawn));
+        let exec = matches!(
+            super::startup_method(&self.config.base, &self.config.capabilities),
+            Ok(super::StartupMethod::Spawn)
+        );
         let sent = self.spawner.as_ref().is_some_and(|s| s.send(SpawnJob { host, program, payload, exec }).is_ok());
         if !sent {
             self.failed_start(host, "the admin is shutting down");

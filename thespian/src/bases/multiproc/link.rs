@@ -41,6 +41,10 @@ pub(crate) struct LinkState {
     pub(crate) terminated: bool,
     /// The direct connections to other processes of the system.
     pub(crate) peers: Peers,
+    /// The number of the next [`Control::Sync`] this process sends.
+    pub(crate) next_sync: u64,
+    /// One past the highest [`Control::Synced`] the admin answered.
+    pub(crate) synced: u64,
     /// What the watch thread found ready among the actor's watched descriptors (spec §4.8).
     pub(crate) watch: Readiness,
     /// Closes the connection both ways.
@@ -75,6 +79,8 @@ impl Link {
                 drained: 0,
                 terminated: false,
                 peers: Peers::default(),
+                next_sync: 0,
+                synced: 0,
                 watch: Readiness::default(),
                 closer,
             }),
@@ -114,6 +120,7 @@ impl Link {
                     return;
                 }
                 Ok(Control::Located { at: None, .. }) => {}
+                Ok(Control::Synced(sync)) => state.synced = state.synced.max(sync.saturating_add(1)),
                 Ok(Control::Marker { from, .. }) => {
                     let state = &mut *state;
                     state.peers.marked(from, &mut state.inbound);

@@ -65,9 +65,13 @@ pub(crate) enum StartupMethod {
 }
 
 /// The startup method the capabilities ask for.
-pub(crate) fn startup_method(capabilities: &Capabilities) -> Result<StartupMethod, ActorSystemError> {
+pub(crate) fn startup_method(base: &str, capabilities: &Capabilities) -> Result<StartupMethod, ActorSystemError> {
     match capabilities.get(STARTUP_METHOD) {
         None | Some(CapValue::Null) => Ok(StartupMethod::Fork),
+        // Spec §9.3: the Queue base lists only "fork" and "spawn".
+        Some(CapValue::Str(method)) if method == "forkserver" && base == QUEUE => Err(startup(format!(
+            "{QUEUE} does not offer the \"{STARTUP_METHOD}\" \"forkserver\"; use \"fork\" (the default) or \"spawn\""
+        ))),
         Some(CapValue::Str(method)) if method == "fork" || method == "forkserver" => Ok(StartupMethod::Fork),
         Some(CapValue::Str(method)) if method == "spawn" => Ok(StartupMethod::Spawn),
         Some(other) => Err(startup(format!(
@@ -91,7 +95,7 @@ pub(crate) fn is_authoritative_control(body: &[u8]) -> bool {
 /// The `'static` spec name of a multi-process base.
 pub(crate) fn base_name(name: &str) -> &'static str {
     match name {
-        "multiprocQueueBase" => "multiprocQueueBase",
+        QUEUE => QUEUE,
         "multiprocUDPBase" => "multiprocUDPBase",
         _ => TCP,
     }
@@ -160,26 +164,34 @@ impl MultiprocBase {
                  give the port its admin listens on (`admin_port(1900)` by default)",
             ));
         }
-        // Port 0 starts a new system on a free port (for tests).
-        let attached = if options.admin_port == 0 { None } else { connect(at)? };
-        let (stream, hello) = match attached {
-            Some(attached) => attached,
-            None if options.attach_only => {
-                return Err(startup(format!(
-                    "nothing listens on the Admin Port {at}, so there is no {base} system to attach to; \
-                     start the system first, or give the Admin Port (and IP address) it listens on",
-                    base = options.base
-                )))
-            }
-            None => {
-                at.set_port(start_admin(&options)?);
-                connect(at)?.ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
-            }
+        let (connection, hello, at) = if options.base == QUEUE {
+            // Spec §9.3: a new system for each program that asks, private to it.
+            let system = crate::api::system::new_system_id();
+            start_admin(&options, system)?;
+            let (stream, hello) = connect_queue(system)?;
+            (Connection::Unix(stream), hello, "the system's socket".to_string())
+        } else {
+            // Port 0 starts a new system on a free port (for tests).
+            let attached = if options.admin_port == 0 { None } else { connect(at)? };
+            let (stream, hello) = match attached {
+                Some(attached) => attached,
+                None if options.attach_only => {
+                    return Err(startup(format!(
+                        "nothing listens on the Admin Port {at}, so there is no {base} system to attach to; \
+                         start the system first, or give the Admin Port (and IP address) it listens on",
+                        base = options.base
+                    )))
+                }
+                None => {
+                    at.set_port(start_admin(&options, crate::api::system::new_system_id())?);
+                    connect(at)?.ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
+                }
+            };
+            (Connection::Tcp(stream), hello, format!("the Admin Port {at}"))
         };
-        let input = stream.try_clone().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
-        let closer = stream.try_clone().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
-        let close = Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both)));
-        let link = Link::start(input, Box::new(stream), close, "thespian-admin-link")?;
+        let (input, output, close) =
+            connection.split().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
+        let link = Link::start(input, output, close, "thespian-admin-link")?;
         let attach = Control::Attach { program: program().to_path_buf(), owner: options.shutdown_on_drop };
         link.lock().control(&attach)?;
         let shutting_down = |s: &link::LinkState| {
@@ -191,8 +203,7 @@ impl MultiprocBase {
             s.welcome.take().map(Some).or_else(|| shutting_down(s).then_some(None))
         });
         // An admin that shuts down (or has just shut down) as this program attaches.
-        let going =
-            || startup(format!("the system on the Admin Port {at} is shutting down; start again once it is gone"));
+        let going = || startup(format!("the system on {at} is shutting down; start again once it is gone"));
         let (host, capabilities, direct) = match welcome {
             Ok(Some(Some(welcome))) => welcome,
             Ok(Some(None)) | Err(_) => return Err(going()),
@@ -304,6 +315,56 @@ impl MultiprocBase {
     }
 }
 
+/// The connection of a program to its admin.
+enum Connection {
+    Tcp(TcpStream),
+    Unix(std::os::unix::net::UnixStream),
+}
+
+/// The reading half, the writing half, and what closes both.
+type Halves = (Box<dyn std::io::Read + Send>, Box<dyn std::io::Write + Send>, Box<dyn Fn() + Send>);
+
+impl Connection {
+    fn split(self) -> std::io::Result<Halves> {
+        Ok(match self {
+            Self::Tcp(stream) => {
+                let (input, closer) = (stream.try_clone()?, stream.try_clone()?);
+                (Box::new(input), Box::new(stream), Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both))))
+            }
+            Self::Unix(stream) => {
+                let (input, closer) = (stream.try_clone()?, stream.try_clone()?);
+                (Box::new(input), Box::new(stream), Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both))))
+            }
+        })
+    }
+}
+
+/// The spec name of the Queue base.
+pub(crate) const QUEUE: &str = "multiprocQueueBase";
+
+/// The abstract Unix socket a Queue system's admin takes its program's connection on:
+/// named by the system, so it is private to the program that started it (spec §9.3).
+pub(crate) fn queue_socket_name(system: u64) -> String {
+    format!("thespian-queue-{system:x}")
+}
+
+/// Connects to the admin of the Queue system `system`.
+fn connect_queue(system: u64) -> Result<(std::os::unix::net::UnixStream, Hello), ActorSystemError> {
+    use std::os::linux::net::SocketAddrExt as _;
+    let name = queue_socket_name(system);
+    let mut stream = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+        .and_then(|at| std::os::unix::net::UnixStream::connect_addr(&at))
+        .map_err(|e| startup(format!("cannot reach the system's admin on {name}: {e}")))?;
+    let _ = stream.set_read_timeout(Some(ADMIN_START_TIMEOUT));
+    let hello = proto::handshake(&mut stream, Hello::new(0, 0, Role::Endpoint))
+        .map_err(|e| startup(format!("the system's admin on {name} did not answer: {e}")))?;
+    let _ = stream.set_read_timeout(None);
+    if hello.role != Role::Admin || hello.system != system {
+        return Err(startup(format!("the process on {name} is not this system's admin ({hello:?})")));
+    }
+    Ok((stream, hello))
+}
+
 /// Connects to an admin at `at`: `None` when nothing listens there.
 fn connect(at: SocketAddr) -> Result<Option<(TcpStream, Hello)>, ActorSystemError> {
     let mut stream = match TcpStream::connect_timeout(&at, Duration::from_secs(5)) {
@@ -323,11 +384,11 @@ fn connect(at: SocketAddr) -> Result<Option<(TcpStream, Hello)>, ActorSystemErro
 }
 
 /// Starts an admin daemon on the Admin Port and waits until it listens; returns its port.
-fn start_admin(options: &Options) -> Result<u16, ActorSystemError> {
+fn start_admin(options: &Options, system: u64) -> Result<u16, ActorSystemError> {
     crate::process::role::ensure_linked();
-    startup_method(&options.capabilities)?;
+    startup_method(options.base, &options.capabilities)?;
     let config = admin::AdminConfig {
-        system: crate::api::system::new_system_id(),
+        system,
         base: options.base.to_string(),
         bind: options.bind,
         port: options.admin_port,

@@ -67,6 +67,12 @@ pub(crate) enum Control {
     Census(u64),
     /// Actor process → admin: the answer to [`Control::Census`].
     Counts { census: u64, messages: usize, wakeups: usize },
+    /// Member → admin: answer [`Control::Synced`] once what this process sent before is
+    /// applied (its requests to the registries, which must take effect before anything it
+    /// sends afterwards reaches another process directly).
+    Sync(u64),
+    /// Admin → member: the answer to [`Control::Sync`].
+    Synced(u64),
     /// Member → admin: where does `host` take direct connections?
     Locate(u32),
     /// Admin → member: the answer to [`Control::Locate`]; `None`: send through the admin.
