@@ -192,8 +192,10 @@ impl MultiprocBase {
         let (input, output, close) =
             connection.split().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
         let link = Link::start(input, output, close, "thespian-admin-link")?;
+        // An admin that shuts down (or has just shut down) as this program attaches.
+        let going = || startup(format!("the system on {at} is shutting down; start again once it is gone"));
         let attach = Control::Attach { program: program().to_path_buf(), owner: options.shutdown_on_drop };
-        link.lock().control(&attach)?;
+        link.lock().control(&attach).map_err(|_| going())?;
         let shutting_down = |s: &link::LinkState| {
             s.inbound
                 .iter()
@@ -202,8 +204,6 @@ impl MultiprocBase {
         let (mut guard, welcome) = link.wait_for(link.lock(), Some(Instant::now() + ANSWER_TIMEOUT), |s| {
             s.welcome.take().map(Some).or_else(|| shutting_down(s).then_some(None))
         });
-        // An admin that shuts down (or has just shut down) as this program attaches.
-        let going = || startup(format!("the system on {at} is shutting down; start again once it is gone"));
         let (host, capabilities, direct) = match welcome {
             Ok(Some(Some(welcome))) => welcome,
             Ok(Some(None)) | Err(_) => return Err(going()),
