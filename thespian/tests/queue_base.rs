@@ -7,22 +7,11 @@
 
 mod common;
 
+use common::actors::Pid;
 use common::*;
 use thespian::prelude::*;
 
 const QUEUE: &str = "multiprocQueueBase";
-
-/// Answers any `String` with its process id.
-#[derive(Default)]
-struct Pid;
-
-#[actor]
-impl Pid {
-    #[handler(String)]
-    fn pid(&mut self, _m: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, std::process::id());
-    }
-}
 
 #[test]
 fn spec_9_3_each_start_is_a_system_of_its_own_without_an_admin_port() -> TestResult {

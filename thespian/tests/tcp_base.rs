@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::actors::Pid;
 use common::*;
 use thespian::prelude::*;
 
@@ -196,18 +197,6 @@ fn spec_9_4_attach_only_refuses_port_0_and_the_simple_base() {
 /// The environment process `pid` was started with.
 fn environ(pid: u32) -> Result<String, Failure> {
     Ok(String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ"))?).replace('\0', "\n"))
-}
-
-/// Answers any `String` with its process id.
-#[derive(Default)]
-struct Pid;
-
-#[actor]
-impl Pid {
-    #[handler(String)]
-    fn pid(&mut self, _m: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, std::process::id());
-    }
 }
 
 #[test]

@@ -5,31 +5,15 @@
 
 mod common;
 
+use common::actors::{self, pid_of};
 use common::procs::tcp_sockets;
 use common::*;
 use rustix::process::{kill_process, Pid, Signal};
-use thespian::prelude::*;
-
-/// Answers a `String` with its process id.
-#[derive(Default)]
-struct Pids;
-
-#[actor]
-impl Pids {
-    #[handler(String)]
-    fn pid(&mut self, _text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, std::process::id());
-    }
-}
-
-fn pid_of(asys: &ActorSystem, actor: &ActorAddress) -> Result<u32, Failure> {
-    answer(asys, actor, "pid?".to_string())
-}
 
 #[test]
 fn spec_9_4_an_actor_process_listens_on_a_port_of_its_own() -> TestResult {
     let asys = system("multiprocTCPBase");
-    let actor = asys.create_actor::<Pids>()?;
+    let actor = asys.create_actor::<actors::Pid>()?;
     let pid = pid_of(&asys, &actor)?;
     let listening = tcp_sockets(pid, "0A")?;
     assert_eq!(listening.len(), 1, "one listening socket: {listening:?}");
@@ -41,7 +25,7 @@ fn spec_9_4_an_actor_process_listens_on_a_port_of_its_own() -> TestResult {
 fn spec_9_4_with_admin_routing_an_actor_process_takes_no_connections() -> TestResult {
     for capability in ["Admin Routing", "Outbound Only"] {
         let asys = builder("multiprocTCPBase").capability(capability, true).build()?;
-        let actor = asys.create_actor::<Pids>()?;
+        let actor = asys.create_actor::<actors::Pid>()?;
         let pid = pid_of(&asys, &actor)?;
         assert_eq!(tcp_sockets(pid, "0A")?, [], "{capability}: no listening socket");
         // Everything still arrives, through the admin.
@@ -73,7 +57,7 @@ impl Drop for Stopped {
 #[test]
 fn spec_9_4_mail_between_a_program_and_an_actor_does_not_need_the_admin() -> TestResult {
     let asys = system("multiprocTCPBase");
-    let actor = asys.create_actor::<Pids>()?;
+    let actor = asys.create_actor::<actors::Pid>()?;
     let pid = pid_of(&asys, &actor)?;
     // The first message asked the admin where the actor listens; the program connects to it
     // in the background. Wait (bounded) until the operating system shows that connection.

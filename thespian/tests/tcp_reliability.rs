@@ -178,34 +178,41 @@ fn send_raw(at: SocketAddr, bytes: &[u8]) -> TestResult {
     }
 }
 
-#[test]
-fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -> TestResult {
+/// Sends fuzzed connections to `at` until `THESPIAN_FUZZ_ADMIN` frames (100 000 by default)
+/// have gone, as `caller` would; `echo` must answer every 200 connections and at the end.
+fn fuzz(asys: &ActorSystem, echo: &ActorAddress, at: SocketAddr, caller: Caller, seed: u64) -> TestResult {
     let frames: usize = std::env::var("THESPIAN_FUZZ_ADMIN").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let asys = system("multiprocTCPBase");
-    let echo = asys.create_actor::<Echo>()?;
-    let at = SocketAddr::from(([127, 0, 0, 1], admin_port(&asys)?));
-    let (system_id, _, _) = parts(&echo)?;
-    let mut rng = Rng(0x5EED_F0AD_3100);
+    let (system_id, _, _) = parts(echo)?;
+    let mut rng = Rng(seed);
     let (mut sent, mut connections) = (0, 0);
     while sent < frames {
-        let (bytes, count) = random_connection(&mut rng, system_id, &echo, Caller::OfTheAdmin)?;
+        let (bytes, count) = random_connection(&mut rng, system_id, echo, caller)?;
         send_raw(at, &bytes)?;
         sent += count;
         connections += 1;
         if connections % 200 == 0 {
-            let reply: String = answer(&asys, &echo, format!("still there after {sent} frames"))?;
+            let reply: String = answer(asys, echo, format!("still there after {sent} frames"))?;
             assert_eq!(reply, format!("still there after {sent} frames"));
         }
     }
-    // The actor, the admin and the system's other services all still answer.
-    let reply: String = answer(&asys, &echo, "after the fuzz".to_string())?;
+    let reply: String = answer(asys, echo, "after the fuzz".to_string())?;
     assert_eq!(reply, "after the fuzz");
+    eprintln!("{sent} frames on {connections} connections");
+    Ok(())
+}
+
+#[test]
+fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -> TestResult {
+    let asys = system("multiprocTCPBase");
+    let echo = asys.create_actor::<Echo>()?;
+    let at = SocketAddr::from(([127, 0, 0, 1], admin_port(&asys)?));
+    fuzz(&asys, &echo, at, Caller::OfTheAdmin, 0x5EED_F0AD_3100)?;
+    // The admin's other services still answer too.
     let fresh = asys.create_actor::<Echo>()?;
     let reply: String = answer(&asys, &fresh, "new".to_string())?;
     assert_eq!(reply, "new");
     assert!(asys.status()?.actor_count >= 2, "the admin still reports its actors");
     asys.shutdown()?;
-    eprintln!("{sent} frames on {connections} connections");
     Ok(())
 }
 
@@ -228,7 +235,6 @@ fn design_3_wire_a_silent_connection_holds_up_no_one() -> TestResult {
 
 #[test]
 fn design_3_wire_fuzzed_frames_to_an_actor_process_port_close_only_their_connection() -> TestResult {
-    let frames: usize = std::env::var("THESPIAN_FUZZ_ADMIN").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let asys = system("multiprocTCPBase");
     let echo = asys.create_actor::<Echo>()?;
     let reply: String = answer(&asys, &echo, "ready".to_string())?;
@@ -241,22 +247,7 @@ fn design_3_wire_fuzzed_frames_to_an_actor_process_port_close_only_their_connect
     let [pid] = pid[..] else { return Err(format!("one actor process listens, not {pid:?}").into()) };
     let (port, _) = procs::tcp_sockets(pid, "0A")?.first().copied().ok_or("no port")?;
     let at = SocketAddr::from(([127, 0, 0, 1], port));
-    let (system_id, _, _) = parts(&echo)?;
-    let mut rng = Rng(0x5EED_F0AD_3101);
-    let (mut sent, mut connections) = (0, 0);
-    while sent < frames {
-        let (bytes, count) = random_connection(&mut rng, system_id, &echo, Caller::Peer)?;
-        send_raw(at, &bytes)?;
-        sent += count;
-        connections += 1;
-        if connections % 200 == 0 {
-            let reply: String = answer(&asys, &echo, format!("still there after {sent} frames"))?;
-            assert_eq!(reply, format!("still there after {sent} frames"));
-        }
-    }
-    let reply: String = answer(&asys, &echo, "after the fuzz".to_string())?;
-    assert_eq!(reply, "after the fuzz");
+    fuzz(&asys, &echo, at, Caller::Peer, 0x5EED_F0AD_3101)?;
     asys.shutdown()?;
-    eprintln!("{sent} frames on {connections} connections");
     Ok(())
 }

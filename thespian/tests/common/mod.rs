@@ -484,3 +484,25 @@ pub mod procs {
         Ok(std::fs::read_dir("/proc/self/fd")?.count())
     }
 }
+
+/// Actors more than one test file uses.
+pub mod actors {
+    use thespian::prelude::*;
+
+    /// Answers any `String` with the id of the process it runs in.
+    #[derive(Default)]
+    pub struct Pid;
+
+    #[actor]
+    impl Pid {
+        #[handler(String)]
+        fn pid(&mut self, _m: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+            ctx.send(sender, std::process::id());
+        }
+    }
+
+    /// The id of the process `actor` (a [`Pid`]) runs in.
+    pub fn pid_of(asys: &ActorSystem, actor: &ActorAddress) -> Result<u32, super::Failure> {
+        super::answer(asys, actor, "pid?".to_string())
+    }
+}
