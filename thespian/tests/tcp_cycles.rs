@@ -7,21 +7,9 @@ mod common;
 
 use std::net::{SocketAddr, TcpStream};
 
+use common::actors::TextEcho as Echo;
 use common::procs::{descendants, open_fds, Watched};
 use common::*;
-use thespian::prelude::*;
-
-/// Answers a `String` with the same text.
-#[derive(Default)]
-struct Echo;
-
-#[actor]
-impl Echo {
-    #[handler(String)]
-    fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, text.clone());
-    }
-}
 
 /// One system: started, used, shut down; returns its Admin Port once every one of its
 /// processes is gone.

@@ -12,24 +12,13 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 
 use bytes::BytesMut;
+use common::actors::TextEcho as Echo;
 use common::*;
 use thespian::__private::is_authoritative_control;
 use thespian::prelude::*;
 use thespian::wire::frame::{Frame, FrameCodec, Hello, HelloCodec, Role};
 use thespian::wire::WireEnvelope;
 use tokio_util::codec::Encoder;
-
-/// Answers a `String` with the same text.
-#[derive(Default)]
-struct Echo;
-
-#[actor]
-impl Echo {
-    #[handler(String)]
-    fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, text.clone());
-    }
-}
 
 /// An address as a peer would send it: system id, host process and actor id.
 fn address(system: u64, host: u32, id: u64) -> ActorAddress {

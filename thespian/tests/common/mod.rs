@@ -501,6 +501,18 @@ pub mod actors {
         }
     }
 
+    /// Answers a `String` with the same text.
+    #[derive(Default)]
+    pub struct TextEcho;
+
+    #[actor]
+    impl TextEcho {
+        #[handler(String)]
+        fn echo(&mut self, text: &String, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+            ctx.send(sender, text.clone());
+        }
+    }
+
     /// The id of the process `actor` (a [`Pid`]) runs in.
     pub fn pid_of(asys: &ActorSystem, actor: &ActorAddress) -> Result<u32, super::Failure> {
         super::answer(asys, actor, "pid?".to_string())
