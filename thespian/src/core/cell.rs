@@ -100,11 +100,10 @@ fn attempt(
         Err(panic) => Err(panic_text(panic.as_ref())),
     };
     // Spec §5.2.1: a watch is valid for this one return; a failed handler returned none.
-    let fds = match (&result, watch) {
-        (Ok(()), Some(watch)) => watch.into_fds(),
-        _ => Vec::new(),
-    };
-    host.set_watch(me, fds);
+    // The kernel ended the actor's last watch when it delivered this message.
+    if let (Ok(()), Some(watch)) = (&result, watch) {
+        host.set_watch(me, watch.into_fds());
+    }
     result
 }
 

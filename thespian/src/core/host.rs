@@ -33,7 +33,8 @@ pub(crate) trait ActorHost {
     fn request_shutdown(&mut self);
     /// Changes a capability.
     fn update_capability(&mut self, name: &str, value: Option<CapValue>);
-    /// Spec §5.2.1: the file descriptors `me`'s last handler invocation asked to watch
-    /// (empty for none), replacing those of the invocation before.
+    /// Spec §5.2.1: the file descriptors the handler invocation of `me` that just returned
+    /// asked to watch. Called only when it asked; the host ended the previous watch when it
+    /// delivered the message.
     fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>);
 }

@@ -593,6 +593,14 @@ impl Kernel {
         self.timers.next_deadline()
     }
 
+    /// A message is delivered to `actor`: the watch its last handler returned ends (spec
+    /// §5.2.1: a watch is valid for one return); this handler may return the next.
+    fn end_watch(&mut self, actor: &ActorAddress) {
+        if !self.watches.is_empty() {
+            self.watches.remove(actor);
+        }
+    }
+
     /// Spec §4.8: every file descriptor a live actor of this kernel watches, in increasing
     /// order, for the base to poll. It changes only when a handler runs.
     pub(crate) fn watched_fds(&self) -> Vec<i32> {
@@ -715,6 +723,7 @@ impl Kernel {
         };
         let is_exit = message.is::<ActorExitRequest>();
         // An exit request is seen once: the actor exits whatever its handler does.
+        self.end_watch(&target);
         let outcome = cell::handle_in(&span, actor.as_mut(), &mut message, &sender, &target, self, !is_exit);
         self.put_actor_back(&target, actor, span);
         if is_exit {
@@ -975,6 +984,7 @@ impl Kernel {
                     };
                     let mut request: Box<dyn Message> = Box::new(ActorExitRequest::new());
                     // Failures are logged by `handle`; the actor exits regardless.
+                    self.end_watch(&addr);
                     let _ = cell::handle_in(&span, actor.as_mut(), &mut request, &requester, &addr, self, false);
                     self.watches.remove(&addr);
                     self.put_actor_back(&addr, actor, span);
@@ -1342,8 +1352,7 @@ impl ActorHost for Kernel {
     }
 
     fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>) {
-        let exiting = self.actors.get(&me.id()).is_none_or(|slot| slot.exiting);
-        if fds.is_empty() || exiting {
+        if fds.is_empty() || self.actors.get(&me.id()).is_none_or(|slot| slot.exiting) {
             self.watches.remove(me);
         } else if self.capabilities.is_truthy(WATCH_SUPPORTED) {
             self.watches.insert(me.clone(), fds);
