@@ -135,14 +135,14 @@ const QUEUE: Facts = Facts {
     systems: "each a new system, private to this program",
     why_ask: "every message goes through the admin (program → admin → actor → admin → program: 4 socket hops \
               against the raw ping-pong's 2), and a relay thread alone costs several times the direct ping-pong \
-              here: on this 2-vCPU VM, waking a thread on the other, idle CPU costs tens of µs (pinned to one \
+              here: on this 2-vCPU VM, waking a thread on the other CPU costs tens of µs (pinned to one \
               CPU, the ask and the relay take a third of the time: bench/README.md); the rest is the hand-off \
               from a reader thread to the kernel's thread at each end, and the encoding and decoding",
     why_tell: "every message goes through the admin, which decodes each frame (allocating the envelope), passes it \
-               from its reader task to the router and a writer task and encodes it again: 0.9 µs of CPU per \
-               message, beside 0.7 µs in the consumer's reader thread (a lock and a futex wake per read) and 0.3 µs \
-               each in the producer and the consumer's actor thread: 2.2 µs of CPU per message on 2 CPUs (perf, \
-               bench/README.md)",
+               from its reader task to the router and a writer task and encodes it again: 0.8–0.9 µs of CPU per \
+               message, beside 0.6–0.7 µs in the consumer's reader thread (a lock and a futex wake per read) and \
+               0.3 µs each in the producer and the consumer's actor thread: 2.0–2.2 µs of CPU per message on 2 \
+               CPUs (perf, bench/README.md)",
     why_big: "the message crosses 4 sockets instead of 2 (it goes through the admin both ways), and the admin \
               copies the payload out of its read buffer when it decodes the envelope and into the next frame \
               when it encodes it again; the admin takes a third of the run's CPU samples, mostly `memmove` and \
@@ -163,7 +163,7 @@ const TCP: Facts = Facts {
     why_ask: "the program and the actor talk directly, but each end adds a thread handoff a raw ping-pong \
               does not have: a reader thread files the frame and wakes the thread that runs the actor's \
               kernel, or the one awaiting the reply, under a lock; and each message is encoded and decoded. \
-              On this 2-vCPU VM most of it is waking a thread on the other, idle CPU (pinned to one CPU, the \
+              On this 2-vCPU VM most of it is waking a thread on the other CPU (pinned to one CPU, the \
               ask takes a third of the time: bench/README.md)",
     why_tell: "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
                addresses, type name and body); the consumer's reader thread takes a lock and wakes the actor's \
