@@ -518,3 +518,7 @@ pub mod actors {
         super::answer(asys, actor, "pid?".to_string())
     }
 }
+
+/// Where a multi-process system takes connections, as a test finds it from outside (Linux).
+#[cfg(target_os = "linux")]
+pub mod sockets;

@@ -1,6 +1,8 @@
-//! multiprocTCPBase under hostile input (spec §9.4; DESIGN §3 "Wire:"): random, mutated,
-//! truncated and oversized frames sent from raw sockets to the Admin Port close only their
-//! own connection; the admin and the actors keep answering.
+//! The multi-process bases under hostile input (DESIGN §3 "Wire:"): random, mutated,
+//! truncated and oversized frames sent from raw sockets to where a system takes connections
+//! (the TCP base's Admin Port and an actor process's own port, spec §9.4; the Queue base's
+//! abstract Unix socket, spec §9.3) close only their own connection; the admin and the
+//! actors keep answering. One fuzz driver serves every base; only the door differs.
 //!
 //! `THESPIAN_FUZZ_ADMIN=N` sends N frames instead of the default 100 000 (the longer run of
 //! `bench/README.md`).
@@ -10,9 +12,11 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::os::unix::net::UnixStream;
 
 use bytes::BytesMut;
 use common::actors::TextEcho as Echo;
+use common::sockets::{connect_abstract, parts, queue_socket_name, system_id};
 use common::*;
 use thespian::__private::is_authoritative_control;
 use thespian::prelude::*;
@@ -27,11 +31,6 @@ fn address(system: u64, host: u32, id: u64) -> ActorAddress {
     let parts = [system.into_deserializer(), u64::from(host).into_deserializer(), id.into_deserializer()];
     ActorAddress::deserialize(SeqDeserializer::<_, Error>::new(parts.into_iter()))
         .unwrap_or_else(|e| panic!("an address deserializes from three numbers: {e}"))
-}
-
-/// The parts of an address, as it travels.
-fn parts(address: &ActorAddress) -> Result<(u64, u32, u64), Failure> {
-    Ok(postcard::from_bytes(&postcard::to_stdvec(address)?)?)
 }
 
 /// A random frame for a connection that passed the handshake: envelopes to the admin, to
@@ -72,7 +71,6 @@ fn random_frame(rng: &mut Rng, system: u64, echo: &ActorAddress, sender: &ActorA
     }
 }
 
-/// What one connection sends, and how many frames that counts.
 /// Who a fuzzed connection says it is.
 #[derive(Clone, Copy)]
 enum Caller {
@@ -82,6 +80,7 @@ enum Caller {
     Peer,
 }
 
+/// What one connection sends, and how many frames that counts.
 fn random_connection(
     rng: &mut Rng,
     system: u64,
@@ -148,14 +147,61 @@ fn random_connection(
     Ok((buf.to_vec(), count + 1))
 }
 
-/// Sends `bytes` on a new connection to `at`, closes the sending half, and reads until the
-/// admin closes its side: the admin has then dealt with everything this connection sent.
-fn send_raw(at: SocketAddr, bytes: &[u8]) -> TestResult {
-    let mut stream = TcpStream::connect(at)?;
-    stream.set_read_timeout(Some(ANSWER))?;
+/// Where a system takes connections.
+#[derive(Debug)]
+enum Door {
+    /// A port on loopback: the TCP base's Admin Port, or an actor process's own.
+    Tcp(SocketAddr),
+    /// The abstract Unix socket of a Queue system's admin, by name.
+    Unix(String),
+}
+
+/// A stream socket of either kind, as a fuzzed connection uses it.
+trait Connection: Read + Write {
+    /// Bounds each read.
+    fn read_within(&self, bound: std::time::Duration) -> std::io::Result<()>;
+    /// Closes the sending half.
+    fn close_write(&self) -> std::io::Result<()>;
+}
+
+impl Connection for TcpStream {
+    fn read_within(&self, bound: std::time::Duration) -> std::io::Result<()> {
+        self.set_read_timeout(Some(bound))
+    }
+
+    fn close_write(&self) -> std::io::Result<()> {
+        self.shutdown(Shutdown::Write)
+    }
+}
+
+impl Connection for UnixStream {
+    fn read_within(&self, bound: std::time::Duration) -> std::io::Result<()> {
+        self.set_read_timeout(Some(bound))
+    }
+
+    fn close_write(&self) -> std::io::Result<()> {
+        self.shutdown(Shutdown::Write)
+    }
+}
+
+impl Door {
+    fn connect(&self) -> std::io::Result<Box<dyn Connection>> {
+        Ok(match self {
+            Self::Tcp(at) => Box::new(TcpStream::connect(at)?),
+            Self::Unix(name) => Box::new(connect_abstract(name)?),
+        })
+    }
+}
+
+/// Sends `bytes` on a new connection through `door`, closes the sending half, and reads
+/// until the admin closes its side: the admin has then dealt with everything this
+/// connection sent.
+fn send_raw(door: &Door, bytes: &[u8]) -> TestResult {
+    let mut stream = door.connect()?;
+    stream.read_within(ANSWER)?;
     // The admin may close mid-write on a frame it refuses: that is its answer, not an error.
     let _ = stream.write_all(bytes);
-    let _ = stream.shutdown(Shutdown::Write);
+    let _ = stream.close_write();
     let mut sink = [0u8; 4096];
     loop {
         match stream.read(&mut sink) {
@@ -167,16 +213,18 @@ fn send_raw(at: SocketAddr, bytes: &[u8]) -> TestResult {
     }
 }
 
-/// Sends fuzzed connections to `at` until `THESPIAN_FUZZ_ADMIN` frames (100 000 by default)
-/// have gone, as `caller` would; `echo` must answer every 200 connections and at the end.
-fn fuzz(asys: &ActorSystem, echo: &ActorAddress, at: SocketAddr, caller: Caller, seed: u64) -> TestResult {
+/// Sends fuzzed connections through `door` until `THESPIAN_FUZZ_ADMIN` frames (100 000 by
+/// default) have gone, as `caller` would; `echo` must answer every 200 connections and at
+/// the end.
+fn fuzz(asys: &ActorSystem, echo: &ActorAddress, door: &Door, caller: Caller, seed: u64) -> TestResult {
     let frames: usize = std::env::var("THESPIAN_FUZZ_ADMIN").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000);
-    let (system_id, _, _) = parts(echo)?;
+    let system = system_id(asys)?;
+    assert_eq!(parts(echo)?.0, system, "the actor is of this system");
     let mut rng = Rng(seed);
     let (mut sent, mut connections) = (0, 0);
     while sent < frames {
-        let (bytes, count) = random_connection(&mut rng, system_id, echo, caller)?;
-        send_raw(at, &bytes)?;
+        let (bytes, count) = random_connection(&mut rng, system, echo, caller)?;
+        send_raw(door, &bytes)?;
         sent += count;
         connections += 1;
         if connections % 200 == 0 {
@@ -186,23 +234,34 @@ fn fuzz(asys: &ActorSystem, echo: &ActorAddress, at: SocketAddr, caller: Caller,
     }
     let reply: String = answer(asys, echo, "after the fuzz".to_string())?;
     assert_eq!(reply, "after the fuzz");
-    eprintln!("{sent} frames on {connections} connections");
+    eprintln!("{sent} frames on {connections} connections to {door:?}");
     Ok(())
 }
 
-#[test]
-fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -> TestResult {
-    let asys = system("multiprocTCPBase");
+/// Fuzzes the door where `base`'s admin takes programs' connections, then checks that the
+/// admin's other services still answer.
+fn fuzz_the_admin(base: &str, door: impl Fn(&ActorSystem) -> Result<Door, Failure>, seed: u64) -> TestResult {
+    let asys = system(base);
     let echo = asys.create_actor::<Echo>()?;
-    let at = SocketAddr::from(([127, 0, 0, 1], admin_port(&asys)?));
-    fuzz(&asys, &echo, at, Caller::OfTheAdmin, 0x5EED_F0AD_3100)?;
-    // The admin's other services still answer too.
+    fuzz(&asys, &echo, &door(&asys)?, Caller::OfTheAdmin, seed)?;
     let fresh = asys.create_actor::<Echo>()?;
     let reply: String = answer(&asys, &fresh, "new".to_string())?;
     assert_eq!(reply, "new");
     assert!(asys.status()?.actor_count >= 2, "the admin still reports its actors");
     asys.shutdown()?;
     Ok(())
+}
+
+#[test]
+fn design_3_wire_fuzzed_frames_to_the_admin_port_close_only_their_connection() -> TestResult {
+    let admin_port = |asys: &ActorSystem| Ok(Door::Tcp(SocketAddr::from(([127, 0, 0, 1], admin_port(asys)?))));
+    fuzz_the_admin("multiprocTCPBase", admin_port, 0x5EED_F0AD_3100)
+}
+
+#[test]
+fn spec_9_3_fuzzed_frames_to_the_queue_admin_socket_close_only_their_connection() -> TestResult {
+    let socket = |asys: &ActorSystem| Ok(Door::Unix(queue_socket_name(system_id(asys)?)));
+    fuzz_the_admin("multiprocQueueBase", socket, 0x5EED_F0AD_3103)
 }
 
 #[test]
@@ -235,8 +294,8 @@ fn design_3_wire_fuzzed_frames_to_an_actor_process_port_close_only_their_connect
         .collect::<Vec<_>>();
     let [pid] = pid[..] else { return Err(format!("one actor process listens, not {pid:?}").into()) };
     let (port, _) = procs::tcp_sockets(pid, "0A")?.first().copied().ok_or("no port")?;
-    let at = SocketAddr::from(([127, 0, 0, 1], port));
-    fuzz(&asys, &echo, at, Caller::Peer, 0x5EED_F0AD_3101)?;
+    let at = Door::Tcp(SocketAddr::from(([127, 0, 0, 1], port)));
+    fuzz(&asys, &echo, &at, Caller::Peer, 0x5EED_F0AD_3101)?;
     asys.shutdown()?;
     Ok(())
 }
