@@ -32,7 +32,8 @@ impl Door {
     fn of(base: &str, asys: &thespian::ActorSystem) -> Result<Self, Failure> {
         Ok(match base {
             "multiprocQueueBase" => Self::Socket(queue_socket_name(system_id(asys)?)),
-            _ => Self::Port(admin_port(asys)?),
+            "multiprocTCPBase" => Self::Port(admin_port(asys)?),
+            other => return Err(format!("where does a {other} system take connections? Add it to `Door`").into()),
         })
     }
 
