@@ -130,7 +130,7 @@ fn main() -> Result<(), ActorSystemError> {
     let e = report("a setting the base does not know", asys.system_update("setColour", "blue"));
     assert!(matches!(e, ActorSystemError::InvalidActorSpecification { .. }));
 
-    let e = report("a base this build lacks", ActorSystem::builder().base("multiprocUDPBase").build());
+    let e = report("a base no one provides", ActorSystem::builder().base("multiprocPigeonBase").build());
     assert!(matches!(e, ActorSystemError::ActorSystemStartupFailure { .. }));
 
     let e = report("a constructor that fails", asys.create_actor::<Unbuildable>());

@@ -160,7 +160,7 @@ const BASES: &[(&str, bool)] = &[
     ("simpleSystemBase", true),
     ("multiprocQueueBase", cfg!(target_os = "linux")),
     ("multiprocTCPBase", cfg!(target_os = "linux")),
-    ("multiprocUDPBase", false),
+    ("multiprocUDPBase", cfg!(target_os = "linux")),
 ];
 
 impl ActorSystemBuilder {
@@ -344,7 +344,7 @@ impl ActorSystemBuilder {
     /// Attaches to (or starts) a multi-process system.
     #[cfg(target_os = "linux")]
     fn multiproc(&self, name: &'static str, mut caps: Capabilities) -> Result<Arc<dyn SystemBase>, ActorSystemError> {
-        use crate::bases::multiproc::{MultiprocBase, Options, DEFAULT_ADMIN_PORT, QUEUE};
+        use crate::bases::multiproc::{MultiprocBase, Options, DEFAULT_ADMIN_PORT, DEFAULT_UDP_ADMIN_PORT, QUEUE, UDP};
         let queue = name == QUEUE;
         if queue {
             // Spec §9.3: a Queue system is private to the program that starts it and lives as
@@ -365,7 +365,8 @@ impl ActorSystemBuilder {
             })?),
             _ => None,
         };
-        let admin_port = self.admin_port.or(from_caps).unwrap_or(DEFAULT_ADMIN_PORT);
+        let default_port = if name == UDP { DEFAULT_UDP_ADMIN_PORT } else { DEFAULT_ADMIN_PORT };
+        let admin_port = self.admin_port.or(from_caps).unwrap_or(default_port);
         if queue {
             caps.remove("Admin Port");
         } else {

@@ -283,6 +283,11 @@ impl Kernel {
         self
     }
 
+    /// The spec name of the system base this kernel runs in.
+    pub(crate) fn base_name(&self) -> &'static str {
+        self.base_name
+    }
+
     /// This kernel as member `host` of a multi-process system: it hosts the actors of its
     /// process; new actors start in new processes (placed by `placement`, handed out by
     /// [`poll_spawn`](Self::poll_spawn)), and what is system-wide goes to the admin

@@ -63,7 +63,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     // Direct connections from the other processes, unless all mail goes through the admin.
     let listening = boot.listen.and_then(|ip| {
         link.lock().peers.enable(boot.system, host);
-        super::peers::listen(&link, ip)
+        super::peers::listen(&link, ip, boot.base == super::UDP)
             .map_err(|e| tracing::warn!(error = %e, "no direct connections: all mail goes through the admin"))
             .ok()
     });
@@ -265,7 +265,7 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
     }
     let mut bounced = Vec::new();
     while let Some(env) = kernel.poll_transmit() {
-        match proto::envelope_frame(&env) {
+        match proto::envelope_frame(&env, kernel.base_name()) {
             Ok(frame) => {
                 // Sent as bytes: the message itself is dropped here, a panicking `Drop`
                 // contained as it is where messages are delivered (spec §2.2.5).

@@ -225,6 +225,9 @@ enum Listener {
     Tcp(tokio::net::TcpListener),
     /// The Queue base's Unix socket, private to the system (spec §9.3).
     Unix(tokio::net::UnixListener),
+    /// The UDP base's Admin Port (spec §9.5): its streams, each bridged to the router's
+    /// tasks, and the port.
+    Udp(tokio::sync::Mutex<mpsc::Receiver<Box<dyn Stream>>>, u16),
 }
 
 impl Listener {
@@ -237,6 +240,26 @@ impl Listener {
                 .and_then(|l| l.set_nonblocking(true).map(|()| l))
                 .and_then(tokio::net::UnixListener::from_std);
             return bound.map(Self::Unix).map_err(|e| format!("cannot listen on the system's socket {name}: {e}"));
+        }
+        if config.base == super::UDP {
+            let endpoint = super::udp::Endpoint::bind(SocketAddr::new(config.bind, config.port), true)
+                .map_err(|e| format!("cannot listen on the Admin Port {}:{} (UDP): {e}", config.bind, config.port))?;
+            let port = endpoint.local_addr().port();
+            let (streams, accepted) = mpsc::channel(16);
+            let runtime = tokio::runtime::Handle::current();
+            let endpoint = std::sync::Arc::new(endpoint);
+            std::thread::Builder::new()
+                .name("thespian-admin-udp".to_string())
+                .spawn(move || {
+                    while let Some(stream) = endpoint.accept() {
+                        let stream = bridge(stream, &runtime);
+                        if streams.blocking_send(stream).is_err() {
+                            return;
+                        }
+                    }
+                })
+                .map_err(|e| format!("cannot start the Admin Port's thread: {e}"))?;
+            return Ok(Self::Udp(tokio::sync::Mutex::new(accepted), port));
         }
         tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
             .await
@@ -253,8 +276,47 @@ impl Listener {
                 Ok(Box::new(stream))
             }
             Self::Unix(l) => Ok(Box::new(l.accept().await?.0)),
+            Self::Udp(streams, _) => streams
+                .lock()
+                .await
+                .recv()
+                .await
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotConnected, "the Admin Port closed")),
         }
     }
+}
+
+/// Bridges a UDP stream, which blocks, to a tokio stream the admin's tasks read and write:
+/// one thread carries each direction.
+fn bridge(stream: super::udp::Stream, runtime: &tokio::runtime::Handle) -> Box<dyn Stream> {
+    use std::io::{Read as _, Write as _};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let (ours, theirs) = tokio::io::duplex(256 * 1024);
+    let (mut from_admin, mut to_admin) = tokio::io::split(ours);
+    let (mut input, mut output) = (stream.clone(), stream);
+    let inbound = runtime.clone();
+    let _ = std::thread::Builder::new().name("thespian-udp-in".to_string()).spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n @ 1..) = input.read(&mut buf) {
+            if inbound.block_on(to_admin.write_all(&buf[..n])).is_err() {
+                break;
+            }
+        }
+        let _ = inbound.block_on(to_admin.shutdown());
+        input.shutdown();
+    });
+    let outbound = runtime.clone();
+    let _ = std::thread::Builder::new().name("thespian-udp-out".to_string()).spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n @ 1..) = outbound.block_on(from_admin.read(&mut buf)) {
+            if let Err(e) = output.write_all(&buf[..n]) {
+                tracing::warn!(error = %e, "a frame to a program could not be sent; its connection is closed");
+                break;
+            }
+        }
+        output.shutdown();
+    });
+    Box::new(theirs)
 }
 
 async fn serve(mut config: AdminConfig) -> i32 {
@@ -270,6 +332,7 @@ async fn serve(mut config: AdminConfig) -> i32 {
     let port = match &listener {
         Listener::Tcp(l) => l.local_addr().map_or(config.port, |a| a.port()),
         Listener::Unix(_) => 0,
+        Listener::Udp(_, port) => *port,
     };
     ready_line(&format!("ready {port}"));
     if config.daemon {
@@ -682,7 +745,7 @@ impl Router {
                 return;
             }
             for env in out {
-                match proto::envelope_frame(&env) {
+                match proto::envelope_frame(&env, &self.config.base) {
                     Ok(Frame::Envelope { envelope, .. }) => {
                         // A user's message with a panicking `Drop` cannot stop the admin.
                         crate::core::cell::discard(env.message, "a sent message", &env.sender);

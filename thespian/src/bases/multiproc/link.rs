@@ -126,7 +126,9 @@ impl Link {
                     state.peers.marked(from, &mut state.inbound);
                 }
                 Ok(Control::HostLost(host, _)) => {
-                    state.peers.lost(host);
+                    let state = &mut *state;
+                    state.peers.lost(host, &mut state.writer);
+                    let _ = state.writer.flush();
                     state.inbound.push_back(frame);
                 }
                 Ok(Control::Hosts(block)) => {
@@ -214,6 +216,11 @@ impl LinkState {
     /// Says goodbye and closes the connection: the admin forgets this process.
     pub(crate) fn detach(&mut self) {
         let _ = self.writer.send(&Frame::Bye).and_then(|()| self.writer.flush());
+        (self.closer)();
+    }
+
+    /// Closes the connection (and, on the UDP base, the process's UDP socket).
+    pub(crate) fn close(&mut self) {
         (self.closer)();
     }
 

@@ -17,6 +17,7 @@ mod link;
 pub(crate) mod logs;
 mod peers;
 mod proto;
+pub(crate) mod udp;
 mod watch;
 
 use std::io::{BufRead as _, BufReader};
@@ -43,6 +44,12 @@ pub(crate) const TCP: &str = "multiprocTCPBase";
 
 /// The default Admin Port of the TCP base (spec §9.4).
 pub(crate) const DEFAULT_ADMIN_PORT: u16 = 1900;
+
+/// The spec name of the UDP base.
+pub(crate) const UDP: &str = "multiprocUDPBase";
+
+/// The default Admin Port of the UDP base (spec §9.5).
+pub(crate) const DEFAULT_UDP_ADMIN_PORT: u16 = 1029;
 
 /// The environment variable naming the address to bind and advertise (spec §9.4).
 pub(crate) const BASE_IPADDR_VAR: &str = "THESPIAN_BASE_IPADDR";
@@ -96,7 +103,7 @@ pub(crate) fn is_authoritative_control(body: &[u8]) -> bool {
 pub(crate) fn base_name(name: &str) -> &'static str {
     match name {
         QUEUE => QUEUE,
-        "multiprocUDPBase" => "multiprocUDPBase",
+        UDP => UDP,
         _ => TCP,
     }
 }
@@ -172,7 +179,7 @@ impl MultiprocBase {
             (Connection::Unix(stream), hello, "the system's socket".to_string())
         } else {
             // Port 0 starts a new system on a free port (for tests).
-            let attached = if options.admin_port == 0 { None } else { connect(at)? };
+            let attached = if options.admin_port == 0 { None } else { connect(options.base, at)? };
             let (stream, hello) = match attached {
                 Some(attached) => attached,
                 None if options.attach_only => {
@@ -184,10 +191,15 @@ impl MultiprocBase {
                 }
                 None => {
                     at.set_port(start_admin(&options, crate::api::system::new_system_id())?);
-                    connect(at)?.ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
+                    connect(options.base, at)?
+                        .ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
                 }
             };
-            (Connection::Tcp(stream), hello, format!("the Admin Port {at}"))
+            (stream, hello, format!("the Admin Port {at}"))
+        };
+        let udp = match &connection {
+            Connection::Udp(stream) => Some(Arc::clone(stream.endpoint())),
+            _ => None,
         };
         let (input, output, close) =
             connection.split().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
@@ -214,6 +226,8 @@ impl MultiprocBase {
             // they answer on the same ones.
             guard.peers.enable(hello.system, host);
         }
+        // On the UDP base, on the socket it reaches the admin with.
+        guard.peers.udp = udp;
         drop(guard.writer.flush());
         drop(guard);
         let kernel = Kernel::new(hello.system, options.base, capabilities, options.checks_capabilities)
@@ -319,6 +333,7 @@ impl MultiprocBase {
 enum Connection {
     Tcp(TcpStream),
     Unix(std::os::unix::net::UnixStream),
+    Udp(udp::Stream),
 }
 
 /// The reading half, the writing half, and what closes both.
@@ -334,6 +349,11 @@ impl Connection {
             Self::Unix(stream) => {
                 let (input, closer) = (stream.try_clone()?, stream.try_clone()?);
                 (Box::new(input), Box::new(stream), Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both))))
+            }
+            // Closing ends every stream of the program's UDP socket, and the socket.
+            Self::Udp(stream) => {
+                let (input, closer) = (stream.clone(), stream.clone());
+                (Box::new(input), Box::new(stream), Box::new(move || closer.endpoint().close()))
             }
         })
     }
@@ -365,8 +385,11 @@ fn connect_queue(system: u64) -> Result<(std::os::unix::net::UnixStream, Hello),
     Ok((stream, hello))
 }
 
-/// Connects to an admin at `at`: `None` when nothing listens there.
-fn connect(at: SocketAddr) -> Result<Option<(TcpStream, Hello)>, ActorSystemError> {
+/// Connects to the admin of a `base` system at `at`: `None` when nothing listens there.
+fn connect(base: &str, at: SocketAddr) -> Result<Option<(Connection, Hello)>, ActorSystemError> {
+    if base == UDP {
+        return connect_udp(at);
+    }
     let mut stream = match TcpStream::connect_timeout(&at, Duration::from_secs(5)) {
         Ok(stream) => stream,
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => return Ok(None),
@@ -380,7 +403,26 @@ fn connect(at: SocketAddr) -> Result<Option<(TcpStream, Hello)>, ActorSystemErro
         return Err(startup(format!("the process on the Admin Port {at} is no admin ({:?})", hello.role)));
     }
     let _ = stream.set_read_timeout(None);
-    Ok(Some((stream, hello)))
+    Ok(Some((Connection::Tcp(stream), hello)))
+}
+
+/// Connects to a UDP admin at `at`, from a UDP socket of the program's own on the same IP
+/// address: `None` when nothing answers there.
+fn connect_udp(at: SocketAddr) -> Result<Option<(Connection, Hello)>, ActorSystemError> {
+    let unreachable = |e: std::io::Error| startup(format!("cannot reach the Admin Port {at} (UDP): {e}"));
+    if !udp::probe(at, Duration::from_secs(1)).map_err(unreachable)? {
+        return Ok(None);
+    }
+    let endpoint = udp::Endpoint::bind(SocketAddr::new(at.ip(), 0), false).map_err(unreachable)?;
+    let mut stream = Arc::new(endpoint).connect(at).map_err(unreachable)?;
+    stream.set_read_timeout(Some(ADMIN_START_TIMEOUT));
+    let hello = proto::handshake(&mut stream, Hello::new(0, 0, Role::Endpoint))
+        .map_err(|e| startup(format!("something answers on the Admin Port {at}, but it is no Thespian admin: {e}")))?;
+    if hello.role != Role::Admin {
+        return Err(startup(format!("the process on the Admin Port {at} is no admin ({:?})", hello.role)));
+    }
+    stream.set_read_timeout(None);
+    Ok(Some((Connection::Udp(stream), hello)))
 }
 
 /// Starts an admin daemon on the Admin Port and waits until it listens; returns its port.
@@ -567,6 +609,7 @@ impl SystemBase for MultiprocBase {
             if let Err(e) = self.shutdown() {
                 tracing::warn!(error = %e, "actor system shutdown on drop failed");
             }
+            self.link.lock().close();
         } else {
             // Detach: the system goes on without this program (spec §9.4).
             self.close_peers();

@@ -9,8 +9,13 @@
 //! marker arrives, so each sender's mail keeps its order across the switch of routes. One
 //! connection serves both directions: the accepting side sends on it too, after its own
 //! marker.
+//!
+//! On `multiprocUDPBase` a connection is a [`udp::Stream`] on the process's one UDP socket
+//! (spec §9.5). What such a stream had not confirmed when it failed, or when its peer's
+//! process was lost, goes to the admin, which delivers it or makes it a dead letter.
 
 use std::collections::{HashMap, HashSet};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -18,6 +23,7 @@ use std::time::Duration;
 
 use super::link::Link;
 use super::proto::{self, Control, Reader, Writer};
+use super::udp;
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
 
 /// How many frames may wait, over all peers, for their senders' markers. A peer that sends
@@ -34,7 +40,7 @@ pub(crate) struct Peers {
     /// message goes through the admin.
     me: Option<(u64, u32)>,
     /// The connection this process sends on to each peer, by the peer's host.
-    writers: HashMap<u32, (u64, Writer<TcpStream>)>,
+    writers: HashMap<u32, (u64, Writer<PeerStream>)>,
     /// Hosts asked of the admin (or connected): each is asked once.
     asked: HashSet<u32>,
     /// Hosts whose marker arrived: what they send directly is delivered as it comes.
@@ -44,7 +50,9 @@ pub(crate) struct Peers {
     /// How many frames `early` holds.
     early_count: usize,
     /// Every connection's socket, to close them all when the process leaves the system.
-    sockets: HashMap<u64, TcpStream>,
+    sockets: HashMap<u64, PeerStream>,
+    /// The process's UDP socket, on `multiprocUDPBase`: connections are streams on it.
+    pub(crate) udp: Option<Arc<udp::Endpoint>>,
     /// The reader threads, joined once their sockets are closed.
     readers: Vec<JoinHandle<()>>,
     /// How many reader threads have not reached the end of their connection.
@@ -119,11 +127,13 @@ impl Peers {
         true
     }
 
-    /// `host`'s process is gone: so are the connections to it.
-    pub(crate) fn lost(&mut self, host: u32) {
+    /// `host`'s process is gone: so are the connections to it. What they had not confirmed
+    /// goes to the `admin`, which knows the host is gone.
+    pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer<Box<dyn std::io::Write + Send>>) {
         if let Some((id, _)) = self.writers.remove(&host) {
             if let Some(socket) = self.sockets.remove(&id) {
-                let _ = socket.shutdown(std::net::Shutdown::Both);
+                socket.hand_back(admin);
+                socket.shutdown();
             }
         }
         self.marked.remove(&host);
@@ -153,51 +163,147 @@ impl Peers {
         self.me = None;
         self.writers.clear();
         for (_, socket) in self.sockets.drain() {
-            let _ = socket.shutdown(std::net::Shutdown::Both);
+            socket.shutdown();
         }
         std::mem::take(&mut self.readers)
     }
 }
 
-/// Says goodbye on `socket`: the peer sends nothing more on it and closes it.
-fn bye(socket: &TcpStream) {
-    let mut frame = bytes::BytesMut::new();
-    let mut codec = crate::wire::frame::FrameCodec::new();
-    if tokio_util::codec::Encoder::encode(&mut codec, Frame::Bye, &mut frame).is_ok() {
-        let _ = std::io::Write::write_all(&mut &*socket, &frame);
+/// A direct connection: TCP, or a stream on the UDP socket (`multiprocUDPBase`).
+pub(crate) enum PeerStream {
+    Tcp(TcpStream),
+    Udp(udp::Stream),
+}
+
+impl PeerStream {
+    fn try_clone(&self) -> io::Result<Self> {
+        Ok(match self {
+            Self::Tcp(s) => Self::Tcp(s.try_clone()?),
+            Self::Udp(s) => Self::Udp(s.clone()),
+        })
+    }
+
+    fn shutdown(&self) {
+        match self {
+            Self::Tcp(s) => drop(s.shutdown(std::net::Shutdown::Both)),
+            Self::Udp(s) => s.shutdown(),
+        }
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) {
+        match self {
+            Self::Tcp(s) => drop(s.set_read_timeout(timeout)),
+            Self::Udp(s) => s.set_read_timeout(timeout),
+        }
+    }
+
+    /// Hands what the peer has not confirmed to the `admin`, in order (UDP only: what TCP
+    /// accepted is the kernel's to deliver).
+    fn hand_back(&self, admin: &mut Writer<Box<dyn std::io::Write + Send>>) {
+        if let Self::Udp(s) = self {
+            // The handshake is the stream's own, not mail.
+            let hello = |frame: &Vec<u8>| frame.get(4..8) == Some(&crate::wire::frame::MAGIC[..]);
+            let frames: Vec<_> = s.take_unconfirmed().into_iter().filter(|f| !hello(f)).collect();
+            if !frames.is_empty() {
+                tracing::debug!(peer = %s.peer(), frames = frames.len(), "unconfirmed frames go through the admin");
+            }
+            for frame in frames {
+                if admin.send_encoded(&frame).is_err() {
+                    return;
+                }
+            }
+        }
     }
 }
 
-/// Takes direct connections on `ip` (any free port), in a thread of its own; returns the
-/// address peers reach this process on.
-pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr) -> std::io::Result<SocketAddr> {
+impl Read for PeerStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.read(buf),
+            Self::Udp(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for PeerStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.write(buf),
+            Self::Udp(s) => s.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.flush(),
+            Self::Udp(s) => s.flush(),
+        }
+    }
+}
+
+/// Says goodbye on `socket`: the peer sends nothing more on it and closes it.
+fn bye(socket: &PeerStream) {
+    let mut frame = bytes::BytesMut::new();
+    let mut codec = crate::wire::frame::FrameCodec::new();
+    if tokio_util::codec::Encoder::encode(&mut codec, Frame::Bye, &mut frame).is_ok() {
+        let _ = socket.try_clone().and_then(|mut s| s.write_all(&frame));
+    }
+}
+
+/// Takes direct connections on `ip` (any free port), in a thread of its own: on a TCP port,
+/// or with `udp` on a UDP socket; returns the address peers reach this process on.
+pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, udp: bool) -> std::io::Result<SocketAddr> {
+    if udp {
+        let endpoint = Arc::new(udp::Endpoint::bind(SocketAddr::new(ip, 0), true)?);
+        let at = endpoint.local_addr();
+        link.lock().peers.udp = Some(Arc::clone(&endpoint));
+        let link = Arc::clone(link);
+        std::thread::Builder::new().name("thespian-peers".to_string()).spawn(move || {
+            while let Some(stream) = endpoint.accept() {
+                welcome(&link, PeerStream::Udp(stream));
+            }
+        })?;
+        return Ok(at);
+    }
     let listener = TcpListener::bind(SocketAddr::new(ip, 0))?;
     let at = listener.local_addr()?;
     let link = Arc::clone(link);
     std::thread::Builder::new().name("thespian-peers".to_string()).spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let link = Arc::clone(&link);
-            // The handshake in a thread of its own: a silent caller holds up no one.
-            let _ =
-                std::thread::Builder::new().name("thespian-peer-hello".to_string()).spawn(move || {
-                    match handshake(&link, stream, None) {
-                        Ok((host, stream)) => install(&link, host, stream),
-                        Err(e) => tracing::warn!(error = %e, "a direct connection failed its handshake"),
-                    }
-                });
+            let _ = stream.set_nodelay(true);
+            welcome(&link, PeerStream::Tcp(stream));
         }
     })?;
     Ok(at)
 }
 
+/// Handshakes on a connection a peer opened, in a thread of its own (a silent caller holds
+/// up no one), and installs it.
+fn welcome(link: &Arc<Link>, stream: PeerStream) {
+    let link = Arc::clone(link);
+    let _ = std::thread::Builder::new().name("thespian-peer-hello".to_string()).spawn(move || {
+        match handshake(&link, stream, None) {
+            Ok((host, stream)) => install(&link, host, stream),
+            Err(e) => tracing::warn!(error = %e, "a direct connection failed its handshake"),
+        }
+    });
+}
+
 /// Connects to `host` at `at`, in a thread of its own, and sends to it directly once done.
 pub(crate) fn connect(link: &Arc<Link>, host: u32, at: SocketAddr) {
     let link = Arc::clone(link);
+    let udp = link.lock().peers.udp.clone();
     let _ = std::thread::Builder::new().name("thespian-peer-connect".to_string()).spawn(move || {
-        let connected = TcpStream::connect_timeout(&at, CONNECT_TIMEOUT)
-            .map_err(|e| e.to_string())
-            .and_then(|stream| handshake(&link, stream, Some(host)));
+        let opened = match &udp {
+            // One stream per pair of UDP sockets: one the peer opened is the one to use.
+            Some(endpoint) => endpoint.connect(at).map(PeerStream::Udp),
+            None => TcpStream::connect_timeout(&at, CONNECT_TIMEOUT).map(|s| {
+                let _ = s.set_nodelay(true);
+                PeerStream::Tcp(s)
+            }),
+        };
+        let connected = opened.map_err(|e| e.to_string()).and_then(|stream| handshake(&link, stream, Some(host)));
         match connected {
             Ok((host, stream)) => install(&link, host, stream),
             // Mail goes on through the admin.
@@ -208,13 +314,15 @@ pub(crate) fn connect(link: &Arc<Link>, host: u32, at: SocketAddr) {
 
 /// Exchanges hellos; the peer must be of this system, and `expected` when given. Returns the
 /// peer's host number.
-fn handshake(link: &Link, mut stream: TcpStream, expected: Option<u32>) -> Result<(u32, TcpStream), String> {
+fn handshake(link: &Link, mut stream: PeerStream, expected: Option<u32>) -> Result<(u32, PeerStream), String> {
     let Some((system, me)) = link.lock().peers.me else { return Err("this process has left".to_string()) };
-    let _ = stream.set_nodelay(true);
-    let _ = stream.set_read_timeout(Some(CONNECT_TIMEOUT));
-    let theirs =
-        proto::handshake(&mut stream, Hello::new(system, u64::from(me), Role::Actor)).map_err(|e| e.to_string())?;
-    let _ = stream.set_read_timeout(None);
+    stream.set_read_timeout(Some(CONNECT_TIMEOUT));
+    let theirs = proto::handshake(&mut stream, Hello::new(system, u64::from(me), Role::Actor));
+    let theirs = theirs.map_err(|e| {
+        stream.shutdown();
+        e.to_string()
+    })?;
+    stream.set_read_timeout(None);
     let host = u32::try_from(theirs.host).map_err(|_| format!("a peer named host {}", theirs.host))?;
     if theirs.system != system || theirs.role != Role::Actor || host == 0 || host == me {
         return Err(format!("a peer of another system, or a stranger ({theirs:?})"));
@@ -227,7 +335,7 @@ fn handshake(link: &Link, mut stream: TcpStream, expected: Option<u32>) -> Resul
 
 /// A connection to `host` is open: its frames are filed as they come; it is the one this
 /// process sends to `host` on, unless one already is.
-fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
+fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     let (Ok(reading), Ok(writing), Ok(closing)) = (stream.try_clone(), stream.try_clone(), stream.try_clone()) else {
         return;
     };
@@ -251,26 +359,28 @@ fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
     let reader_link = Arc::clone(link);
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let mut frames = Reader::new(reading);
-        loop {
+        // Whether the connection failed, rather than ended: a UDP peer that stopped answering.
+        let failed = loop {
             match frames.next() {
                 // The peer is leaving: nothing more is sent on this connection either way.
-                Ok(Some(Frame::Bye)) => break,
+                // What was sent before this was read still reaches it, to be handled there.
+                Ok(Some(Frame::Bye)) => break false,
                 Ok(Some(frame)) => {
                     let mut state = reader_link.lock();
                     let state = &mut *state;
                     if !state.peers.arrived(host, frame, &mut state.inbound) {
                         tracing::warn!(host, "a direct connection sent too much before its marker and was closed");
-                        break;
+                        break false;
                     }
                     reader_link.arrived.notify_all();
                 }
-                Ok(None) => break,
+                Ok(None) => break false,
                 Err(e) => {
-                    tracing::warn!(host, error = %e, "a direct connection sent a bad frame and was closed");
-                    break;
+                    tracing::warn!(host, error = %e, "a direct connection failed, or sent a bad frame, and was closed");
+                    break true;
                 }
             }
-        }
+        };
         let mut state = reader_link.lock();
         state.peers.reading -= 1;
         reader_link.arrived.notify_all();
@@ -278,7 +388,13 @@ fn install(link: &Arc<Link>, host: u32, stream: TcpStream) {
             state.peers.writers.remove(&host);
         }
         if let Some(socket) = state.peers.sockets.remove(&id) {
-            let _ = socket.shutdown(std::net::Shutdown::Both);
+            // A UDP peer that stopped answering: what it did not confirm goes another way.
+            if failed {
+                let state = &mut *state;
+                socket.hand_back(&mut state.writer);
+                let _ = state.writer.flush();
+            }
+            socket.shutdown();
         }
     });
     if let Ok(reader) = reader {

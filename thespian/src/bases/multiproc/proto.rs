@@ -123,10 +123,21 @@ pub(crate) struct Boot {
     pub(crate) listen: Option<IpAddr>,
 }
 
-/// An envelope as a frame; a message that cannot be encoded is the error, for poison.
-pub(crate) fn envelope_frame(env: &Envelope) -> Result<Frame, WireError> {
+/// An envelope as a frame for a system of base `base`; a message that cannot be encoded, or
+/// (on `multiprocUDPBase`) whose frame does not fit in one datagram, is the error, for poison.
+pub(crate) fn envelope_frame(env: &Envelope, base: &str) -> Result<Frame, WireError> {
     let envelope = WireEnvelope::new(env.target.clone(), env.sender.clone(), env.message.as_ref())?;
-    Ok(Frame::Envelope { seq: 0, envelope })
+    // Addresses and the length prefixes take far less than this.
+    const ROOM: usize = 512;
+    let near_limit = envelope.body.len() + envelope.type_name.len() + ROOM > super::udp::MAX_FRAME;
+    let frame = Frame::Envelope { seq: 0, envelope };
+    if base == super::UDP && near_limit {
+        let size = frame.encode()?.len() + 4;
+        if size > super::udp::MAX_FRAME {
+            return Err(WireError::TooLarge { size, limit: super::udp::MAX_FRAME });
+        }
+    }
+    Ok(frame)
 }
 
 /// An envelope from a frame; a body that does not decode is the error.
@@ -161,6 +172,15 @@ impl<W: Write> Writer<W> {
 
     pub(crate) fn control(&mut self, control: &Control) -> Result<(), FrameError> {
         self.send(&control.frame())
+    }
+
+    /// Sends a frame encoded already (its length prefix included).
+    pub(crate) fn send_encoded(&mut self, frame: &[u8]) -> Result<(), FrameError> {
+        self.buf.extend_from_slice(frame);
+        if self.buf.len() >= WRITE_BUFFER {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     pub(crate) fn flush(&mut self) -> Result<(), FrameError> {

@@ -1,0 +1,780 @@
+//! Confirmed delivery over UDP, for `multiprocUDPBase` (spec §9.5).
+//!
+//! Each process of a UDP system has one UDP socket, an [`Endpoint`]. Between two endpoints
+//! there is at most one [`Stream`], which carries the same frames a TCP connection does,
+//! **one frame per datagram**, so that the rest of the runtime reads and writes it as it
+//! does a socket. Python's UDP base is best-effort; this one confirms delivery:
+//!
+//! - every datagram of a stream has a sequence number; the receiver acknowledges the
+//!   highest number below which it has everything, discards duplicates and delivers in
+//!   order, so each sender's order is kept;
+//! - the sender keeps what is not acknowledged and sends it again, backing off, a bounded
+//!   number of times; a stream whose peer never acknowledges ends with an error, and what it
+//!   had not delivered is handed back ([`Stream::take_unconfirmed`]) so the caller can send
+//!   it another way, or turn it into dead letters;
+//! - a process that restarts on the same address is told apart by its *incarnation*, a
+//!   random number every datagram carries; a datagram for a stream that has ended is
+//!   answered with a reset, so its sender learns at once.
+//!
+//! A frame that does not fit in one datagram ([`MAX_FRAME`]) is refused when written.
+//!
+//! The datagrams: `DATA incarnation seq frame` (an empty frame ends the stream, like a FIN),
+//! `ACK incarnation up_to`, `ALIVE incarnation` and its answer `STILL incarnation` (which
+//! notice a peer that vanished while the stream was idle), each with the sender's
+//! incarnation; `RESET incarnation`, with the incarnation of the endpoint it tells; and
+//! `PING`/`PONG`, with which a program learns whether an admin listens on a port before it
+//! starts one.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The largest UDP payload over IPv4.
+const MAX_DATAGRAM: usize = 65_507;
+/// A `DATA` datagram's header: its kind, the sender's incarnation and the sequence number.
+const HEADER: usize = 1 + 8 + 8;
+/// The largest frame, its length prefix included, that one datagram carries: a message
+/// whose frame is larger is refused when sent (spec §9.5: "up to 64KiB").
+pub(crate) const MAX_FRAME: usize = MAX_DATAGRAM - HEADER;
+/// A frame's length prefix.
+const PREFIX: usize = 4;
+
+const DATA: u8 = 0xD7;
+const ACK: u8 = 0xA7;
+const RESET: u8 = 0xE7;
+const PING: u8 = 0x71;
+const PONG: u8 = 0x72;
+const ALIVE: u8 = 0x73;
+const STILL: u8 = 0x74;
+
+/// How many datagrams of one stream may be unacknowledged at once, and how many bytes
+/// (beyond the first datagram): about what a receiving socket buffers by default.
+const WINDOW: usize = 256;
+const WINDOW_BYTES: usize = 160 * 1024;
+/// Past this many bytes waiting to be sent or confirmed, a write waits.
+const MAX_OUTBOX: usize = 32 * 1024 * 1024;
+/// Past this many bytes delivered and not read, the receiver stops acknowledging (the
+/// sender sends again later).
+const MAX_INBOX: usize = 64 * 1024 * 1024;
+/// How far ahead of the next expected datagram one is kept rather than dropped.
+const MAX_AHEAD: u64 = 4 * WINDOW as u64;
+/// The first wait for an acknowledgement; it doubles with each try, up to [`MAX_RTO`].
+const FIRST_RTO: Duration = Duration::from_millis(50);
+const MAX_RTO: Duration = Duration::from_secs(1);
+/// After this many sends of the same datagram without an acknowledgement (about 10 s in
+/// all), the stream ends: its peer is gone, stopped, or unreachable.
+#[cfg(not(test))]
+const MAX_TRIES: u32 = 15;
+#[cfg(test)]
+const MAX_TRIES: u32 = 4;
+/// How long the receiving thread sleeps when nothing waits for an acknowledgement.
+const IDLE: Duration = Duration::from_millis(200);
+/// How often the receiving thread looks for datagrams to send again.
+const TICK: Duration = Duration::from_millis(10);
+/// A stream that has heard nothing from its peer for this long asks whether it is still
+/// there (`ALIVE`, answered by `STILL`); after [`MAX_PROBES`] questions unanswered, the
+/// stream ends: so a peer that vanished while idle is noticed too.
+const KEEPALIVE: Duration = Duration::from_secs(1);
+const MAX_PROBES: u32 = 5;
+/// How many new streams may wait to be accepted, and how many streams an endpoint keeps.
+const MAX_BACKLOG: usize = 64;
+const MAX_STREAMS: usize = 4096;
+/// How many ended streams are remembered, to answer their late datagrams with a reset.
+const MAX_ENDED: usize = 1024;
+
+/// One process's UDP socket and the streams on it. Dropping the last handle stops its
+/// receiving thread and closes the socket.
+pub(crate) struct Endpoint {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    socket: UdpSocket,
+    local: SocketAddr,
+    incarnation: u64,
+    state: Mutex<State>,
+    /// Signalled when anything changes: data arrived, an acknowledgement opened the window,
+    /// a stream ended, a stream waits to be accepted.
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    streams: HashMap<SocketAddr, Conn>,
+    /// New streams from peers, waiting for [`Endpoint::accept`]; `None`: this endpoint takes
+    /// no streams it did not open.
+    backlog: Option<VecDeque<(SocketAddr, u64)>>,
+    /// Ended streams, by peer and its incarnation: their late datagrams get a reset.
+    ended: VecDeque<(SocketAddr, u64)>,
+    ended_set: HashSet<(SocketAddr, u64)>,
+    next_id: u64,
+    closed: bool,
+}
+
+/// One stream's state.
+struct Conn {
+    id: u64,
+    /// The peer's incarnation, once a datagram of it arrived.
+    peer: Option<u64>,
+    // Sending.
+    next_seq: u64,
+    /// Frames not confirmed yet, oldest first, with their numbers; the first `in_flight`
+    /// have been sent.
+    outbox: VecDeque<(u64, Vec<u8>)>,
+    outbox_bytes: usize,
+    in_flight: usize,
+    flight_bytes: usize,
+    rto: Duration,
+    tries: u32,
+    deadline: Option<Instant>,
+    /// Bytes written that do not make a whole frame yet.
+    partial: Vec<u8>,
+    // Receiving.
+    delivered: u64,
+    ahead: BTreeMap<u64, Vec<u8>>,
+    inbox: VecDeque<Vec<u8>>,
+    /// How much of the first frame of `inbox` has been read.
+    read_at: usize,
+    inbox_bytes: usize,
+    /// The peer ended its side: nothing follows what is in `inbox`.
+    finished: bool,
+    ack_due: bool,
+    read_timeout: Option<Duration>,
+    /// When a datagram of the peer last arrived, and how many `ALIVE` questions went
+    /// unanswered since.
+    heard: Instant,
+    probes: u32,
+    // Ends.
+    /// This side ended: reads see the end, writes fail.
+    shut: bool,
+    /// The stream failed, and why.
+    failed: Option<String>,
+}
+
+impl Conn {
+    fn new(id: u64, peer: Option<u64>) -> Self {
+        Self {
+            id,
+            peer,
+            next_seq: 1,
+            outbox: VecDeque::new(),
+            outbox_bytes: 0,
+            in_flight: 0,
+            flight_bytes: 0,
+            rto: FIRST_RTO,
+            tries: 0,
+            deadline: None,
+            partial: Vec::new(),
+            delivered: 0,
+            ahead: BTreeMap::new(),
+            inbox: VecDeque::new(),
+            read_at: 0,
+            inbox_bytes: 0,
+            finished: false,
+            ack_due: false,
+            read_timeout: None,
+            heard: Instant::now(),
+            probes: 0,
+            shut: false,
+            failed: None,
+        }
+    }
+
+    /// Nothing more will be sent or received on it.
+    fn over(&self) -> bool {
+        self.shut && (self.outbox.is_empty() || self.failed.is_some())
+    }
+}
+
+/// A random number for this endpoint's incarnation.
+fn random() -> u64 {
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    hasher.finish()
+}
+
+fn datagram(kind: u8, incarnation: u64, seq: Option<u64>, frame: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER + frame.len());
+    bytes.push(kind);
+    bytes.extend_from_slice(&incarnation.to_be_bytes());
+    if let Some(seq) = seq {
+        bytes.extend_from_slice(&seq.to_be_bytes());
+    }
+    bytes.extend_from_slice(frame);
+    bytes
+}
+
+fn word(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes.get(at..at + 8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
+}
+
+impl Endpoint {
+    /// Binds `at` (port 0: any free one) and starts the receiving thread; with `accepting`,
+    /// peers may open streams to it ([`accept`](Self::accept)).
+    pub(crate) fn bind(at: SocketAddr, accepting: bool) -> io::Result<Self> {
+        let socket = UdpSocket::bind(at)?;
+        // Room for bursts; the system may grant less (`net.core.rmem_max`).
+        let _ = nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::RcvBuf, &(4 << 20));
+        let local = socket.local_addr()?;
+        let shared = Arc::new(Shared {
+            socket,
+            local,
+            incarnation: random(),
+            state: Mutex::new(State { backlog: accepting.then(VecDeque::new), ..State::default() }),
+            changed: Condvar::new(),
+        });
+        let receiver = Arc::clone(&shared);
+        std::thread::Builder::new().name("thespian-udp".to_string()).spawn(move || receiver.receive_all())?;
+        Ok(Self { shared })
+    }
+
+    /// The address peers reach this endpoint on.
+    pub(crate) fn local_addr(&self) -> SocketAddr {
+        self.shared.local
+    }
+
+    /// Opens a stream to `to`; an error if one to `to` is open already (it is the one to use).
+    pub(crate) fn connect(self: &Arc<Self>, to: SocketAddr) -> io::Result<Stream> {
+        let mut state = self.shared.lock();
+        if state.closed {
+            return Err(io::Error::new(io::ErrorKind::NotConnected, "the endpoint is closed"));
+        }
+        if state.streams.get(&to).is_some_and(|c| !c.over()) {
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("a stream to {to} is open already")));
+        }
+        let id = state.next_id;
+        state.next_id += 1;
+        state.streams.insert(to, Conn::new(id, None));
+        Ok(Stream { endpoint: Arc::clone(self), peer: to, id })
+    }
+
+    /// The next stream a peer opened; `None` once the endpoint is closed.
+    pub(crate) fn accept(self: &Arc<Self>) -> Option<Stream> {
+        let mut state = self.shared.lock();
+        loop {
+            if state.closed {
+                return None;
+            }
+            if let Some((peer, id)) = state.backlog.as_mut().and_then(VecDeque::pop_front) {
+                return Some(Stream { endpoint: Arc::clone(self), peer, id });
+            }
+            state = self.shared.wait(state, None);
+        }
+    }
+
+    /// Ends every stream and stops the receiving thread.
+    pub(crate) fn close(&self) {
+        let mut state = self.shared.lock();
+        if state.closed {
+            return;
+        }
+        state.closed = true;
+        for conn in state.streams.values_mut() {
+            conn.shut = true;
+        }
+        drop(state);
+        self.shared.changed.notify_all();
+        // Wakes the receiving thread, which sees the endpoint closed.
+        let to = match self.shared.local.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.shared.local.port())
+            }
+            IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.shared.local.port())
+            }
+            _ => self.shared.local,
+        };
+        let _ = self.shared.socket.send_to(&[], to);
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// One datagram if one is there, without waiting: its size and sender (`None` for a sender
+/// that is no IP address).
+fn receive_now(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<Option<(usize, Option<SocketAddr>)>> {
+    use nix::sys::socket::{recvmsg, MsgFlags, SockaddrStorage};
+    use std::os::fd::AsRawFd as _;
+    let mut iov = [io::IoSliceMut::new(buf)];
+    match recvmsg::<SockaddrStorage>(socket.as_raw_fd(), &mut iov, None, MsgFlags::MSG_DONTWAIT) {
+        Ok(msg) => {
+            let from = msg.address.and_then(|a| {
+                a.as_sockaddr_in()
+                    .map(|v4| SocketAddr::V4((*v4).into()))
+                    .or_else(|| a.as_sockaddr_in6().map(|v6| SocketAddr::V6((*v6).into())))
+            });
+            Ok(Some((msg.bytes, from)))
+        }
+        Err(nix::errno::Errno::EAGAIN) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether something answers `PING` on `at`: `false` when nothing listens there.
+pub(crate) fn probe(at: SocketAddr, wait: Duration) -> io::Result<bool> {
+    let any: IpAddr = if at.is_ipv4() { Ipv4Addr::UNSPECIFIED.into() } else { Ipv6Addr::UNSPECIFIED.into() };
+    let socket = UdpSocket::bind(SocketAddr::new(any, 0))?;
+    socket.connect(at)?;
+    socket.set_read_timeout(Some(wait / 3))?;
+    let mut answer = [0u8; 16];
+    for _ in 0..3 {
+        socket.send(&[PING])?;
+        match socket.recv(&mut answer) {
+            Ok(n) if n >= 1 && answer[0] == PONG => return Ok(true),
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => return Ok(false),
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(false)
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, State>, timeout: Option<Duration>) -> MutexGuard<'a, State> {
+        match timeout {
+            None => self.changed.wait(state).unwrap_or_else(PoisonError::into_inner),
+            Some(t) => self.changed.wait_timeout(state, t).unwrap_or_else(PoisonError::into_inner).0,
+        }
+    }
+
+    fn send(&self, bytes: &[u8], to: SocketAddr) {
+        #[cfg(test)]
+        if tests::lose(bytes) {
+            return;
+        }
+        // A datagram the kernel refuses (a full buffer) is sent again like a lost one.
+        if let Err(e) = self.socket.send_to(bytes, to) {
+            tracing::trace!(%to, error = %e, "a datagram was not sent");
+        }
+    }
+
+    /// Sends what the window lets out of `conn`'s outbox.
+    fn send_window(&self, conn: &mut Conn, to: SocketAddr) {
+        while conn.in_flight < conn.outbox.len().min(WINDOW)
+            && (conn.in_flight == 0 || conn.flight_bytes < WINDOW_BYTES)
+            && conn.failed.is_none()
+        {
+            let (seq, frame) = &conn.outbox[conn.in_flight];
+            self.send(&datagram(DATA, self.incarnation, Some(*seq), frame), to);
+            conn.in_flight += 1;
+            conn.flight_bytes += frame.len();
+            if conn.deadline.is_none() {
+                conn.deadline = Some(Instant::now() + conn.rto);
+            }
+        }
+    }
+
+    /// The receiving thread: files data, sends acknowledgements, and sends again what is
+    /// not acknowledged in time.
+    fn receive_all(self: Arc<Self>) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        use std::os::fd::AsFd as _;
+        let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+        loop {
+            let busy = {
+                let state = self.lock();
+                if state.closed {
+                    return;
+                }
+                state.streams.values().any(|c| c.deadline.is_some())
+            };
+            let wait = PollTimeout::try_from(if busy { TICK } else { IDLE }).unwrap_or(PollTimeout::MAX);
+            let mut fds = [PollFd::new(self.socket.as_fd(), PollFlags::POLLIN)];
+            let _ = nix::poll::poll(&mut fds, wait);
+            // Everything there already, in one turn: one acknowledgement for a batch.
+            let mut batch = Vec::new();
+            while batch.len() < 256 {
+                match receive_now(&self.socket, &mut buf) {
+                    Ok(Some((n, Some(from)))) => batch.push((buf[..n].to_vec(), from)),
+                    Ok(Some((_, None))) => {}
+                    Ok(None) => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    // An ICMP error of an earlier send: not this socket's end.
+                    Err(e) => {
+                        tracing::trace!(error = %e, "a UDP receive failed");
+                        break;
+                    }
+                }
+            }
+            let mut state = self.lock();
+            for (bytes, from) in batch {
+                self.file(&mut state, &bytes, from);
+            }
+            self.turn(&mut state);
+        }
+    }
+
+    /// One datagram from `from`.
+    fn file(&self, state: &mut State, bytes: &[u8], from: SocketAddr) {
+        let (Some(&kind), Some(incarnation)) = (bytes.first(), word(bytes, 1)) else {
+            if bytes == [PING] {
+                self.send(&[PONG], from);
+            }
+            return;
+        };
+        match kind {
+            DATA => {
+                let Some(seq) = word(bytes, 9) else { return };
+                self.data(state, from, incarnation, seq, &bytes[HEADER..]);
+            }
+            ACK => {
+                let Some(up_to) = word(bytes, 9) else { return };
+                if let Some(conn) = self.known(state, from, incarnation) {
+                    self.acknowledged(conn, from, up_to);
+                }
+            }
+            // A reset names the incarnation it is for: this endpoint's, or an earlier one's.
+            RESET if incarnation == self.incarnation => {
+                if let Some(conn) = state.streams.get_mut(&from) {
+                    conn.failed.get_or_insert_with(|| format!("the peer at {from} ended the stream"));
+                }
+            }
+            ALIVE => match self.known(state, from, incarnation) {
+                Some(conn) if conn.failed.is_none() => self.send(&datagram(STILL, self.incarnation, None, &[]), from),
+                _ => self.send(&datagram(RESET, incarnation, None, &[]), from),
+            },
+            STILL => drop(self.known(state, from, incarnation)),
+            _ => {}
+        }
+    }
+
+    /// The stream with `from`, if `incarnation` is its peer's (learning it on the first
+    /// datagram); a stream whose peer restarted ends.
+    fn known<'a>(&self, state: &'a mut State, from: SocketAddr, incarnation: u64) -> Option<&'a mut Conn> {
+        let conn = state.streams.get_mut(&from)?;
+        conn.heard = Instant::now();
+        conn.probes = 0;
+        match conn.peer {
+            None => conn.peer = Some(incarnation),
+            Some(peer) if peer == incarnation => {}
+            Some(_) => {
+                conn.failed.get_or_insert_with(|| format!("the peer at {from} restarted"));
+                return None;
+            }
+        }
+        Some(conn)
+    }
+
+    fn data(&self, state: &mut State, from: SocketAddr, incarnation: u64, seq: u64, frame: &[u8]) {
+        // A frame is whole, or empty (the end of the stream).
+        let whole = frame.is_empty()
+            || frame
+                .get(..PREFIX)
+                .is_some_and(|p| u32::from_be_bytes([p[0], p[1], p[2], p[3]]) as usize == frame.len() - PREFIX);
+        let live =
+            state.streams.get(&from).is_some_and(|c| c.peer.is_none_or(|p| p == incarnation) && c.failed.is_none());
+        if !live {
+            if let Some(old) = state.streams.get_mut(&from) {
+                // A new incarnation of the peer: the old stream is over.
+                if old.peer.is_some_and(|p| p != incarnation) {
+                    old.failed.get_or_insert_with(|| format!("the peer at {from} restarted"));
+                }
+            }
+            let ended = state.ended_set.contains(&(from, incarnation));
+            let room = state.streams.len() < MAX_STREAMS
+                && state.backlog.as_ref().is_some_and(|b| b.len() < MAX_BACKLOG)
+                && !state.streams.contains_key(&from);
+            if ended || !room || !whole || state.closed {
+                self.send(&datagram(RESET, incarnation, None, &[]), from);
+                return;
+            }
+            let id = state.next_id;
+            state.next_id += 1;
+            state.streams.insert(from, Conn::new(id, Some(incarnation)));
+            if let Some(backlog) = state.backlog.as_mut() {
+                backlog.push_back((from, id));
+            }
+        }
+        let Some(conn) = self.known(state, from, incarnation) else { return };
+        if !whole {
+            conn.failed.get_or_insert_with(|| format!("the peer at {from} sent a malformed datagram"));
+            self.send(&datagram(RESET, incarnation, None, &[]), from);
+            return;
+        }
+        conn.ack_due = true;
+        if seq <= conn.delivered || conn.finished {
+            return; // a duplicate: acknowledged again
+        }
+        if conn.inbox_bytes > MAX_INBOX || seq > conn.delivered + MAX_AHEAD {
+            conn.ack_due = seq <= conn.delivered;
+            return;
+        }
+        conn.ahead.insert(seq, frame.to_vec());
+        while let Some(frame) = conn.ahead.remove(&(conn.delivered + 1)) {
+            conn.delivered += 1;
+            if frame.is_empty() {
+                conn.finished = true;
+                conn.ahead.clear();
+                break;
+            }
+            conn.inbox_bytes += frame.len();
+            conn.inbox.push_back(frame);
+        }
+    }
+
+    fn acknowledged(&self, conn: &mut Conn, to: SocketAddr, up_to: u64) {
+        let mut advanced = false;
+        while conn.outbox.front().is_some_and(|(seq, _)| *seq <= up_to) && conn.in_flight > 0 {
+            if let Some((_, frame)) = conn.outbox.pop_front() {
+                conn.outbox_bytes -= frame.len();
+                conn.flight_bytes -= frame.len();
+            }
+            conn.in_flight -= 1;
+            advanced = true;
+        }
+        if advanced {
+            conn.tries = 0;
+            conn.rto = FIRST_RTO;
+            conn.deadline = (conn.in_flight > 0).then(|| Instant::now() + conn.rto);
+            self.send_window(conn, to);
+        }
+    }
+
+    /// After a batch of datagrams: acknowledgements, sends again, ended streams forgotten.
+    fn turn(&self, state: &mut State) {
+        let now = Instant::now();
+        let mut over = Vec::new();
+        for (&peer, conn) in &mut state.streams {
+            if conn.ack_due {
+                conn.ack_due = false;
+                self.send(&datagram(ACK, self.incarnation, Some(conn.delivered), &[]), peer);
+            }
+            if conn.deadline.is_some_and(|d| d <= now) && conn.failed.is_none() {
+                conn.tries += 1;
+                if conn.tries >= MAX_TRIES {
+                    conn.failed = Some(format!("the peer at {peer} acknowledged nothing for {MAX_TRIES} tries"));
+                    conn.deadline = None;
+                } else {
+                    for (seq, frame) in conn.outbox.iter().take(conn.in_flight) {
+                        self.send(&datagram(DATA, self.incarnation, Some(*seq), frame), peer);
+                    }
+                    conn.rto = (conn.rto * 2).min(MAX_RTO);
+                    conn.deadline = Some(now + conn.rto);
+                }
+            }
+            if conn.failed.is_none()
+                && !conn.shut
+                && now.saturating_duration_since(conn.heard) >= KEEPALIVE * (conn.probes + 1)
+            {
+                if conn.probes >= MAX_PROBES {
+                    conn.failed = Some(format!("the peer at {peer} stopped answering"));
+                } else {
+                    conn.probes += 1;
+                    self.send(&datagram(ALIVE, self.incarnation, None, &[]), peer);
+                }
+            }
+            if conn.failed.is_some() {
+                conn.deadline = None;
+            }
+            if conn.over() {
+                over.push(peer);
+            }
+        }
+        for peer in over {
+            if let Some(conn) = state.streams.remove(&peer) {
+                if let Some(incarnation) = conn.peer {
+                    if state.ended_set.insert((peer, incarnation)) {
+                        state.ended.push_back((peer, incarnation));
+                    }
+                    if state.ended.len() > MAX_ENDED {
+                        if let Some(old) = state.ended.pop_front() {
+                            state.ended_set.remove(&old);
+                        }
+                    }
+                }
+            }
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// A stream between two endpoints: reads and writes whole frames, one per datagram.
+#[derive(Clone)]
+pub(crate) struct Stream {
+    endpoint: Arc<Endpoint>,
+    peer: SocketAddr,
+    id: u64,
+}
+
+impl Stream {
+    fn shared(&self) -> &Shared {
+        &self.endpoint.shared
+    }
+
+    /// Runs `f` on this stream's state, or gives `None` if the stream is gone.
+    fn with<T>(&self, state: &mut State, f: impl FnOnce(&mut Conn) -> T) -> Option<T> {
+        state.streams.get_mut(&self.peer).filter(|c| c.id == self.id).map(f)
+    }
+
+    /// The peer's address.
+    pub(crate) fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The endpoint the stream is on.
+    pub(crate) fn endpoint(&self) -> &Arc<Endpoint> {
+        &self.endpoint
+    }
+
+    pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) {
+        let mut state = self.shared().lock();
+        self.with(&mut state, |c| c.read_timeout = timeout);
+    }
+
+    /// Ends this side: the peer reads the end once it has everything sent before.
+    pub(crate) fn shutdown(&self) {
+        let shared = self.shared();
+        let mut state = shared.lock();
+        self.with(&mut state, |c| {
+            if !c.shut {
+                c.shut = true;
+                if c.failed.is_none() {
+                    c.outbox.push_back((c.next_seq, Vec::new()));
+                    c.next_seq += 1;
+                    shared.send_window(c, self.peer);
+                }
+            }
+        });
+        drop(state);
+        shared.changed.notify_all();
+    }
+
+    /// The frames written and not confirmed by the peer, oldest first, taken out of the
+    /// stream: they may have arrived, or not.
+    pub(crate) fn take_unconfirmed(&self) -> Vec<Vec<u8>> {
+        let mut state = self.shared().lock();
+        self.with(&mut state, |c| {
+            c.in_flight = 0;
+            c.flight_bytes = 0;
+            c.outbox_bytes = 0;
+            c.deadline = None;
+            c.outbox.drain(..).map(|(_, frame)| frame).filter(|f| !f.is_empty()).collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// Queues one whole frame.
+    fn queue(&self, state: &mut State, frame: Vec<u8>) -> io::Result<()> {
+        let shared = self.shared();
+        let peer = self.peer;
+        self.with(state, |c| {
+            if c.shut {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the stream is closed"));
+            }
+            c.outbox_bytes += frame.len();
+            c.outbox.push_back((c.next_seq, frame));
+            c.next_seq += 1;
+            // A failed stream keeps what is written, to be taken back unconfirmed.
+            if c.failed.is_none() {
+                shared.send_window(c, peer);
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::BrokenPipe, "the stream is closed")))
+    }
+}
+
+impl io::Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let shared = Arc::clone(&self.endpoint.shared);
+        let mut state = shared.lock();
+        let started = Instant::now();
+        loop {
+            let outcome = self.with(&mut state, |c| {
+                if let Some(front) = c.inbox.front() {
+                    let n = (front.len() - c.read_at).min(buf.len());
+                    buf[..n].copy_from_slice(&front[c.read_at..c.read_at + n]);
+                    c.read_at += n;
+                    if c.read_at == front.len() {
+                        c.inbox_bytes -= front.len();
+                        c.inbox.pop_front();
+                        c.read_at = 0;
+                    }
+                    return Some(Ok(n));
+                }
+                if c.finished || c.shut {
+                    return Some(Ok(0));
+                }
+                if let Some(reason) = &c.failed {
+                    return Some(Err(io::Error::new(io::ErrorKind::ConnectionReset, reason.clone())));
+                }
+                match c.read_timeout {
+                    Some(t) if started.elapsed() >= t => {
+                        Some(Err(io::Error::new(io::ErrorKind::TimedOut, "no datagram in time")))
+                    }
+                    _ => None,
+                }
+            });
+            match outcome {
+                Some(Some(result)) => return result,
+                None => return Ok(0),
+                Some(None) => {}
+            }
+            if state.closed {
+                return Ok(0);
+            }
+            let timeout = self.with(&mut state, |c| c.read_timeout).flatten();
+            state =
+                shared.wait(state, timeout.map(|t| t.saturating_sub(started.elapsed()).max(Duration::from_millis(1))));
+        }
+    }
+}
+
+impl io::Write for Stream {
+    /// Takes bytes of whole frames as the frame codec writes them; each frame goes out as
+    /// soon as it is whole. A frame larger than [`MAX_FRAME`] is refused.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let shared = Arc::clone(&self.endpoint.shared);
+        let mut state = shared.lock();
+        // Waits while too much is unconfirmed (the peer is slow, or gone).
+        loop {
+            let full = self.with(&mut state, |c| c.outbox_bytes > MAX_OUTBOX && c.failed.is_none() && !c.shut);
+            match full {
+                Some(true) if !state.closed => state = shared.wait(state, Some(TICK)),
+                _ => break,
+            }
+        }
+        let mut partial = self.with(&mut state, |c| std::mem::take(&mut c.partial)).unwrap_or_default();
+        partial.extend_from_slice(buf);
+        let mut at = 0;
+        let mut outcome = Ok(buf.len());
+        while let Some(prefix) = partial.get(at..at + PREFIX) {
+            let size = PREFIX + u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
+            if size > MAX_FRAME {
+                outcome = Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("a frame of {size} bytes does not fit in one datagram ({MAX_FRAME} bytes at most)"),
+                ));
+                // The rest of the buffer cannot be framed any more: it is dropped.
+                at = partial.len();
+                break;
+            }
+            let Some(frame) = partial.get(at..at + size) else { break };
+            self.queue(&mut state, frame.to_vec())?;
+            at += size;
+        }
+        partial.drain(..at);
+        self.with(&mut state, |c| c.partial = partial);
+        outcome
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

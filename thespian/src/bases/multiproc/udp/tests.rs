@@ -1,0 +1,159 @@
+//! The UDP streams on loopback, with datagrams lost on purpose.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{Endpoint, Stream, DATA, MAX_FRAME};
+
+/// One in `LOSE_EVERY` data datagrams sent by any endpoint of this test binary is lost (0:
+/// none). Tests that lose datagrams run while holding `LOSSY`.
+static LOSE_EVERY: AtomicU64 = AtomicU64::new(0);
+static SENT: AtomicU64 = AtomicU64::new(0);
+static LOSSY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub(super) fn lose(bytes: &[u8]) -> bool {
+    let every = LOSE_EVERY.load(Ordering::Relaxed);
+    if every == 0 || bytes.first() != Some(&DATA) {
+        return false;
+    }
+    // Which datagrams are lost looks random (splitmix64), so a datagram sent again is not
+    // lost again for being at the same place in its window.
+    let mut z = SENT.fetch_add(1, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)).is_multiple_of(every)
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 0)
+}
+
+/// A frame as the frame codec writes it: its length, then its body.
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut bytes = u32::try_from(body.len()).expect("small").to_be_bytes().to_vec();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+fn pair() -> (Arc<Endpoint>, Arc<Endpoint>, Stream, Stream) {
+    let server = Arc::new(Endpoint::bind(loopback(), true).expect("bind"));
+    let client = Arc::new(Endpoint::bind(loopback(), false).expect("bind"));
+    let mut out = client.connect(server.local_addr()).expect("connect");
+    out.write_all(&frame(b"hello")).expect("write");
+    let mut accepted = server.accept().expect("a stream");
+    let mut got = vec![0u8; 9];
+    accepted.read_exact(&mut got).expect("read");
+    assert_eq!(got, frame(b"hello"));
+    (server, client, out, accepted)
+}
+
+/// Reads `n` frames of 8-byte counters and checks they come in order, each once.
+fn read_counters(stream: &mut Stream, n: u64) {
+    let mut got = [0u8; 12];
+    for i in 0..n {
+        stream.read_exact(&mut got).expect("a frame");
+        assert_eq!(&got[..4], &8u32.to_be_bytes());
+        assert_eq!(u64::from_be_bytes(got[4..].try_into().expect("8 bytes")), i, "frames in order, none twice");
+    }
+}
+
+#[test]
+fn spec_9_5_frames_arrive_in_order_both_ways_and_the_end_is_read() {
+    let _one = LOSSY.lock();
+    let (_s, _c, mut out, mut back) = pair();
+    for i in 0..1000u64 {
+        out.write_all(&frame(&i.to_be_bytes())).expect("write");
+        back.write_all(&frame(&i.to_be_bytes())).expect("write");
+    }
+    read_counters(&mut back, 1000);
+    read_counters(&mut out, 1000);
+    out.shutdown();
+    let mut rest = Vec::new();
+    back.read_to_end(&mut rest).expect("the end");
+    assert!(rest.is_empty());
+}
+
+#[test]
+fn spec_9_5_lost_datagrams_are_sent_again_and_duplicates_dropped() {
+    let _one = LOSSY.lock();
+    let (_s, _c, mut out, mut back) = pair();
+    LOSE_EVERY.store(7, Ordering::Relaxed);
+    for i in 0..3000u64 {
+        out.write_all(&frame(&i.to_be_bytes())).expect("write");
+    }
+    read_counters(&mut back, 3000);
+    LOSE_EVERY.store(0, Ordering::Relaxed);
+    assert!(out.take_unconfirmed().len() <= 256, "acknowledged frames leave the outbox");
+}
+
+#[test]
+fn spec_9_5_a_peer_that_never_acknowledges_ends_the_stream_and_gives_back_its_frames() {
+    let _one = LOSSY.lock();
+    // A socket that reads nothing and answers nothing.
+    let silent = UdpSocket::bind(loopback()).expect("bind");
+    let client = Arc::new(Endpoint::bind(loopback(), false).expect("bind"));
+    let mut out = client.connect(silent.local_addr().expect("addr")).expect("connect");
+    out.write_all(&frame(b"one")).and_then(|()| out.write_all(&frame(b"two"))).expect("write");
+    let mut buf = [0u8; 8];
+    let err = out.read(&mut buf).expect_err("the stream fails");
+    assert!(err.to_string().contains("acknowledged nothing"), "{err}");
+    assert_eq!(out.take_unconfirmed(), vec![frame(b"one"), frame(b"two")]);
+}
+
+#[test]
+fn spec_9_5_a_stream_to_an_endpoint_that_takes_none_is_reset_at_once() {
+    let _one = LOSSY.lock();
+    let closed = Arc::new(Endpoint::bind(loopback(), false).expect("bind"));
+    let client = Arc::new(Endpoint::bind(loopback(), false).expect("bind"));
+    let mut out = client.connect(closed.local_addr()).expect("connect");
+    out.write_all(&frame(b"anyone?")).expect("write");
+    out.set_read_timeout(Some(Duration::from_millis(500)));
+    let err = out.read(&mut [0u8; 8]).expect_err("reset");
+    assert!(err.to_string().contains("ended the stream"), "{err}");
+}
+
+#[test]
+fn spec_9_5_a_frame_over_the_datagram_limit_is_refused_and_the_stream_goes_on() {
+    let _one = LOSSY.lock();
+    let (_s, _c, mut out, mut back) = pair();
+    let big = vec![7u8; MAX_FRAME - 4 + 1];
+    let err = out.write_all(&frame(&big)).expect_err("too big");
+    assert!(err.to_string().contains("does not fit in one datagram"), "{err}");
+    let fits = vec![7u8; MAX_FRAME - 4];
+    out.write_all(&frame(&fits)).expect("the largest frame fits");
+    let mut got = vec![0u8; MAX_FRAME];
+    back.read_exact(&mut got).expect("read");
+    assert_eq!(got, frame(&fits));
+}
+
+#[test]
+fn spec_9_5_a_malformed_datagram_ends_only_its_own_stream() {
+    let _one = LOSSY.lock();
+    let (server, _c, mut out, mut back) = pair();
+    let stranger = UdpSocket::bind(loopback()).expect("bind");
+    // A data datagram whose frame says it is longer than it is.
+    let mut bad = vec![DATA];
+    bad.extend_from_slice(&1u64.to_be_bytes());
+    bad.extend_from_slice(&1u64.to_be_bytes());
+    bad.extend_from_slice(&100u32.to_be_bytes());
+    stranger.send_to(&bad, server.local_addr()).expect("send");
+    let mut reset = [0u8; 64];
+    stranger.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let (n, _) = stranger.recv_from(&mut reset).expect("an answer");
+    assert_eq!(reset[0], super::RESET, "{:?}", &reset[..n]);
+    out.write_all(&frame(b"still here")).expect("write");
+    let mut got = vec![0u8; 14];
+    back.read_exact(&mut got).expect("read");
+    assert_eq!(got, frame(b"still here"));
+}
+
+#[test]
+fn spec_9_5_probe_tells_a_listening_endpoint_from_a_free_port() {
+    let listening = Endpoint::bind(loopback(), true).expect("bind");
+    assert!(super::probe(listening.local_addr(), Duration::from_secs(3)).expect("probe"));
+    let free = UdpSocket::bind(loopback()).and_then(|s| s.local_addr()).expect("a port");
+    assert!(!super::probe(free, Duration::from_secs(3)).expect("probe"));
+}
