@@ -95,6 +95,11 @@ enum Event {
 struct Node {
     observer: Option<ActorAddress>,
     on_exit: ExitBehaviour,
+    /// Children told of the observer, with who asked for them: each is answered with
+    /// `Spawned` once the child has acknowledged its observer. Across processes the child
+    /// could otherwise hear from the asker first (only each sender's order is kept, §4.1),
+    /// and go unobserved.
+    observing: Vec<(ActorAddress, ActorAddress)>,
 }
 
 thespian::register_actor!(Node);
@@ -132,8 +137,15 @@ impl Actor for Node {
             };
             if let (ChildKind::Node, Some(observer)) = (kind, &self.observer) {
                 ctx.send(&child, Observe(observer.clone()));
+                self.observing.push((child, sender.clone()));
+            } else {
+                ctx.send(sender, Spawned(child));
             }
-            ctx.send(sender, Spawned(child));
+        } else if msg.is::<Ack>() {
+            if let Some(at) = self.observing.iter().position(|(child, _)| child == sender) {
+                let (child, asker) = self.observing.swap_remove(at);
+                ctx.send(&asker, Spawned(child));
+            }
         } else if let Some(SpawnByName(name)) = msg.downcast_ref::<SpawnByName>() {
             match ctx.create_actor_by_name(name) {
                 Ok(child) => ctx.send(sender, Spawned(child)),

@@ -8,6 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use common::actors::{pattern, Blob, BlobEcho};
 use common::procs::{descendants, descendants_of, listener_of, Watched};
 use common::*;
 use thespian::prelude::*;
@@ -178,27 +179,6 @@ impl Adder {
 }
 
 // ----- large messages ---------------------------------------------------------------------
-
-/// Bytes, sent as one block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Message)]
-struct Blob(#[serde(with = "serde_bytes")] Vec<u8>);
-
-/// Answers a [`Blob`] with the same bytes.
-#[derive(Default)]
-struct BlobEcho;
-
-#[actor]
-impl BlobEcho {
-    #[handler(Blob)]
-    fn echo(&mut self, m: &Blob, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, m.clone());
-    }
-}
-
-/// `len` bytes that differ from one position to the next.
-fn pattern(len: usize) -> Blob {
-    Blob((0..len).map(|i| (i % 251) as u8).collect())
-}
 
 on_multiprocess_bases! {
     fn spec_9_100_children_each_in_its_own_process_all_answer(asys) {

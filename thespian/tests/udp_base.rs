@@ -9,32 +9,12 @@
 
 mod common;
 
+use common::actors::{pattern, Blob, BlobEcho};
 use common::*;
 use thespian::prelude::*;
 use thespian::wire::WireError;
 
 const UDP: &str = "multiprocUDPBase";
-
-/// Bytes, sent as one block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Message)]
-struct Blob(#[serde(with = "serde_bytes")] Vec<u8>);
-
-/// `len` bytes that differ from one position to the next.
-fn pattern(len: usize) -> Blob {
-    Blob((0..len).map(|i| (i % 251) as u8).collect())
-}
-
-/// Answers a [`Blob`] with the same bytes.
-#[derive(Default)]
-struct BlobEcho;
-
-#[actor]
-impl BlobEcho {
-    #[handler(Blob)]
-    fn echo(&mut self, m: &Blob, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
-        ctx.send(sender, m.clone());
-    }
-}
 
 /// Asks a [`Relayer`] to send a [`Blob`] of `len` bytes to `to`.
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]

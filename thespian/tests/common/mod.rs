@@ -506,6 +506,27 @@ pub mod procs {
 pub mod actors {
     use thespian::prelude::*;
 
+    /// Bytes, sent as one block.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Message)]
+    pub struct Blob(#[serde(with = "serde_bytes")] pub Vec<u8>);
+
+    /// `len` bytes that differ from one position to the next.
+    pub fn pattern(len: usize) -> Blob {
+        Blob((0..len).map(|i| (i % 251) as u8).collect())
+    }
+
+    /// Answers a [`Blob`] with the same bytes.
+    #[derive(Default)]
+    pub struct BlobEcho;
+
+    #[actor]
+    impl BlobEcho {
+        #[handler(Blob)]
+        fn echo(&mut self, m: &Blob, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+            ctx.send(sender, m.clone());
+        }
+    }
+
     /// Answers any `String` with the id of the process it runs in.
     #[derive(Default)]
     pub struct Pid;
