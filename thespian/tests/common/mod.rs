@@ -461,27 +461,59 @@ pub mod procs {
         Ok(inodes)
     }
 
-    /// The TCP sockets of process `pid` in state `state` (`0A` listening, `01` established), as
-    /// (local port, remote port).
-    pub fn tcp_sockets(pid: u32, state: &str) -> Result<Vec<(u16, u16)>, Failure> {
-        let inodes = socket_inodes(pid)?;
+    /// One IPv4 or IPv6 socket, as a line of `/proc/net/{tcp,tcp6,udp,udp6}` shows it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct InetSocket {
+        /// The local port.
+        pub local: u16,
+        /// The remote port (0 for an unconnected socket).
+        pub remote: u16,
+        /// The state, in hex as the kernel writes it (`0A` listening, `01` established; `07`
+        /// for an unconnected UDP socket).
+        pub state: String,
+        /// The socket's inode: what `/proc/PID/fd` links to (`socket:[INODE]`).
+        pub inode: u64,
+    }
+
+    /// Every IPv4 and IPv6 socket of `protocol` (`"tcp"` or `"udp"`) in this network
+    /// namespace, whichever process holds it.
+    pub fn inet_sockets(protocol: &str) -> Result<Vec<InetSocket>, Failure> {
         let mut found = Vec::new();
-        for table in ["tcp", "tcp6"] {
-            let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}"))?;
+        for table in [protocol.to_string(), format!("{protocol}6")] {
+            let text = std::fs::read_to_string(format!("/proc/net/{table}"))?;
+            // `sl local_address rem_address st ... inode`: addresses as `HEXIP:HEXPORT`.
             for line in text.lines().skip(1) {
                 let fields: Vec<&str> = line.split_whitespace().collect();
-                let (Some(local), Some(remote), Some(st), Some(inode)) =
+                let (Some(local), Some(remote), Some(state), Some(inode)) =
                     (fields.get(1), fields.get(2), fields.get(3), fields.get(9))
                 else {
                     continue;
                 };
-                let port = |addr: &str| addr.rsplit_once(':').and_then(|(_, p)| u16::from_str_radix(p, 16).ok());
-                if *st == state && inodes.contains(&inode.parse()?) {
-                    found.push((port(local).unwrap_or(0), port(remote).unwrap_or(0)));
-                }
+                let port =
+                    |addr: &str| addr.rsplit_once(':').and_then(|(_, p)| u16::from_str_radix(p, 16).ok()).unwrap_or(0);
+                let (local, remote, state) = (port(local), port(remote), state.to_string());
+                found.push(InetSocket { local, remote, state, inode: inode.parse()? });
             }
         }
         Ok(found)
+    }
+
+    /// The sockets of `protocol` (as [`inet_sockets`]) that process `pid` has open.
+    pub fn inet_sockets_of(pid: u32, protocol: &str) -> Result<Vec<InetSocket>, Failure> {
+        let inodes = socket_inodes(pid)?;
+        Ok(inet_sockets(protocol)?.into_iter().filter(|s| inodes.contains(&s.inode)).collect())
+    }
+
+    /// The TCP sockets of process `pid` in state `state` (`0A` listening, `01` established), as
+    /// (local port, remote port).
+    pub fn tcp_sockets(pid: u32, state: &str) -> Result<Vec<(u16, u16)>, Failure> {
+        Ok(inet_sockets_of(pid, "tcp")?.into_iter().filter(|s| s.state == state).map(|s| (s.local, s.remote)).collect())
+    }
+
+    /// The local ports of the UDP sockets process `pid` has open (an actor process of
+    /// `multiprocUDPBase` has one: the socket it sends from and receives on).
+    pub fn udp_ports(pid: u32) -> Result<Vec<u16>, Failure> {
+        Ok(inet_sockets_of(pid, "udp")?.into_iter().map(|s| s.local).collect())
     }
 
     /// The process descended from this one that listens on TCP `port` (an admin, by its
