@@ -7,6 +7,7 @@
 //! cargo run --release -p thespian-bench -- --only ask,tell
 //! cargo run --release -p thespian-bench -- --base multiprocTCPBase   # actors in processes
 //! cargo run --release -p thespian-bench -- --base multiprocQueueBase # the same on Unix sockets
+//! cargo run --release -p thespian-bench -- --base multiprocUDPBase   # the same over UDP datagrams
 //! ```
 //!
 //! The table goes to stdout; progress goes to stderr. A benchmark that finds a wrong
@@ -395,7 +396,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "multiprocUDPBase is not in thespian yet: remove this line when it lands"]
     fn every_udp_bench_runs_and_checks_at_a_tiny_size() {
         every_bench_of(Base::Multiproc(Multiproc::Udp));
     }
