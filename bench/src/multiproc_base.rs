@@ -117,10 +117,14 @@ struct Facts {
     why_tell: &'static str,
     /// Why the big message's target is missed on this base.
     why_big: &'static str,
+    /// Why the `create_actor` target is missed on this base.
+    why_create: &'static str,
 }
 
-/// The reason given where a base's figures have not been explained yet.
-const NOT_YET_EXPLAINED: &str = "not explained yet: profile this base (bench/README.md says how the others were)";
+/// Why `create_actor` misses its target on a base whose program talks to the admin over a
+/// stream socket.
+const WHY_CREATE: &str =
+    "a creation is a round trip to the admin, which asks the zygote to fork and waits for the child";
 
 const QUEUE: Facts = Facts {
     name: "multiprocQueueBase",
@@ -147,6 +151,7 @@ const QUEUE: Facts = Facts {
               copies the payload out of its read buffer when it decodes the envelope and into the next frame \
               when it encodes it again; the admin takes a third of the run's CPU samples, mostly `memmove` and \
               the socket copies (perf, bench/README.md)",
+    why_create: WHY_CREATE,
 };
 
 const TCP: Facts = Facts {
@@ -170,6 +175,7 @@ const TCP: Facts = Facts {
                thread per read",
     why_big: "the payload is copied several times each way (encoded into the frame buffer, through the \
               socket, into the reader's buffer, decoded into the message)",
+    why_create: WHY_CREATE,
 };
 
 const UDP: Facts = Facts {
@@ -184,9 +190,25 @@ const UDP: Facts = Facts {
     big: "60 000-byte message round trip (`serde_bytes`; a 10 MiB one does not fit a 64 KiB datagram), median",
     big_target: None,
     systems: "each on a free Admin Port",
-    why_ask: NOT_YET_EXPLAINED,
-    why_tell: NOT_YET_EXPLAINED,
-    why_big: NOT_YET_EXPLAINED,
+    why_ask: "each message is a DATA datagram that the receiver acknowledges with an ACK datagram of its own \
+              (4 datagrams per ask against the raw ping-pong's 2), and at each end it passes one more thread than \
+              on TCP: the socket's receiving thread files it and wakes the stream's reader thread, which wakes the \
+              thread that runs the kernel or awaits the reply; and each datagram also wakes the other threads \
+              that wait on the same socket (one condvar per socket, `notify_all`). Pinned to one CPU an ask \
+              takes 81–94 µs (TCP's: 30 µs), of which the profile puts half in the two receiving threads, a fifth \
+              in the reader threads and a seventh in threads woken for nothing (perf, bench/README.md)",
+    why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
+               many frames per call; on loopback a `sendto` also runs the receiving side of the stack and its \
+               wake-up (3.3 µs per datagram here), and the producer's receiving thread makes nearly all of them, \
+               refilling the window as acknowledgements come; the consumer's receiving thread, reader thread and \
+               actor thread hand each message on, a futex wake each: about 10 µs of CPU per message on 2 CPUs \
+               (perf, bench/README.md)",
+    why_big: "no target on this base: the message fits one datagram",
+    why_create: "a creation is a round trip to the admin over the program's UDP stream (a DATA and an ACK datagram \
+                 each way; in the admin, two bridge threads per stream between the socket and its tasks), and the \
+                 new actor process starts one thread more than on TCP, its socket's receiving thread: on one \
+                 CPU a creation takes 0.13–0.17 ms more than on TCP, 75–85 µs of it in the actor process's own \
+                 start (bench/README.md)",
 };
 
 /// Sizes of the runs on a multi-process base.
@@ -759,9 +781,7 @@ fn actor_creation(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, B
                 "{} actors, each timed, each answered from its own process; p90 {create_p90:.2} ms",
                 group_thousands(cfg.creates as f64)
             ))
-            .why_missed(
-                "a creation is a round trip to the admin, which asks the zygote to fork and waits for the child",
-            ),
+            .why_missed(base.facts().why_create),
         Figure::new("USS per idle actor process (Private_Clean + Private_Dirty)", mean, Unit::Bytes)
             .target(Target::AtMost(USS_TARGET_BYTES))
             .detail(format!(
@@ -842,16 +862,19 @@ fn system_start_and_shutdown(base: Multiproc, cfg: &crate::Config) -> Result<Vec
         gone.push(nanos(stop.elapsed()));
     }
     let detail = format!("{} systems, {}", group_thousands(cfg.systems as f64), facts.systems);
+    let (start, stop) = (median(&mut starts, 1e6), median(&mut stops, 1e6));
+    // The slowest of each, shown beside the median: a rare stall does not move a median.
+    let slowest = |sorted: &[u64]| sorted.last().copied().unwrap_or(0) as f64 / 1e6;
     Ok(vec![
-        Figure::new("system start (`build`, a new admin process), median", median(&mut starts, 1e6), Unit::Millis)
+        Figure::new("system start (`build`, a new admin process), median", start, Unit::Millis)
             .target(Target::AtMost(SYSTEM_TARGET_MS))
-            .detail(detail.clone())
+            .detail(format!("{detail}; slowest {:.2} ms", slowest(&starts)))
             .why_missed(
                 "the admin is a new process of this program, which must start and listen before `build` returns",
             ),
-        Figure::new("system shutdown (`shutdown`), median", median(&mut stops, 1e6), Unit::Millis)
+        Figure::new("system shutdown (`shutdown`), median", stop, Unit::Millis)
             .target(Target::AtMost(SYSTEM_TARGET_MS))
-            .detail(detail)
+            .detail(format!("{detail}; slowest {:.2} ms", slowest(&stops)))
             .why_missed("the admin stops its zygote and actors before it acknowledges"),
         Figure::new("system shutdown until its processes have ended, median", median(&mut gone, 1e6), Unit::Millis)
             .detail(
