@@ -195,7 +195,7 @@ const UDP: Facts = Facts {
               on TCP: the socket's receiving thread files it and wakes the stream's reader thread, which wakes the \
               thread that runs the kernel or awaits the reply; and each datagram also wakes the other threads \
               that wait on the same socket (one condvar per socket, `notify_all`). Pinned to one CPU an ask \
-              takes 81–94 µs (TCP's: 30 µs), of which the profile puts half in the two receiving threads, a fifth \
+              takes 81–103 µs (TCP's: 30 µs), of which the profile puts half in the two receiving threads, a fifth \
               in the reader threads and a seventh in threads woken for nothing (perf, bench/README.md)",
     why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
                many frames per call; on loopback a `sendto` also runs the receiving side of the stack and its \
