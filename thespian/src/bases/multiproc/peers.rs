@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::link::Link;
+use super::link::{Link, LinkState};
 use super::proto::{self, Control, Reader, Writer};
 use super::udp;
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
@@ -356,50 +356,101 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         state.peers.writers.insert(host, (id, Writer::new(writing)));
     }
     state.peers.sockets.insert(id, closing);
+    state.peers.reading += 1;
     let reader_link = Arc::clone(link);
+    if let PeerStream::Udp(stream) = reading {
+        // The UDP socket's receiving thread files the frames itself.
+        drop(state);
+        stream.deliver_to(Box::new(move |batch| {
+            // Decoded first, then filed under one lock, with one wake-up.
+            let frames = batch.into_iter().map(|delivery| match delivery {
+                udp::Delivery::Frame(bytes) => decode(&bytes),
+                udp::Delivery::End(None) => Ok(None),
+                udp::Delivery::End(Some(reason)) => Err(reason),
+            });
+            let frames: Vec<_> = frames.collect();
+            let outcome = {
+                let mut state = reader_link.lock();
+                let outcome = frames.into_iter().find_map(|frame| filed(&mut state, host, frame));
+                reader_link.arrived.notify_all();
+                outcome
+            };
+            if let Some(failed) = outcome {
+                ended(&reader_link, host, id, failed);
+            }
+            outcome.is_none()
+        }));
+        return;
+    }
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let mut frames = Reader::new(reading);
-        // Whether the connection failed, rather than ended: a UDP peer that stopped answering.
         let failed = loop {
-            match frames.next() {
-                // The peer is leaving: nothing more is sent on this connection either way.
-                // What was sent before this was read still reaches it, to be handled there.
-                Ok(Some(Frame::Bye)) => break false,
-                Ok(Some(frame)) => {
-                    let mut state = reader_link.lock();
-                    let state = &mut *state;
-                    if !state.peers.arrived(host, frame, &mut state.inbound) {
-                        tracing::warn!(host, "a direct connection sent too much before its marker and was closed");
-                        break false;
-                    }
-                    reader_link.arrived.notify_all();
-                }
-                Ok(None) => break false,
-                Err(e) => {
-                    tracing::warn!(host, error = %e, "a direct connection failed, or sent a bad frame, and was closed");
-                    break true;
-                }
+            let frame = frames.next().map_err(|e| e.to_string());
+            let filed = filed(&mut reader_link.lock(), host, frame);
+            reader_link.arrived.notify_all();
+            if let Some(failed) = filed {
+                break failed;
             }
         };
-        let mut state = reader_link.lock();
-        state.peers.reading -= 1;
-        reader_link.arrived.notify_all();
-        if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
-            state.peers.writers.remove(&host);
-        }
-        if let Some(socket) = state.peers.sockets.remove(&id) {
-            // A UDP peer that stopped answering: what it did not confirm goes another way.
-            if failed {
-                let state = &mut *state;
-                socket.hand_back(&mut state.writer);
-                let _ = state.writer.flush();
-            }
-            socket.shutdown();
-        }
+        ended(&reader_link, host, id, failed);
     });
-    if let Ok(reader) = reader {
-        state.peers.reading += 1;
-        state.peers.readers.retain(|r| !r.is_finished());
-        state.peers.readers.push(reader);
+    match reader {
+        Ok(reader) => {
+            state.peers.readers.retain(|r| !r.is_finished());
+            state.peers.readers.push(reader);
+        }
+        Err(_) => state.peers.reading -= 1,
+    }
+}
+
+/// One frame from `host`'s connection, or how reading it failed: filed for the kernel.
+/// `Some(failed)` once the connection is done with: it ended (`false`), or failed (`true`:
+/// what the peer did not confirm goes another way).
+/// The caller wakes the link's waiters.
+fn filed(state: &mut LinkState, host: u32, frame: Result<Option<Frame>, String>) -> Option<bool> {
+    match frame {
+        // The peer is leaving: nothing more is sent on this connection either way. What was
+        // sent before this was read still reaches it, to be handled there.
+        Ok(Some(Frame::Bye) | None) => Some(false),
+        Ok(Some(frame)) => {
+            if !state.peers.arrived(host, frame, &mut state.inbound) {
+                tracing::warn!(host, "a direct connection sent too much before its marker and was closed");
+                return Some(false);
+            }
+            None
+        }
+        Err(e) => {
+            tracing::warn!(host, error = %e, "a direct connection failed, or sent a bad frame, and was closed");
+            Some(true)
+        }
+    }
+}
+
+/// A datagram's frame.
+fn decode(bytes: &[u8]) -> Result<Option<Frame>, String> {
+    let mut buf = bytes::BytesMut::from(bytes);
+    match tokio_util::codec::Decoder::decode(&mut crate::wire::frame::FrameCodec::new(), &mut buf) {
+        Ok(Some(frame)) if buf.is_empty() => Ok(Some(frame)),
+        Ok(_) => Err("a datagram that is not one whole frame".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Connection `id` to `host` is done with: it is forgotten, and closed.
+fn ended(link: &Link, host: u32, id: u64, failed: bool) {
+    let mut state = link.lock();
+    state.peers.reading -= 1;
+    link.arrived.notify_all();
+    if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
+        state.peers.writers.remove(&host);
+    }
+    if let Some(socket) = state.peers.sockets.remove(&id) {
+        // A UDP peer that stopped answering: what it did not confirm goes another way.
+        if failed {
+            let state = &mut *state;
+            socket.hand_back(&mut state.writer);
+            let _ = state.writer.flush();
+        }
+        socket.shutdown();
     }
 }

@@ -54,8 +54,6 @@ const STILL: u8 = 0x74;
 /// (beyond the first datagram): about what a receiving socket buffers by default.
 const WINDOW: usize = 256;
 const WINDOW_BYTES: usize = 160 * 1024;
-/// Past this many bytes waiting to be sent or confirmed, a write waits.
-const MAX_OUTBOX: usize = 32 * 1024 * 1024;
 /// Past this many bytes delivered and not read, the receiver stops acknowledging (the
 /// sender sends again later).
 const MAX_INBOX: usize = 64 * 1024 * 1024;
@@ -84,6 +82,18 @@ const MAX_BACKLOG: usize = 64;
 const MAX_STREAMS: usize = 4096;
 /// How many ended streams are remembered, to answer their late datagrams with a reset.
 const MAX_ENDED: usize = 1024;
+
+/// What a stream hands its [`Sink`], in order: each frame as it arrives, then its end (with
+/// the reason when the stream failed).
+pub(crate) enum Delivery {
+    Frame(Vec<u8>),
+    End(Option<String>),
+}
+
+/// Takes a stream's frames on the receiving thread, a batch at a time (what one turn of the
+/// thread received), with no lock of the endpoint held; returns false when it wants nothing
+/// more. A batch ends with the stream's end, if it came.
+pub(crate) type Sink = Box<dyn FnMut(Vec<Delivery>) -> bool + Send>;
 
 /// One process's UDP socket and the streams on it. Dropping the last handle stops its
 /// receiving thread and closes the socket.
@@ -148,6 +158,9 @@ struct Conn {
     heard: Instant,
     probes: u32,
     // Ends.
+    /// Where the frames go as they arrive, instead of waiting to be read; taken out while
+    /// the receiving thread calls it.
+    sink: Option<Sink>,
     /// This side ended: reads see the end, writes fail.
     shut: bool,
     /// The stream failed, and why.
@@ -178,6 +191,7 @@ impl Conn {
             read_timeout: None,
             heard: Instant::now(),
             probes: 0,
+            sink: None,
             shut: false,
             failed: None,
         }
@@ -413,8 +427,40 @@ impl Shared {
             for (bytes, from) in batch {
                 self.file(&mut state, &bytes, from);
             }
-            self.turn(&mut state);
+            let deliveries = self.turn(&mut state);
+            drop(state);
+            self.deliver(deliveries);
         }
+    }
+
+    /// Hands the sinks what arrived, with no lock held, then gives back those that want more.
+    fn deliver(&self, deliveries: Vec<(SocketAddr, u64, Sink, Vec<Delivery>)>) {
+        let mut kept = Vec::new();
+        for (peer, id, mut sink, items) in deliveries {
+            let end = items.iter().any(|item| matches!(item, Delivery::End(_)));
+            let more = sink(items) && !end;
+            kept.push((peer, id, more.then_some(sink)));
+        }
+        let mut state = self.lock();
+        for (peer, id, sink) in kept {
+            if let Some(conn) = state.streams.get_mut(&peer).filter(|c| c.id == id) {
+                conn.sink = sink;
+            }
+        }
+    }
+
+    /// What `conn`'s sink is to be given now: the frames in its inbox, then its end if it
+    /// has come.
+    fn due(conn: &mut Conn) -> Vec<Delivery> {
+        let mut items: Vec<Delivery> = conn.inbox.drain(..).map(Delivery::Frame).collect();
+        conn.inbox_bytes = 0;
+        conn.read_at = 0;
+        if let Some(reason) = &conn.failed {
+            items.push(Delivery::End(Some(reason.clone())));
+        } else if conn.finished || conn.shut {
+            items.push(Delivery::End(None));
+        }
+        items
     }
 
     /// One datagram from `from`.
@@ -543,10 +589,12 @@ impl Shared {
         }
     }
 
-    /// After a batch of datagrams: acknowledgements, sends again, ended streams forgotten.
-    fn turn(&self, state: &mut State) {
+    /// After a batch of datagrams: acknowledgements, sends again, ended streams forgotten;
+    /// returns what the sinks are to be given.
+    fn turn(&self, state: &mut State) -> Vec<(SocketAddr, u64, Sink, Vec<Delivery>)> {
         let now = Instant::now();
         let mut over = Vec::new();
+        let mut deliveries = Vec::new();
         for (&peer, conn) in &mut state.streams {
             if conn.ack_due {
                 conn.ack_due = false;
@@ -579,10 +627,19 @@ impl Shared {
             if conn.failed.is_some() {
                 conn.deadline = None;
             }
+            if conn.sink.is_some() {
+                let items = Self::due(conn);
+                if !items.is_empty() {
+                    if let Some(sink) = conn.sink.take() {
+                        deliveries.push((peer, conn.id, sink, items));
+                    }
+                }
+            }
             if conn.over() {
                 over.push(peer);
             }
         }
+        let removed = !over.is_empty();
         for peer in over {
             if let Some(conn) = state.streams.remove(&peer) {
                 if let Some(incarnation) = conn.peer {
@@ -597,7 +654,18 @@ impl Shared {
                 }
             }
         }
-        self.changed.notify_all();
+        // Only threads that wait on the endpoint are woken: an accept, or a read of a stream
+        // without a sink. Most frames go to sinks, and wake no one here.
+        let waited_for = removed
+            || state.backlog.as_ref().is_some_and(|b| !b.is_empty())
+            || state
+                .streams
+                .values()
+                .any(|c| c.sink.is_none() && (!c.inbox.is_empty() || c.finished || c.failed.is_some() || c.shut));
+        if waited_for {
+            self.changed.notify_all();
+        }
+        deliveries
     }
 }
 
@@ -632,6 +700,31 @@ impl Stream {
     pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) {
         let mut state = self.shared().lock();
         self.with(&mut state, |c| c.read_timeout = timeout);
+    }
+
+    /// From now on, hands each frame to `sink` on the receiving thread as it arrives, and
+    /// then the stream's end, instead of keeping them to be read: one thread less between
+    /// the socket and the kernel. What arrived already is handed over first, here.
+    pub(crate) fn deliver_to(&self, mut sink: Sink) {
+        let shared = self.shared();
+        loop {
+            let mut state = shared.lock();
+            let due = self.with(&mut state, Shared::due);
+            let Some(items) = due else {
+                drop(state);
+                sink(vec![Delivery::End(None)]);
+                return;
+            };
+            if items.is_empty() {
+                self.with(&mut state, |c| c.sink = Some(sink));
+                return;
+            }
+            drop(state);
+            let end = items.iter().any(|item| matches!(item, Delivery::End(_)));
+            if !sink(items) || end {
+                return;
+            }
+        }
     }
 
     /// Ends this side: the peer reads the end once it has everything sent before.
@@ -737,16 +830,11 @@ impl io::Write for Stream {
     /// Takes bytes of whole frames as the frame codec writes them; each frame goes out as
     /// soon as it is whole. A frame larger than [`MAX_FRAME`] is refused.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // A write never waits for the peer: the receiving thread may be handing frames to a
+        // sink that needs the lock the writer holds. The peer acknowledges on receipt, so what
+        // waits here is what the network has not carried yet (as a TCP socket's buffers).
         let shared = Arc::clone(&self.endpoint.shared);
         let mut state = shared.lock();
-        // Waits while too much is unconfirmed (the peer is slow, or gone).
-        loop {
-            let full = self.with(&mut state, |c| c.outbox_bytes > MAX_OUTBOX && c.failed.is_none() && !c.shut);
-            match full {
-                Some(true) if !state.closed => state = shared.wait(state, Some(TICK)),
-                _ => break,
-            }
-        }
         let mut partial = self.with(&mut state, |c| std::mem::take(&mut c.partial)).unwrap_or_default();
         partial.extend_from_slice(buf);
         let mut at = 0;
