@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::sync::{Mutex, PoisonError};
 
 use common::actors::TextEcho as Echo;
-use common::procs::{descendants, inet_sockets, inet_sockets_of, open_fds, Watched};
+use common::procs::{descendants, inet_sockets, open_fds, socket_inodes, Watched};
 use common::sockets::{abstract_sockets, queue_socket_name, system_id};
 use common::*;
 
@@ -74,28 +74,26 @@ fn cycle(base: &str, round: usize) -> TestResult {
     watched.await_gone(ANSWER).map_err(|e| format!("round {round}: {e}"))?;
     assert!(!door.open()?, "round {round}: {door:?} is still open after its system shut down");
     drop(asys);
-    if let Door::Datagrams(_) = door {
-        // The program's own UDP socket is closed by the threads that use it, about a
-        // millisecond after the handle is dropped.
-        await_no_udp_socket().map_err(|e| format!("round {round}: {e}"))?;
-    }
+    // The program's own connection is closed by the threads that read it, a moment after
+    // the handle is dropped (about a millisecond for a UDP socket, whose receiving thread
+    // holds it too).
+    await_no_socket().map_err(|e| format!("round {round}: {e}"))?;
     Ok(())
 }
 
-/// Awaits, for at most [`ANSWER`], the moment this process holds no UDP socket (no other
-/// test of this binary runs meanwhile).
-fn await_no_udp_socket() -> TestResult {
+/// Awaits, for at most [`ANSWER`], the moment this process holds no socket of any kind (no
+/// other test of this binary runs meanwhile, and the test harness holds none).
+fn await_no_socket() -> TestResult {
     let deadline = std::time::Instant::now() + ANSWER;
     loop {
-        let held = inet_sockets_of(std::process::id(), "udp")?;
+        let held = socket_inodes(std::process::id())?;
         if held.is_empty() {
             return Ok(());
         }
         if std::time::Instant::now() >= deadline {
-            return Err(format!(
-                "this program still holds its UDP sockets {held:?} {ANSWER:?} after dropping its system"
-            )
-            .into());
+            return Err(
+                format!("this program still holds sockets {held:?} {ANSWER:?} after dropping its system").into()
+            );
         }
         std::thread::sleep(std::time::Duration::from_micros(100));
     }
