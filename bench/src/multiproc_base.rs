@@ -190,19 +190,17 @@ const UDP: Facts = Facts {
     big: "60 000-byte message round trip (`serde_bytes`; a 10 MiB one does not fit a 64 KiB datagram), median",
     big_target: None,
     systems: "each on a free Admin Port",
-    why_ask: "each message is a DATA datagram that the receiver acknowledges with an ACK datagram of its own \
-              (4 datagrams per ask against the raw ping-pong's 2), and at each end it passes one more thread than \
-              on TCP: the socket's receiving thread files it and wakes the stream's reader thread, which wakes the \
-              thread that runs the kernel or awaits the reply; and each datagram also wakes the other threads \
-              that wait on the same socket (one condvar per socket, `notify_all`). Pinned to one CPU an ask \
-              takes 81–103 µs (TCP's: 30 µs), of which the profile puts half in the two receiving threads, a fifth \
-              in the reader threads and a seventh in threads woken for nothing (perf, bench/README.md)",
+    why_ask: "each message is a DATA datagram that the receiver acknowledges with an ACK datagram of its own, so \
+              an ask is 4 datagrams where the raw ping-pong sends 2; at each end the socket's receiving thread \
+              wakes twice per ask (for the message, and for the acknowledgement of the one it sent), sends an \
+              acknowledgement, and hands the message to the thread that runs the kernel or awaits the reply. \
+              Pinned to one CPU an ask takes 65–70 µs (TCP's: 30 µs), two thirds of it in the two receiving \
+              threads (perf, bench/README.md)",
     why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
-               many frames per call; on loopback a `sendto` also runs the receiving side of the stack and its \
-               wake-up (3.3 µs per datagram here), and the producer's receiving thread makes nearly all of them, \
-               refilling the window as acknowledgements come; the consumer's receiving thread, reader thread and \
-               actor thread hand each message on, a futex wake each: about 10 µs of CPU per message on 2 CPUs \
-               (perf, bench/README.md)",
+               many frames per call; the producer's receiving thread sends nearly all of them, refilling the \
+               window as acknowledgements come, at about 3 µs per `sendto` (on loopback it runs the receiving side \
+               of the stack and its wake-up too), and is busy for most of the run: about 7 µs of CPU per message on \
+               2 CPUs (perf, bench/README.md)",
     why_big: "no target on this base: the message fits one datagram",
     why_create: "a creation is a round trip to the admin over the program's UDP stream (a DATA and an ACK datagram \
                  each way; in the admin, two bridge threads per stream between the socket and its tasks), and the \
