@@ -723,8 +723,6 @@ fn spec_9_5_fuzzed_datagrams_to_an_actor_process_socket_end_only_their_stream() 
 }
 
 #[test]
-#[ignore = "bug in peers.rs `handshake`: a UDP stream refused after the hellos is dropped without \
-            `shutdown`, so its endpoint keeps it for good and resets every later stream from that address"]
 fn spec_9_5_a_peer_refused_at_its_handshake_can_open_another_stream() -> TestResult {
     let asys = system("multiprocUDPBase");
     let actor = asys.create_actor::<Pid>()?;

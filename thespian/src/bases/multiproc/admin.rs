@@ -227,7 +227,33 @@ enum Listener {
     Unix(tokio::net::UnixListener),
     /// The UDP base's Admin Port (spec §9.5): its streams, each bridged to the router's
     /// tasks, and the port.
-    Udp(tokio::sync::Mutex<mpsc::Receiver<Box<dyn Stream>>>, u16),
+    Udp(tokio::sync::Mutex<mpsc::Receiver<Box<dyn Stream>>>, std::sync::Arc<UdpPort>),
+}
+
+/// The UDP Admin Port's socket, and the threads that send what the admin writes to programs.
+pub(crate) struct UdpPort {
+    endpoint: std::sync::Arc<super::udp::Endpoint>,
+    senders: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl UdpPort {
+    /// Once the admin has written its last frames: waits (until `deadline`) for them to be
+    /// sent, and for the programs to confirm them and the ends of their streams, so that
+    /// they are not lost with the admin's process.
+    fn settle(&self, deadline: std::time::Instant) {
+        let senders = std::mem::take(&mut *self.senders.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let (done, all_sent) = std_mpsc::channel();
+        let joined = std::thread::Builder::new().name("thespian-admin-udp-end".to_string()).spawn(move || {
+            for sender in senders {
+                let _ = sender.join();
+            }
+            let _ = done.send(());
+        });
+        if joined.is_ok() {
+            let _ = all_sent.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()));
+        }
+        self.endpoint.settle(deadline);
+    }
 }
 
 impl Listener {
@@ -244,15 +270,23 @@ impl Listener {
         if config.base == super::UDP {
             let endpoint = super::udp::Endpoint::bind(SocketAddr::new(config.bind, config.port), true)
                 .map_err(|e| format!("cannot listen on the Admin Port {}:{} (UDP): {e}", config.bind, config.port))?;
-            let port = endpoint.local_addr().port();
             let (streams, accepted) = mpsc::channel(16);
             let runtime = tokio::runtime::Handle::current();
             let endpoint = std::sync::Arc::new(endpoint);
+            let port = std::sync::Arc::new(UdpPort {
+                endpoint: std::sync::Arc::clone(&endpoint),
+                senders: std::sync::Mutex::new(Vec::new()),
+            });
+            let bridged = std::sync::Arc::clone(&port);
             std::thread::Builder::new()
                 .name("thespian-admin-udp".to_string())
                 .spawn(move || {
                     while let Some(stream) = endpoint.accept() {
-                        let stream = bridge(stream, &runtime);
+                        let (stream, sender) = bridge(stream, &runtime);
+                        let mut senders = bridged.senders.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                        senders.retain(|s| !s.is_finished());
+                        senders.extend(sender);
+                        drop(senders);
                         if streams.blocking_send(stream).is_err() {
                             return;
                         }
@@ -287,8 +321,11 @@ impl Listener {
 }
 
 /// Bridges a UDP stream, which blocks, to a tokio stream the admin's tasks read and write:
-/// one thread carries each direction.
-fn bridge(stream: super::udp::Stream, runtime: &tokio::runtime::Handle) -> Box<dyn Stream> {
+/// one thread carries each direction. Returns the tokio side, and the thread that sends.
+fn bridge(
+    stream: super::udp::Stream,
+    runtime: &tokio::runtime::Handle,
+) -> (Box<dyn Stream>, Option<std::thread::JoinHandle<()>>) {
     use std::io::{Read as _, Write as _};
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let (ours, theirs) = tokio::io::duplex(256 * 1024);
@@ -306,7 +343,7 @@ fn bridge(stream: super::udp::Stream, runtime: &tokio::runtime::Handle) -> Box<d
         input.shutdown();
     });
     let outbound = runtime.clone();
-    let _ = std::thread::Builder::new().name("thespian-udp-out".to_string()).spawn(move || {
+    let sender = std::thread::Builder::new().name("thespian-udp-out".to_string()).spawn(move || {
         let mut buf = vec![0u8; 64 * 1024];
         while let Ok(n @ 1..) = outbound.block_on(from_admin.read(&mut buf)) {
             if let Err(e) = output.write_all(&buf[..n]) {
@@ -316,7 +353,7 @@ fn bridge(stream: super::udp::Stream, runtime: &tokio::runtime::Handle) -> Box<d
         }
         output.shutdown();
     });
-    Box::new(theirs)
+    (Box::new(theirs), sender.ok())
 }
 
 async fn serve(mut config: AdminConfig) -> i32 {
@@ -332,7 +369,11 @@ async fn serve(mut config: AdminConfig) -> i32 {
     let port = match &listener {
         Listener::Tcp(l) => l.local_addr().map_or(config.port, |a| a.port()),
         Listener::Unix(_) => 0,
-        Listener::Udp(_, port) => *port,
+        Listener::Udp(_, udp) => udp.endpoint.local_addr().port(),
+    };
+    let udp = match &listener {
+        Listener::Udp(_, udp) => Some(std::sync::Arc::clone(udp)),
+        _ => None,
     };
     ready_line(&format!("ready {port}"));
     if config.daemon {
@@ -378,6 +419,12 @@ async fn serve(mut config: AdminConfig) -> i32 {
         }
     }
     router.finish().await;
+    if let Some(udp) = udp {
+        // The programs' last frames (`ShutDown`) and the ends of their streams are confirmed
+        // before this process exits with them.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        let _ = tokio::task::spawn_blocking(move || udp.settle(deadline)).await;
+    }
     0
 }
 
@@ -488,6 +535,8 @@ impl Router {
         self.writers.retain(|w| !w.is_finished());
         self.writers.push(tokio::spawn(async move {
             let _ = frame::write_batched(&mut rx, &mut sink).await;
+            // The link is forgotten: its peer reads the end once it has read everything.
+            let _ = futures_util::SinkExt::close(&mut sink).await;
         }));
         self.links.insert(id, LinkHandle { tx, host, peer, program: PathBuf::new() });
         id

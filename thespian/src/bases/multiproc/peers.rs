@@ -315,7 +315,10 @@ pub(crate) fn connect(link: &Arc<Link>, host: u32, at: SocketAddr) {
 /// Exchanges hellos; the peer must be of this system, and `expected` when given. Returns the
 /// peer's host number.
 fn handshake(link: &Link, mut stream: PeerStream, expected: Option<u32>) -> Result<(u32, PeerStream), String> {
-    let Some((system, me)) = link.lock().peers.me else { return Err("this process has left".to_string()) };
+    let Some((system, me)) = link.lock().peers.me else {
+        stream.shutdown();
+        return Err("this process has left".to_string());
+    };
     stream.set_read_timeout(Some(CONNECT_TIMEOUT));
     let theirs = proto::handshake(&mut stream, Hello::new(system, u64::from(me), Role::Actor));
     let theirs = theirs.map_err(|e| {
@@ -323,12 +326,16 @@ fn handshake(link: &Link, mut stream: PeerStream, expected: Option<u32>) -> Resu
         e.to_string()
     })?;
     stream.set_read_timeout(None);
-    let host = u32::try_from(theirs.host).map_err(|_| format!("a peer named host {}", theirs.host))?;
+    let refuse = |reason: String| {
+        stream.shutdown();
+        Err(reason)
+    };
+    let Ok(host) = u32::try_from(theirs.host) else { return refuse(format!("a peer named host {}", theirs.host)) };
     if theirs.system != system || theirs.role != Role::Actor || host == 0 || host == me {
-        return Err(format!("a peer of another system, or a stranger ({theirs:?})"));
+        return refuse(format!("a peer of another system, or a stranger ({theirs:?})"));
     }
     if expected.is_some_and(|h| h != host) {
-        return Err(format!("host {host} answered where {expected:?} listens"));
+        return refuse(format!("host {host} answered where {expected:?} listens"));
     }
     Ok((host, stream))
 }
@@ -340,7 +347,10 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         return;
     };
     let mut state = link.lock();
-    let Some((_, me)) = state.peers.me else { return };
+    let Some((_, me)) = state.peers.me else {
+        stream.shutdown();
+        return;
+    };
     let id = state.peers.next_connection;
     state.peers.next_connection += 1;
     if state.peers.leaving {

@@ -56,9 +56,12 @@ const WINDOW: usize = 256;
 const WINDOW_BYTES: usize = 160 * 1024;
 /// Past this many bytes delivered and not read, the receiver stops acknowledging (the
 /// sender sends again later).
-const MAX_INBOX: usize = 64 * 1024 * 1024;
-/// How far ahead of the next expected datagram one is kept rather than dropped.
+const MAX_INBOX: usize = 16 * 1024 * 1024;
+/// How far ahead of the next expected datagram one is kept rather than dropped, in
+/// datagrams and in bytes: a sender's window never needs more, so a stranger sending
+/// numbers past a gap holds this much of the receiver's memory at most.
 const MAX_AHEAD: u64 = 4 * WINDOW as u64;
+const MAX_AHEAD_BYTES: usize = 512 * 1024;
 /// The first wait for an acknowledgement; it doubles with each try, up to [`MAX_RTO`].
 const FIRST_RTO: Duration = Duration::from_millis(50);
 const MAX_RTO: Duration = Duration::from_secs(1);
@@ -79,7 +82,7 @@ const KEEPALIVE: Duration = Duration::from_secs(1);
 const MAX_PROBES: u32 = 5;
 /// How many new streams may wait to be accepted, and how many streams an endpoint keeps.
 const MAX_BACKLOG: usize = 64;
-const MAX_STREAMS: usize = 4096;
+const MAX_STREAMS: usize = 1024;
 /// How many ended streams are remembered, to answer their late datagrams with a reset.
 const MAX_ENDED: usize = 1024;
 
@@ -145,6 +148,7 @@ struct Conn {
     // Receiving.
     delivered: u64,
     ahead: BTreeMap<u64, Vec<u8>>,
+    ahead_bytes: usize,
     inbox: VecDeque<Vec<u8>>,
     /// How much of the first frame of `inbox` has been read.
     read_at: usize,
@@ -183,6 +187,7 @@ impl Conn {
             partial: Vec::new(),
             delivered: 0,
             ahead: BTreeMap::new(),
+            ahead_bytes: 0,
             inbox: VecDeque::new(),
             read_at: 0,
             inbox_bytes: 0,
@@ -277,6 +282,20 @@ impl Endpoint {
                 return Some(Stream { endpoint: Arc::clone(self), peer, id });
             }
             state = self.shared.wait(state, None);
+        }
+    }
+
+    /// Waits until every stream this process has ended has had its end confirmed by its
+    /// peer (or failed), or `deadline`: what a process says last, before it exits, is not
+    /// lost with it.
+    pub(crate) fn settle(&self, deadline: Instant) {
+        let mut state = self.shared.lock();
+        while state.streams.values().any(|c| c.shut && c.failed.is_none()) {
+            let now = Instant::now();
+            if now >= deadline || state.closed {
+                return;
+            }
+            state = self.shared.wait(state, Some(deadline - now));
         }
     }
 
@@ -554,16 +573,21 @@ impl Shared {
         if seq <= conn.delivered || conn.finished {
             return; // a duplicate: acknowledged again
         }
-        if conn.inbox_bytes > MAX_INBOX || seq > conn.delivered + MAX_AHEAD {
-            conn.ack_due = seq <= conn.delivered;
-            return;
+        let room = conn.ahead_bytes + frame.len() <= MAX_AHEAD_BYTES || seq == conn.delivered + 1;
+        if conn.inbox_bytes > MAX_INBOX || seq > conn.delivered + MAX_AHEAD || !room {
+            return; // dropped unread: the sender sends it again later
         }
-        conn.ahead.insert(seq, frame.to_vec());
+        if let std::collections::btree_map::Entry::Vacant(slot) = conn.ahead.entry(seq) {
+            conn.ahead_bytes += frame.len();
+            slot.insert(frame.to_vec());
+        }
         while let Some(frame) = conn.ahead.remove(&(conn.delivered + 1)) {
+            conn.ahead_bytes -= frame.len();
             conn.delivered += 1;
             if frame.is_empty() {
                 conn.finished = true;
                 conn.ahead.clear();
+                conn.ahead_bytes = 0;
                 break;
             }
             conn.inbox_bytes += frame.len();

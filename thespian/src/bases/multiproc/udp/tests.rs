@@ -157,3 +157,31 @@ fn spec_9_5_probe_tells_a_listening_endpoint_from_a_free_port() {
     let free = UdpSocket::bind(loopback()).and_then(|s| s.local_addr()).expect("a port");
     assert!(!super::probe(free, Duration::from_secs(3)).expect("probe"));
 }
+
+#[test]
+fn spec_9_5_datagrams_past_a_gap_hold_a_bounded_amount_of_memory() {
+    let server = Endpoint::bind(loopback(), true).expect("bind");
+    let stranger = UdpSocket::bind(loopback()).expect("bind");
+    // Numbers 2 to 101 of a stream whose first datagram never comes, 60 000 bytes each.
+    let body = vec![1u8; 60_000];
+    for seq in 2..=101u64 {
+        let mut bytes = vec![DATA];
+        bytes.extend_from_slice(&7u64.to_be_bytes());
+        bytes.extend_from_slice(&seq.to_be_bytes());
+        bytes.extend_from_slice(&frame(&body));
+        stranger.send_to(&bytes, server.local_addr()).expect("send");
+    }
+    // Answered after everything sent before it was filed.
+    stranger.send_to(&[super::PING], server.local_addr()).expect("send");
+    stranger.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let mut answer = [0u8; 64];
+    loop {
+        let (n, _) = stranger.recv_from(&mut answer).expect("an answer");
+        if answer[..n] == [super::PONG] {
+            break;
+        }
+    }
+    let state = server.shared.lock();
+    let held: usize = state.streams.values().map(|c| c.ahead_bytes + c.inbox_bytes).sum();
+    assert!(held <= super::MAX_AHEAD_BYTES + 60_004, "{held} bytes held for a stream that never starts");
+}
