@@ -680,6 +680,19 @@ fn spec_9_3_fuzzed_frames_to_the_queue_admin_socket_close_only_their_connection(
 }
 
 #[test]
+fn spec_9_3_fuzzed_frames_to_an_actor_process_socket_close_only_their_connection() -> TestResult {
+    // On the Queue base an actor process takes its peers on an abstract Unix socket named
+    // after its system and its host number.
+    let asys = system("multiprocQueueBase");
+    let actor = asys.create_actor::<Pid>()?;
+    let (system, host, _) = parts(&actor)?;
+    let door = Door::Unix(format!("{}-{host}", queue_socket_name(system)));
+    fuzz(&asys, &actor, &door, Caller::Peer, 0x5EED_F0AD_3107)?;
+    asys.shutdown()?;
+    Ok(())
+}
+
+#[test]
 fn design_3_wire_a_silent_connection_holds_up_no_one() -> TestResult {
     let asys = system("multiprocTCPBase");
     let echo = asys.create_actor::<Echo>()?;

@@ -1,7 +1,6 @@
 //! An actor process: the zygote's child that hosts one actor (DESIGN §3). Its kernel runs
 //! in the process's main thread; a reader thread files what the admin forwards.
 
-use std::net::SocketAddr;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::Instant;
@@ -10,7 +9,7 @@ use nix::sys::signal::{SigSet, Signal};
 
 use super::link::{Link, LinkPlacement};
 use super::logs;
-use super::proto::{self, Boot, Control};
+use super::proto::{self, Boot, Control, PeerAt};
 use super::watch::Watcher;
 use super::{base_name, program};
 use crate::api::system_messages::ActorExitRequest;
@@ -63,7 +62,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     // Direct connections from the other processes, unless all mail goes through the admin.
     let listening = boot.listen.and_then(|ip| {
         link.lock().peers.enable(boot.system, host);
-        super::peers::listen(&link, ip, boot.base == super::UDP)
+        super::peers::listen(&link, ip, &boot.base)
             .map_err(|e| tracing::warn!(error = %e, "no direct connections: all mail goes through the admin"))
             .ok()
     });
@@ -91,12 +90,7 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(
-    kernel: &mut Kernel,
-    link: &Arc<Link>,
-    order: SpawnOrder,
-    listening: Option<SocketAddr>,
-) -> Result<(), String> {
+fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Option<PeerAt>) -> Result<(), String> {
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),

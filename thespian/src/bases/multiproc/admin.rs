@@ -169,7 +169,7 @@ struct Router {
     spawner: Option<std_mpsc::Sender<SpawnJob>>,
     spawner_thread: Option<std::thread::JoinHandle<()>>,
     /// Where each actor process takes direct connections.
-    directory: HashMap<u32, SocketAddr>,
+    directory: HashMap<u32, proto::PeerAt>,
     /// Status requests waiting for the actor processes' counts, by number.
     censuses: HashMap<u64, Census>,
     next_census: u64,
@@ -732,8 +732,9 @@ impl Router {
     /// admin ("Admin Routing", implied by "Outbound Only"; spec §9.4).
     fn direct(&self) -> bool {
         let caps = &self.config.capabilities;
-        // The Queue base carries everything through the admin, over Unix sockets (spec §9.3).
-        self.config.base != super::QUEUE && !(caps.is_truthy("Admin Routing") || caps.is_truthy("Outbound Only"))
+        // On every base, processes talk directly unless asked not to (spec §9.4): over TCP,
+        // UDP, or (the Queue base, local only) abstract Unix sockets.
+        !(caps.is_truthy("Admin Routing") || caps.is_truthy("Outbound Only"))
     }
 
     /// Answers where `host` takes direct connections, once it has started.
@@ -744,7 +745,7 @@ impl Router {
                 self.locating.entry(host).or_default().push(link);
             }
             _ => {
-                let at = self.directory.get(&host).copied();
+                let at = self.directory.get(&host).cloned();
                 self.control(link, &Control::Located { host, at });
             }
         }
@@ -752,9 +753,9 @@ impl Router {
 
     /// Answers the processes that asked where `host` listens.
     fn located(&mut self, host: u32) {
-        let at = self.directory.get(&host).copied();
+        let at = self.directory.get(&host).cloned();
         for link in self.locating.remove(&host).unwrap_or_default() {
-            self.control(link, &Control::Located { host, at });
+            self.control(link, &Control::Located { host, at: at.clone() });
         }
     }
 

@@ -17,12 +17,13 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::link::{Link, LinkState};
-use super::proto::{self, Control, Reader, Writer};
+use super::proto::{self, Control, PeerAt, Reader, Writer};
 use super::udp;
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
 
@@ -169,10 +170,12 @@ impl Peers {
     }
 }
 
-/// A direct connection: TCP, or a stream on the UDP socket (`multiprocUDPBase`).
+/// A direct connection: TCP, a stream on the UDP socket (`multiprocUDPBase`), or a Unix
+/// socket (`multiprocQueueBase`).
 pub(crate) enum PeerStream {
     Tcp(TcpStream),
     Udp(udp::Stream),
+    Unix(UnixStream),
 }
 
 impl PeerStream {
@@ -180,6 +183,7 @@ impl PeerStream {
         Ok(match self {
             Self::Tcp(s) => Self::Tcp(s.try_clone()?),
             Self::Udp(s) => Self::Udp(s.clone()),
+            Self::Unix(s) => Self::Unix(s.try_clone()?),
         })
     }
 
@@ -187,6 +191,7 @@ impl PeerStream {
         match self {
             Self::Tcp(s) => drop(s.shutdown(std::net::Shutdown::Both)),
             Self::Udp(s) => s.shutdown(),
+            Self::Unix(s) => drop(s.shutdown(std::net::Shutdown::Both)),
         }
     }
 
@@ -194,6 +199,7 @@ impl PeerStream {
         match self {
             Self::Tcp(s) => drop(s.set_read_timeout(timeout)),
             Self::Udp(s) => s.set_read_timeout(timeout),
+            Self::Unix(s) => drop(s.set_read_timeout(timeout)),
         }
     }
 
@@ -221,6 +227,7 @@ impl Read for PeerStream {
         match self {
             Self::Tcp(s) => s.read(buf),
             Self::Udp(s) => s.read(buf),
+            Self::Unix(s) => s.read(buf),
         }
     }
 }
@@ -230,6 +237,7 @@ impl Write for PeerStream {
         match self {
             Self::Tcp(s) => s.write(buf),
             Self::Udp(s) => s.write(buf),
+            Self::Unix(s) => s.write(buf),
         }
     }
 
@@ -237,6 +245,7 @@ impl Write for PeerStream {
         match self {
             Self::Tcp(s) => s.flush(),
             Self::Udp(s) => s.flush(),
+            Self::Unix(s) => s.flush(),
         }
     }
 }
@@ -250,10 +259,28 @@ fn bye(socket: &PeerStream) {
     }
 }
 
-/// Takes direct connections on `ip` (any free port), in a thread of its own: on a TCP port,
-/// or with `udp` on a UDP socket; returns the address peers reach this process on.
-pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, udp: bool) -> std::io::Result<SocketAddr> {
-    if udp {
+/// Takes direct connections, in a thread of its own, the way the system's `base` does: on a
+/// TCP port or a UDP socket of `ip` (any free port), or on an abstract Unix socket named
+/// after the system and this process's host; returns where peers reach this process.
+pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, base: &str) -> std::io::Result<PeerAt> {
+    if base == super::QUEUE {
+        use std::os::linux::net::SocketAddrExt as _;
+        let Some((system, me)) = link.lock().peers.me else {
+            return Err(io::Error::new(io::ErrorKind::NotConnected, "this process has left"));
+        };
+        let name = format!("{}-{me}", super::queue_socket_name(system));
+        let at = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
+        let listener = UnixListener::bind_addr(&at)?;
+        let link = Arc::clone(link);
+        std::thread::Builder::new().name("thespian-peers".to_string()).spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                welcome(&link, PeerStream::Unix(stream));
+            }
+        })?;
+        return Ok(PeerAt::Unix(name));
+    }
+    if base == super::UDP {
         let endpoint = Arc::new(udp::Endpoint::bind(SocketAddr::new(ip, 0), true)?);
         let at = endpoint.local_addr();
         link.lock().peers.udp = Some(Arc::clone(&endpoint));
@@ -263,7 +290,7 @@ pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, udp: bool) -> std::io::Result
                 welcome(&link, PeerStream::Udp(stream));
             }
         })?;
-        return Ok(at);
+        return Ok(PeerAt::Inet(at));
     }
     let listener = TcpListener::bind(SocketAddr::new(ip, 0))?;
     let at = listener.local_addr()?;
@@ -275,7 +302,7 @@ pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, udp: bool) -> std::io::Result
             welcome(&link, PeerStream::Tcp(stream));
         }
     })?;
-    Ok(at)
+    Ok(PeerAt::Inet(at))
 }
 
 /// Handshakes on a connection a peer opened, in a thread of its own (a silent caller holds
@@ -291,14 +318,20 @@ fn welcome(link: &Arc<Link>, stream: PeerStream) {
 }
 
 /// Connects to `host` at `at`, in a thread of its own, and sends to it directly once done.
-pub(crate) fn connect(link: &Arc<Link>, host: u32, at: SocketAddr) {
+pub(crate) fn connect(link: &Arc<Link>, host: u32, at: PeerAt) {
     let link = Arc::clone(link);
     let udp = link.lock().peers.udp.clone();
     let _ = std::thread::Builder::new().name("thespian-peer-connect".to_string()).spawn(move || {
-        let opened = match &udp {
+        let opened = match (&at, &udp) {
+            (PeerAt::Unix(name), _) => {
+                use std::os::linux::net::SocketAddrExt as _;
+                std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+                    .and_then(|at| UnixStream::connect_addr(&at))
+                    .map(PeerStream::Unix)
+            }
             // One stream per pair of UDP sockets: one the peer opened is the one to use.
-            Some(endpoint) => endpoint.connect(at).map(PeerStream::Udp),
-            None => TcpStream::connect_timeout(&at, CONNECT_TIMEOUT).map(|s| {
+            (PeerAt::Inet(at), Some(endpoint)) => endpoint.connect(*at).map(PeerStream::Udp),
+            (PeerAt::Inet(at), None) => TcpStream::connect_timeout(at, CONNECT_TIMEOUT).map(|s| {
                 let _ = s.set_nodelay(true);
                 PeerStream::Tcp(s)
             }),

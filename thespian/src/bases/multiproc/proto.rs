@@ -60,7 +60,7 @@ pub(crate) enum Control {
     /// Actor process → admin: its actor runs, or could not be built.
     /// With the address it takes direct connections on, unless the system routes all mail
     /// through the admin.
-    Started { outcome: Result<(), String>, listening: Option<SocketAddr> },
+    Started { outcome: Result<(), String>, listening: Option<PeerAt> },
     /// Admin → actor process: how many messages and wakeups wait in your kernel? (For a
     /// system status, spec §7.13.) Answered with [`Control::Counts`] on the same link, so
     /// everything the process sent the admin before is handled first.
@@ -76,7 +76,7 @@ pub(crate) enum Control {
     /// Member → admin: where does `host` take direct connections?
     Locate(u32),
     /// Admin → member: the answer to [`Control::Locate`]; `None`: send through the admin.
-    Located { host: u32, at: Option<SocketAddr> },
+    Located { host: u32, at: Option<PeerAt> },
     /// Member → admin → member `to`: `from` sends to `to` directly from now on; what it sent
     /// through the admin before is all ahead of this marker, so `to` delivers what comes
     /// directly only after it (per-sender order across the two routes).
@@ -102,6 +102,24 @@ impl Control {
     pub(crate) fn decode(body: &[u8]) -> Result<Self, WireError> {
         wire::from_exact(body)
             .map_err(|e| WireError::Malformed { type_name: "control".to_string(), reason: e.to_string() })
+    }
+}
+
+/// Where a process takes direct connections from the other processes of its system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum PeerAt {
+    /// A TCP port (`multiprocTCPBase`) or a UDP socket (`multiprocUDPBase`).
+    Inet(SocketAddr),
+    /// An abstract Unix socket, by name (`multiprocQueueBase`: local to one host).
+    Unix(String),
+}
+
+impl std::fmt::Display for PeerAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inet(at) => at.fmt(f),
+            Self::Unix(name) => write!(f, "@{name}"),
+        }
     }
 }
 
