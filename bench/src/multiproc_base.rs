@@ -130,27 +130,18 @@ const QUEUE: Facts = Facts {
     name: "multiprocQueueBase",
     socket: Socket::Unix,
     raw: "raw Unix-socket ping-pong (8 bytes, stream socketpair, thread peer), median",
-    relayed: "raw Unix-socket ping-pong through a relay thread (the route through the admin), median",
+    relayed: "raw Unix-socket ping-pong through a relay thread (the route with Admin Routing), median",
     tell_target: 1_000_000.0,
     big_bytes: 10 * 1024 * 1024,
     big_size: "10 MiB",
     big: "10 MiB message round trip (`serde_bytes`), median",
     big_target: Some(BIG_TARGET_MS),
     systems: "each a new system, private to this program",
-    why_ask: "every message goes through the admin (program → admin → actor → admin → program: 4 socket hops \
-              against the raw ping-pong's 2), and a relay thread alone costs several times the direct ping-pong \
-              here: on this 2-vCPU VM, waking a thread on the other CPU costs tens of µs (pinned to one \
-              CPU, the ask and the relay take a third of the time: bench/README.md); the rest is the hand-off \
-              from a reader thread to the kernel's thread at each end, and the encoding and decoding",
-    why_tell: "every message goes through the admin, which decodes each frame (allocating the envelope), passes it \
-               from its reader task to the router and a writer task and encodes it again: 0.8–0.9 µs of CPU per \
-               message, beside 0.6–0.7 µs in the consumer's reader thread (a lock and a futex wake per read) and \
-               0.3 µs each in the producer and the consumer's actor thread: 2.0–2.2 µs of CPU per message on 2 \
-               CPUs (perf, bench/README.md)",
-    why_big: "the message crosses 4 sockets instead of 2 (it goes through the admin both ways), and the admin \
-              copies the payload out of its read buffer when it decodes the envelope and into the next frame \
-              when it encodes it again; the admin takes a third of the run's CPU samples, mostly `memmove` and \
-              the socket copies (perf, bench/README.md)",
+    // Since processes talk directly on this base too, its costs are the TCP base's, over
+    // Unix sockets.
+    why_ask: TCP.why_ask,
+    why_tell: TCP.why_tell,
+    why_big: TCP.why_big,
     why_create: WHY_CREATE,
 };
 
