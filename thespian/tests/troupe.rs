@@ -265,6 +265,11 @@ on_every_base! {
             asys.tell(&started.worker, Release)?;
             assert_eq!(asys.listen_as::<Done>(ANSWER)?.map(|d| d.n), Some(n));
             assert!(asys.listen(Duration::from_millis(250))?.is_none(), "no stray messages");
+            // Across processes the worker's own word that it is free travels apart from its
+            // `Done` (only each sender's order is kept, §4.1): the next job waits until the
+            // troupe has heard it, or it would rightly start a fifth worker.
+            let heard = Instant::now() + ANSWER;
+            while status(asys, &troupe)?.idle < 4 && Instant::now() < heard {}
             n += 1;
         }
         let during = status(asys, &troupe)?;
