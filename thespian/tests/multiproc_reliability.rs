@@ -293,7 +293,7 @@ fn udp_socket() -> Result<UdpSocket, Failure> {
 fn handshake(socket: &UdpSocket, to: SocketAddr, ours: u64, hello: Hello, role: Role) -> Result<u64, Failure> {
     let mut bytes = BytesMut::new();
     HelloCodec::new().encode(hello, &mut bytes)?;
-    let first = udp::datagram(udp::DATA, ours, Some(1), &bytes);
+    let first = udp::data(ours, 1, &bytes);
     let deadline = Instant::now() + ANSWER;
     let mut buf = vec![0u8; udp::MAX_DATAGRAM + 1];
     let mut again = Instant::now();
@@ -303,7 +303,12 @@ fn handshake(socket: &UdpSocket, to: SocketAddr, ours: u64, hello: Hello, role: 
             again = Instant::now() + Duration::from_millis(100);
         }
         socket.set_read_timeout(Some(again.saturating_duration_since(Instant::now()).max(Duration::from_millis(1))))?;
-        let Ok(n) = socket.recv(&mut buf) else { continue };
+        // Only the target's datagrams count: a socket of another system may still be sending
+        // to the port this one took over.
+        let Ok((n, from)) = socket.recv_from(&mut buf) else { continue };
+        if from != to {
+            continue;
+        }
         let answer = &buf[..n];
         if answer.first() == Some(&udp::DATA) && udp::seq(answer) == Some(1) {
             let theirs = Hello::decode(answer.get(udp::HEADER + 4..).unwrap_or_default())?;
@@ -363,7 +368,7 @@ impl Datagrams {
         let in_order = rng.below(4) != 0;
         let mut out: Vec<Vec<u8>> = Vec::new();
         for (i, piece) in pieces.iter().enumerate() {
-            let mut data = udp::datagram(udp::DATA, ours, Some(i as u64 + 1), piece);
+            let mut data = udp::data(ours, i as u64 + 1, piece);
             match rng.below(if in_order { 200 } else { 24 }) {
                 // A length prefix that lies.
                 0 if data.len() >= udp::HEADER + 4 => {
@@ -380,7 +385,7 @@ impl Datagrams {
                 }
                 _ if in_order => {}
                 // A number out of the blue.
-                3 => data[9..udp::HEADER].copy_from_slice(&(rng.next() >> rng.below(64)).to_be_bytes()),
+                3 => data[9..17].copy_from_slice(&(rng.next() >> rng.below(64)).to_be_bytes()),
                 // Cut short.
                 4 => data.truncate(rng.below(data.len())),
                 // Another kind, the rest unchanged.
@@ -399,7 +404,7 @@ impl Datagrams {
         }
         let end = pieces.len() as u64 + 1;
         if in_order || rng.below(2) == 0 {
-            out.push(udp::datagram(udp::DATA, ours, Some(end), &[]));
+            out.push(udp::data(ours, end, &[]));
         }
         // An empty piece (a handshake cut to nothing) ends the stream where it is.
         let end = pieces.iter().position(Vec::is_empty).map_or(end, |at| at as u64 + 1);
@@ -457,7 +462,7 @@ impl Datagrams {
                 datagram.truncate([0, 1, 16, 17][rng.below(4)]);
                 datagram
             }
-            7 => udp::datagram(udp::DATA, incarnation, Some(seq), &frame(rng, true)),
+            7 => udp::data(incarnation, seq, &frame(rng, true)),
             8 | 9 => self.oversized(rng, incarnation, seq),
             10 => rng.bytes(2000),
             11 => {
@@ -465,7 +470,7 @@ impl Datagrams {
                 datagram.extend_from_slice(&rng.bytes(100));
                 datagram
             }
-            _ => udp::datagram(udp::DATA, incarnation, Some(seq), &frame(rng, false)),
+            _ => udp::data(incarnation, seq, &frame(rng, false)),
         }
     }
 
@@ -479,7 +484,7 @@ impl Datagrams {
         }
         let body = udp::MAX_DATAGRAM - udp::HEADER - 4;
         let says = [body as u32, body as u32 + 1, rng.next() as u32][rng.below(3)];
-        let mut datagram = udp::datagram(udp::DATA, incarnation, Some(seq), &says.to_be_bytes());
+        let mut datagram = udp::data(incarnation, seq, &says.to_be_bytes());
         datagram.extend_from_slice(&self.noise[at..at + body]);
         datagram
     }
@@ -492,14 +497,16 @@ impl Datagrams {
         let deadline = Instant::now() + ANSWER;
         let mut buf = vec![0u8; udp::MAX_DATAGRAM + 1];
         while Instant::now() < deadline {
-            let n = match source.recv(&mut buf) {
-                Ok(n) => n,
+            let n = match source.recv_from(&mut buf) {
+                Ok((n, from)) if from == self.to => n,
+                // From a socket that had a stream with the one that used this port before.
+                Ok(_) => continue,
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
                 Err(e) => return Err(e.into()),
             };
             let datagram = &buf[..n];
             self.check(datagram)?;
-            if datagram[0] == udp::ACK && udp::seq(datagram) >= Some(last) {
+            if udp::acknowledged(datagram) >= Some(last) {
                 self.confirmed += 1;
                 return Ok(());
             }
@@ -518,9 +525,10 @@ impl Datagrams {
         let mut pong = [0u8; 16];
         while Instant::now() < deadline {
             self.pinger.send_to(&[udp::PING], self.to)?;
-            match self.pinger.recv(&mut pong) {
-                Ok(1) if pong[0] == udp::PONG => return Ok(()),
-                Ok(n) => return Err(format!("{} answered a PING with {:?}", self.to, &pong[..n.min(16)]).into()),
+            match self.pinger.recv_from(&mut pong) {
+                Ok((_, from)) if from != self.to => {}
+                Ok((1, _)) if pong[0] == udp::PONG => return Ok(()),
+                Ok((n, _)) => return Err(format!("{} answered a PING with {:?}", self.to, &pong[..n.min(16)]).into()),
                 // The PING, or its answer, was lost: asked again.
                 Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
                 Err(e) => return Err(e.into()),
@@ -534,8 +542,9 @@ impl Datagrams {
         socket.set_nonblocking(true)?;
         let mut buf = vec![0u8; udp::MAX_DATAGRAM + 1];
         let outcome = loop {
-            match socket.recv(&mut buf) {
-                Ok(n) => {
+            match socket.recv_from(&mut buf) {
+                Ok((_, from)) if from != self.to => {}
+                Ok((n, _)) => {
                     if let Err(e) = self.check(&buf[..n]) {
                         break Err(e);
                     }

@@ -49,8 +49,9 @@ pub fn abstract_sockets() -> Result<Vec<String>, Failure> {
 /// The datagrams of `multiprocUDPBase` (spec §9.5), laid out as the base lays them out
 /// (`thespian/src/bases/multiproc/udp.rs`): a kind byte, the sender's incarnation (a
 /// random number per socket; in a `RESET`, the incarnation of the socket it tells), and in
-/// `DATA` and `ACK` a sequence number, all big-endian; `DATA` then carries one whole frame
-/// (its 4-byte length prefix included), or nothing to end the stream. `PING` and `PONG` are
+/// `DATA` and `ACK` a sequence number, all big-endian; `DATA` then the acknowledgement of the
+/// other direction that rides on it, and one whole frame (its 4-byte length prefix
+/// included), or nothing to end the stream. `PING` and `PONG` are
 /// the kind byte alone. A test that uses these checks them against a running system first.
 pub mod udp {
     /// One frame of a stream.
@@ -69,8 +70,8 @@ pub mod udp {
     pub const STILL: u8 = 0x74;
     /// Every kind the base sends.
     pub const KINDS: [u8; 7] = [DATA, ACK, RESET, PING, PONG, ALIVE, STILL];
-    /// A `DATA` datagram's header: kind, incarnation, sequence number.
-    pub const HEADER: usize = 1 + 8 + 8;
+    /// A `DATA` datagram's header: kind, incarnation, sequence number, acknowledgement.
+    pub const HEADER: usize = 1 + 8 + 8 + 8;
     /// The largest UDP payload over IPv4.
     pub const MAX_DATAGRAM: usize = 65_507;
 
@@ -86,13 +87,31 @@ pub mod udp {
         bytes
     }
 
+    /// A `DATA` datagram from `incarnation`, numbered `seq`, acknowledging nothing, with
+    /// `frame`.
+    pub fn data(incarnation: u64, seq: u64, frame: &[u8]) -> Vec<u8> {
+        let mut bytes = datagram(DATA, incarnation, Some(seq), &0u64.to_be_bytes());
+        bytes.extend_from_slice(frame);
+        bytes
+    }
+
     /// The incarnation a datagram carries, if it is long enough to carry one.
     pub fn incarnation(datagram: &[u8]) -> Option<u64> {
         datagram.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
     }
 
+    /// Up to which number a datagram acknowledges its stream: an `ACK`, or the
+    /// acknowledgement a `DATA` datagram carries.
+    pub fn acknowledged(datagram: &[u8]) -> Option<u64> {
+        match datagram.first() {
+            Some(&ACK) => seq(datagram),
+            Some(&DATA) => datagram.get(17..HEADER).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes),
+            _ => None,
+        }
+    }
+
     /// The sequence number of a `DATA` or `ACK` datagram.
     pub fn seq(datagram: &[u8]) -> Option<u64> {
-        datagram.get(9..HEADER).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
+        datagram.get(9..17).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
     }
 }

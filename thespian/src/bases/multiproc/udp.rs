@@ -34,8 +34,9 @@ use std::time::{Duration, Instant};
 
 /// The largest UDP payload over IPv4.
 const MAX_DATAGRAM: usize = 65_507;
-/// A `DATA` datagram's header: its kind, the sender's incarnation and the sequence number.
-const HEADER: usize = 1 + 8 + 8;
+/// A `DATA` datagram's header: its kind, the sender's incarnation, its sequence number, and
+/// the acknowledgement of the other direction that rides on it.
+const HEADER: usize = 1 + 8 + 8 + 8;
 /// The largest frame, its length prefix included, that one datagram carries: a message
 /// whose frame is larger is refused when sent (spec §9.5: "up to 64KiB").
 pub(crate) const MAX_FRAME: usize = MAX_DATAGRAM - HEADER;
@@ -71,6 +72,8 @@ const MAX_RTO: Duration = Duration::from_secs(1);
 const MAX_TRIES: u32 = 15;
 #[cfg(test)]
 const MAX_TRIES: u32 = 4;
+/// How long an acknowledgement waits for data going the other way to ride on.
+const ACK_DELAY: Duration = Duration::from_millis(1);
 /// How long the receiving thread sleeps when nothing waits for an acknowledgement.
 const IDLE: Duration = Duration::from_millis(200);
 /// How often the receiving thread looks for datagrams to send again.
@@ -156,6 +159,8 @@ struct Conn {
     /// The peer ended its side: nothing follows what is in `inbox`.
     finished: bool,
     ack_due: bool,
+    /// When the due acknowledgement goes on its own, if no data has taken it along.
+    ack_at: Option<Instant>,
     read_timeout: Option<Duration>,
     /// When a datagram of the peer last arrived, and how many `ALIVE` questions went
     /// unanswered since.
@@ -193,6 +198,7 @@ impl Conn {
             inbox_bytes: 0,
             finished: false,
             ack_due: false,
+            ack_at: None,
             read_timeout: None,
             heard: Instant::now(),
             probes: 0,
@@ -223,6 +229,17 @@ fn datagram(kind: u8, incarnation: u64, seq: Option<u64>, frame: &[u8]) -> Vec<u
     if let Some(seq) = seq {
         bytes.extend_from_slice(&seq.to_be_bytes());
     }
+    bytes.extend_from_slice(frame);
+    bytes
+}
+
+/// A `DATA` datagram: `frame`, numbered `seq`, acknowledging everything up to `ack`.
+fn data(incarnation: u64, seq: u64, ack: u64, frame: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(HEADER + frame.len());
+    bytes.push(DATA);
+    bytes.extend_from_slice(&incarnation.to_be_bytes());
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    bytes.extend_from_slice(&ack.to_be_bytes());
     bytes.extend_from_slice(frame);
     bytes
 }
@@ -401,9 +418,12 @@ impl Shared {
             && conn.failed.is_none()
         {
             let (seq, frame) = &conn.outbox[conn.in_flight];
-            self.send(&datagram(DATA, self.incarnation, Some(*seq), frame), to);
+            self.send(&data(self.incarnation, *seq, conn.delivered, frame), to);
             conn.in_flight += 1;
             conn.flight_bytes += frame.len();
+            // The acknowledgement rode on it.
+            conn.ack_due = false;
+            conn.ack_at = None;
             if conn.deadline.is_none() {
                 conn.deadline = Some(Instant::now() + conn.rto);
             }
@@ -417,14 +437,18 @@ impl Shared {
         use std::os::fd::AsFd as _;
         let mut buf = vec![0u8; MAX_DATAGRAM + 1];
         loop {
-            let busy = {
+            let wait = {
                 let state = self.lock();
                 if state.closed {
                     return;
                 }
-                state.streams.values().any(|c| c.deadline.is_some())
+                let busy = state.streams.values().any(|c| c.deadline.is_some());
+                let acks = state.streams.values().filter_map(|c| c.ack_at).min();
+                let wait = if busy { TICK } else { IDLE };
+                // At least a millisecond: the finest wait `poll` takes.
+                let wait = acks.map_or(wait, |at| wait.min(at.saturating_duration_since(Instant::now())));
+                PollTimeout::try_from(wait.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
             };
-            let wait = PollTimeout::try_from(if busy { TICK } else { IDLE }).unwrap_or(PollTimeout::MAX);
             let mut fds = [PollFd::new(self.socket.as_fd(), PollFlags::POLLIN)];
             let _ = nix::poll::poll(&mut fds, wait);
             // Everything there already, in one turn: one acknowledgement for a batch.
@@ -492,8 +516,8 @@ impl Shared {
         };
         match kind {
             DATA => {
-                let Some(seq) = word(bytes, 9) else { return };
-                self.data(state, from, incarnation, seq, &bytes[HEADER..]);
+                let (Some(seq), Some(ack)) = (word(bytes, 9), word(bytes, 17)) else { return };
+                self.data(state, from, incarnation, (seq, ack), &bytes[HEADER..]);
             }
             ACK => {
                 let Some(up_to) = word(bytes, 9) else { return };
@@ -533,7 +557,8 @@ impl Shared {
         Some(conn)
     }
 
-    fn data(&self, state: &mut State, from: SocketAddr, incarnation: u64, seq: u64, frame: &[u8]) {
+    /// A `DATA` datagram numbered `seq` that acknowledges everything up to `ack`.
+    fn data(&self, state: &mut State, from: SocketAddr, incarnation: u64, (seq, ack): (u64, u64), frame: &[u8]) {
         // A frame is whole, or empty (the end of the stream).
         let whole = frame.is_empty()
             || frame
@@ -568,6 +593,9 @@ impl Shared {
             conn.failed.get_or_insert_with(|| format!("the peer at {from} sent a malformed datagram"));
             self.send(&datagram(RESET, incarnation, None, &[]), from);
             return;
+        }
+        if ack > 0 {
+            self.acknowledged(conn, from, ack);
         }
         conn.ack_due = true;
         if seq <= conn.delivered || conn.finished {
@@ -620,8 +648,11 @@ impl Shared {
         let mut over = Vec::new();
         let mut deliveries = Vec::new();
         for (&peer, conn) in &mut state.streams {
-            if conn.ack_due {
+            // An acknowledgement waits a moment for data going back to ride on (the answer
+            // to an ask, usually), and goes on its own after ACK_DELAY.
+            if conn.ack_due && *conn.ack_at.get_or_insert(now + ACK_DELAY) <= now {
                 conn.ack_due = false;
+                conn.ack_at = None;
                 self.send(&datagram(ACK, self.incarnation, Some(conn.delivered), &[]), peer);
             }
             if conn.deadline.is_some_and(|d| d <= now) && conn.failed.is_none() {
@@ -631,8 +662,10 @@ impl Shared {
                     conn.deadline = None;
                 } else {
                     for (seq, frame) in conn.outbox.iter().take(conn.in_flight) {
-                        self.send(&datagram(DATA, self.incarnation, Some(*seq), frame), peer);
+                        self.send(&data(self.incarnation, *seq, conn.delivered, frame), peer);
                     }
+                    conn.ack_due = false;
+                    conn.ack_at = None;
                     conn.rto = (conn.rto * 2).min(MAX_RTO);
                     conn.deadline = Some(now + conn.rto);
                 }

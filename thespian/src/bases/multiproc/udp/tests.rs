@@ -138,6 +138,7 @@ fn spec_9_5_a_malformed_datagram_ends_only_its_own_stream() {
     let mut bad = vec![DATA];
     bad.extend_from_slice(&1u64.to_be_bytes());
     bad.extend_from_slice(&1u64.to_be_bytes());
+    bad.extend_from_slice(&0u64.to_be_bytes());
     bad.extend_from_slice(&100u32.to_be_bytes());
     stranger.send_to(&bad, server.local_addr()).expect("send");
     let mut reset = [0u8; 64];
@@ -168,6 +169,7 @@ fn spec_9_5_datagrams_past_a_gap_hold_a_bounded_amount_of_memory() {
         let mut bytes = vec![DATA];
         bytes.extend_from_slice(&7u64.to_be_bytes());
         bytes.extend_from_slice(&seq.to_be_bytes());
+        bytes.extend_from_slice(&0u64.to_be_bytes());
         bytes.extend_from_slice(&frame(&body));
         stranger.send_to(&bytes, server.local_addr()).expect("send");
     }
