@@ -79,31 +79,43 @@ impl Actor for Idle {
     }
 }
 
-/// Tells a [`FanInSender`] to send `count` `u64`s, `first..first + count`, to `collector`.
-#[derive(Debug, Serialize, Deserialize, Message)]
-pub(crate) struct Poke {
-    /// Where to send.
-    pub(crate) collector: ActorAddress,
+/// How many `u64`s a [`Producer`] sends per handler call, before it tells itself to go on
+/// (so that it never holds millions of envelopes at once).
+const PRODUCE_CHUNK: u64 = 10_000;
+
+/// Tells a [`Producer`] to send `count` `u64`s, `first..first + count`, to `to`.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+pub(crate) struct Produce {
+    /// The consumer.
+    pub(crate) to: ActorAddress,
     /// The first value sent.
     pub(crate) first: u64,
     /// How many values to send.
     pub(crate) count: u64,
 }
 
-/// Sends a burst of `u64`s to a collector when poked.
+/// Sends the `u64`s a [`Produce`] asks for, [`PRODUCE_CHUNK`] per handler call: it tells
+/// itself the rest, so the other actors' mail is not held up behind a million envelopes.
 #[derive(Debug, Default)]
-pub(crate) struct FanInSender;
+pub(crate) struct Producer;
 
-impl Actor for FanInSender {
+impl Actor for Producer {
     fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
-        if let Some(poke) = msg.downcast_ref::<Poke>() {
-            for n in poke.first..poke.first + poke.count {
-                ctx.send(&poke.collector, n);
+        if let Some(order) = msg.downcast_ref::<Produce>() {
+            let now = order.count.min(PRODUCE_CHUNK);
+            for n in order.first..order.first + now {
+                ctx.send(&order.to, n);
+            }
+            if now < order.count {
+                let rest = Produce { to: order.to.clone(), first: order.first + now, count: order.count - now };
+                let me = ctx.my_address().clone();
+                ctx.send(&me, rest);
             }
         }
         Ok(())
     }
 }
+thespian::register_actor!(Producer);
 
 /// Tells a [`FanInStarter`] to poke every sender in one handler, so that all of them send
 /// during the same run of the system: sender `k` sends `k * per_sender ..`.
@@ -117,7 +129,7 @@ pub(crate) struct StartFanIn {
     pub(crate) per_sender: u64,
 }
 
-/// Pokes every sender named in a [`StartFanIn`].
+/// Starts every sender named in a [`StartFanIn`].
 #[derive(Debug, Default)]
 pub(crate) struct FanInStarter;
 
@@ -125,9 +137,9 @@ impl Actor for FanInStarter {
     fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
         if let Some(start) = msg.downcast_mut::<StartFanIn>() {
             for (k, sender) in (0u64..).zip(std::mem::take(&mut start.senders)) {
-                let poke =
-                    Poke { collector: start.collector.clone(), first: k * start.per_sender, count: start.per_sender };
-                ctx.send(&sender, poke);
+                let produce =
+                    Produce { to: start.collector.clone(), first: k * start.per_sender, count: start.per_sender };
+                ctx.send(&sender, produce);
             }
         }
         Ok(())

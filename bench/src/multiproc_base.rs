@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use thespian::prelude::*;
 
-use crate::actors::{Counted, GetCount};
+use crate::actors::{Counted, GetCount, Produce, Producer};
 use crate::measure::{descendants, nanos, percentile, process_ended, uss_bytes};
 use crate::report::{group_thousands, Figure, Target, Unit};
 use crate::{Bench, BenchError};
@@ -39,9 +39,6 @@ const SYSTEM_TARGET_MS: f64 = 10.0;
 
 /// How long an answer may take before the benchmark gives up: far beyond any answer.
 const ANSWER: Duration = Duration::from_secs(30);
-/// How many `u64`s a [`Producer`] sends per handler call, before it tells itself to go on
-/// (so that it never holds millions of envelopes at once).
-const PRODUCE_CHUNK: u64 = 10_000;
 
 /// A multi-process base this module measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,40 +355,6 @@ impl Actor for ProcessEcho {
     }
 }
 thespian::register_actor!(ProcessEcho);
-
-/// Tells a [`Producer`] to send `count` `u64`s, `first..first + count`, to `to`.
-#[derive(Debug, Clone, Serialize, Deserialize, Message)]
-pub(crate) struct Produce {
-    /// The consumer.
-    pub(crate) to: ActorAddress,
-    /// The first value sent.
-    pub(crate) first: u64,
-    /// How many values to send.
-    pub(crate) count: u64,
-}
-
-/// Sends the `u64`s a [`Produce`] asks for, [`PRODUCE_CHUNK`] per handler call: it tells
-/// itself the rest, so the other actors' mail is not held up behind a million envelopes.
-#[derive(Debug, Default)]
-pub(crate) struct Producer;
-
-impl Actor for Producer {
-    fn receive_message(&mut self, msg: &mut dyn Message, _: &ActorAddress, ctx: &mut ActorContext<'_>) -> ActorResult {
-        if let Some(order) = msg.downcast_ref::<Produce>() {
-            let now = order.count.min(PRODUCE_CHUNK);
-            for n in order.first..order.first + now {
-                ctx.send(&order.to, n);
-            }
-            if now < order.count {
-                let rest = Produce { to: order.to.clone(), first: order.first + now, count: order.count - now };
-                let me = ctx.my_address().clone();
-                ctx.send(&me, rest);
-            }
-        }
-        Ok(())
-    }
-}
-thespian::register_actor!(Producer);
 
 /// Arms a [`Consumer`]: it answers [`Armed`] at once, and tells the asker [`Counted`] when
 /// it has counted `count` `u64`s since.

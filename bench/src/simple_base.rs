@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use thespian::prelude::*;
 
-use crate::actors::{Counted, Counter, Echo, FanInSender, FanInStarter, GetCount, Idle, StartFanIn};
+use crate::actors::{Counted, Counter, Echo, FanInStarter, GetCount, Idle, Producer, StartFanIn};
 use crate::measure::{clock_overhead_ns, nanos, percentile, rss_bytes};
 use crate::report::{group_thousands, Figure, Target, Unit};
 use crate::{Bench, BenchError, Config};
@@ -150,7 +150,7 @@ fn actor_creation(cfg: &Config) -> Result<Vec<Figure>, BenchError> {
     ])
 }
 
-/// One [`Counter`] collecting from `fan_in_senders` [`FanInSender`]s, all poked in one
+/// One [`Counter`] collecting from `fan_in_senders` [`Producer`]s, all poked in one
 /// handler so that they send in the same run; each sends `fan_in_per_sender` messages.
 /// The time runs from the `tell` that starts them to its return (the system is then
 /// idle: every message was delivered); the total is checked.
@@ -158,7 +158,7 @@ fn fan_in(cfg: &Config) -> Result<Vec<Figure>, BenchError> {
     let asys = system()?;
     let collector = asys.create_actor::<Counter>()?;
     let starter = asys.create_actor::<FanInStarter>()?;
-    let senders = (0..cfg.fan_in_senders).map(|_| asys.create_actor::<FanInSender>()).collect::<Result<Vec<_>, _>>()?;
+    let senders = (0..cfg.fan_in_senders).map(|_| asys.create_actor::<Producer>()).collect::<Result<Vec<_>, _>>()?;
     let total = cfg.fan_in_senders * cfg.fan_in_per_sender;
     let start = Instant::now();
     asys.tell(&starter, StartFanIn { senders, collector: collector.clone(), per_sender: cfg.fan_in_per_sender })?;
