@@ -140,7 +140,6 @@ struct Conn {
     /// Frames not confirmed yet, oldest first, with their numbers; the first `in_flight`
     /// have been sent.
     outbox: VecDeque<(u64, Vec<u8>)>,
-    outbox_bytes: usize,
     in_flight: usize,
     flight_bytes: usize,
     rto: Duration,
@@ -183,7 +182,6 @@ impl Conn {
             peer,
             next_seq: 1,
             outbox: VecDeque::new(),
-            outbox_bytes: 0,
             in_flight: 0,
             flight_bytes: 0,
             rto: FIRST_RTO,
@@ -627,7 +625,6 @@ impl Shared {
         let mut advanced = false;
         while conn.outbox.front().is_some_and(|(seq, _)| *seq <= up_to) && conn.in_flight > 0 {
             if let Some((_, frame)) = conn.outbox.pop_front() {
-                conn.outbox_bytes -= frame.len();
                 conn.flight_bytes -= frame.len();
             }
             conn.in_flight -= 1;
@@ -809,7 +806,6 @@ impl Stream {
         self.with(&mut state, |c| {
             c.in_flight = 0;
             c.flight_bytes = 0;
-            c.outbox_bytes = 0;
             c.deadline = None;
             c.outbox.drain(..).map(|(_, frame)| frame).filter(|f| !f.is_empty()).collect()
         })
@@ -824,7 +820,6 @@ impl Stream {
             if c.shut {
                 return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the stream is closed"));
             }
-            c.outbox_bytes += frame.len();
             c.outbox.push_back((c.next_seq, frame));
             c.next_seq += 1;
             // A failed stream keeps what is written, to be taken back unconfirmed.
