@@ -633,3 +633,83 @@ on_multiprocess_bases! {
         Ok(())
     }
 }
+
+// ----- two actors flooding each other ------------------------------------------------------
+
+/// Tells a [`Swapper`] to send `count` blobs of `size` bytes to `to`, from one handler.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Swap {
+    to: ActorAddress,
+    count: u32,
+    size: usize,
+}
+
+/// Asks a [`Swapper`] how many blobs, and bytes, it has received.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct Received;
+
+/// A [`Swapper`]'s answer to [`Received`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Message)]
+struct ReceivedSoFar {
+    blobs: u32,
+    bytes: usize,
+}
+
+#[derive(Default)]
+struct Swapper {
+    received: ReceivedSoFar,
+}
+
+#[actor]
+impl Swapper {
+    #[handler(Swap)]
+    fn swap(&mut self, m: &Swap, _sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        for _ in 0..m.count {
+            ctx.send(&m.to, pattern(m.size));
+        }
+    }
+
+    #[handler(Blob)]
+    fn blob(&mut self, m: &Blob, _sender: &ActorAddress, _ctx: &mut ActorContext<'_>) {
+        self.received.blobs += 1;
+        self.received.bytes += m.0.len();
+    }
+
+    #[handler(Received)]
+    fn received(&mut self, _m: &Received, sender: &ActorAddress, ctx: &mut ActorContext<'_>) {
+        ctx.send(sender, self.received.clone());
+    }
+}
+
+/// Asks each swapper until it has received `blobs` blobs of `bytes` bytes in all.
+fn await_received(asys: &ActorSystem, swappers: &[&ActorAddress], blobs: u32, bytes: usize) -> TestResult {
+    let deadline = std::time::Instant::now() + ANSWER;
+    for swapper in swappers {
+        loop {
+            let so_far: ReceivedSoFar = answer(asys, swapper, Received)?;
+            if so_far.blobs == blobs {
+                assert_eq!(so_far.bytes, bytes);
+                break;
+            }
+            assert!(so_far.blobs < blobs, "too many: {so_far:?}");
+            assert!(std::time::Instant::now() < deadline, "only {so_far:?} of {blobs} arrived within {ANSWER:?}");
+        }
+    }
+    Ok(())
+}
+
+on_multiprocess_bases! {
+    fn spec_9_two_actors_flooding_each_other_at_once_both_get_everything(asys) {
+        let (a, b) = (asys.create_actor::<Swapper>()?, asys.create_actor::<Swapper>()?);
+        // One blob each way first, so that the flood takes the direct route between them.
+        asys.tell(&a, Swap { to: b.clone(), count: 1, size: 1 })?;
+        asys.tell(&b, Swap { to: a.clone(), count: 1, size: 1 })?;
+        await_received(asys, &[&a, &b], 1, 1)?;
+        // Far more each way than a socket buffers: neither may wait on the other.
+        let (count, size) = (1000, 60_000);
+        asys.tell(&a, Swap { to: b.clone(), count, size })?;
+        asys.tell(&b, Swap { to: a.clone(), count, size })?;
+        await_received(asys, &[&a, &b], count + 1, 1 + count as usize * size)?;
+        Ok(())
+    }
+}

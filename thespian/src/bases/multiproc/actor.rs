@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use nix::sys::signal::{SigSet, Signal};
 
+use super::conn::{self, PeerStream};
 use super::link::{Link, LinkPlacement};
 use super::logs;
 use super::proto::{self, Boot, Control, PeerAt};
@@ -51,7 +52,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     let host = boot.order.address.host();
     let Ok(closer) = socket.try_clone() else { return EXIT_LINK };
     let close = Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both)));
-    let Ok(link) = Link::start(socket, Box::new(output), close, "thespian-link") else { return EXIT_LINK };
+    let Ok(link) = Link::start(socket, PeerStream::Unix(output), close, "thespian-link") else { return EXIT_LINK };
     link.lock().add_hosts(boot.hosts);
     if blocked {
         watch_terminate(terminate, &link);
@@ -270,5 +271,12 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
         }
     }
     state.flush_all().map_err(|e| e.to_string())?;
+    // A peer that reads slower than this process sends: wait for it to catch up, before
+    // more handlers run. The reader threads file what arrives meanwhile.
+    let congestion = state.congestion();
+    drop(state);
+    for congested in congestion {
+        congested.wait(conn::CONGESTED / 2, None);
+    }
     Ok(bounced)
 }

@@ -3,12 +3,13 @@
 //! the [`Placement`] a member kernel asks for host numbers and names waits on it.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
+use super::conn::{Congestion, PeerStream, Writer};
 use super::peers::Peers;
-use super::proto::{Control, HostBlock, Reader, Writer, HOST_BLOCK};
+use super::proto::{Control, HostBlock, Reader, HOST_BLOCK};
 use super::watch::Readiness;
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
@@ -20,7 +21,7 @@ use crate::wire::frame::{Frame, FrameError};
 pub(crate) struct LinkState {
     /// Envelopes and control messages for the member's kernel, oldest first.
     pub(crate) inbound: VecDeque<Frame>,
-    pub(crate) writer: Writer<Box<dyn Write + Send>>,
+    pub(crate) writer: Writer,
     /// Host numbers issued to this process and not used yet.
     hosts: VecDeque<u32>,
     /// A [`Control::MoreHosts`] is on its way.
@@ -51,6 +52,9 @@ pub(crate) struct LinkState {
     closer: Box<dyn Fn() + Send>,
 }
 
+/// How long a process waits, as it closes a connection, for what it sent to be written.
+const FINISH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A member's connection to the admin.
 pub(crate) struct Link {
     state: Mutex<LinkState>,
@@ -62,7 +66,7 @@ impl Link {
     /// Starts the reader thread on `input`; `output` is the writing side.
     pub(crate) fn start(
         input: impl Read + Send + 'static,
-        output: Box<dyn Write + Send>,
+        output: PeerStream,
         closer: Box<dyn Fn() + Send>,
         name: &str,
     ) -> Result<Arc<Self>, ActorSystemError> {
@@ -196,6 +200,22 @@ impl Link {
     }
 }
 
+impl Link {
+    /// Says goodbye and closes the connection: the admin forgets this process.
+    pub(crate) fn detach(&self) {
+        let _ = self.lock().writer.send(&Frame::Bye);
+        self.close();
+    }
+
+    /// Closes the connection (and, on the UDP base, the process's UDP socket), once what was
+    /// sent on it is written, or [`FINISH_TIMEOUT`] passed.
+    pub(crate) fn close(&self) {
+        let written = self.lock().writer.finishing();
+        written.wait(0, Some(Instant::now() + FINISH_TIMEOUT));
+        (self.lock().closer)();
+    }
+}
+
 impl LinkState {
     /// Host numbers the admin issued to this process.
     pub(crate) fn add_hosts(&mut self, block: HostBlock) {
@@ -213,15 +233,10 @@ impl LinkState {
         self.writer.flush()
     }
 
-    /// Says goodbye and closes the connection: the admin forgets this process.
-    pub(crate) fn detach(&mut self) {
-        let _ = self.writer.send(&Frame::Bye).and_then(|()| self.writer.flush());
-        (self.closer)();
-    }
-
-    /// Closes the connection (and, on the UDP base, the process's UDP socket).
-    pub(crate) fn close(&mut self) {
-        (self.closer)();
+    /// The connections more than [`CONGESTED`](super::conn::CONGESTED) bytes wait on: the thread that runs the
+    /// kernel waits for them, without this lock, before it runs more handlers.
+    pub(crate) fn congestion(&self) -> Vec<Congestion> {
+        self.writer.congested().into_iter().chain(self.peers.congestion()).collect()
     }
 
     /// Sends and flushes a control message.

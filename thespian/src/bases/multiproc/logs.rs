@@ -28,7 +28,8 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::registry::Registry;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-use super::proto::{Control, Writer};
+use super::conn::Writer;
+use super::proto::Control;
 use crate::api::address::ActorAddress;
 use crate::api::system::Logging;
 
@@ -325,7 +326,7 @@ pub(crate) fn install_actor(me: &ActorAddress, forward: Option<&str>, internals:
 /// Writes what this process's actor logged and has not been sent to the admin yet; nothing
 /// in a process that forwards nothing. Called before the frames the actor sent since, so
 /// the admin writes an actor's events before it routes what the actor sent after them.
-pub(crate) fn drain<W: Write>(writer: &mut Writer<W>) {
+pub(crate) fn drain(writer: &mut Writer) {
     let Some(pending) = PENDING.get() else { return };
     let records = pending.records.lock().unwrap_or_else(PoisonError::into_inner);
     let dropped = pending.dropped.swap(0, Ordering::Relaxed);

@@ -13,6 +13,7 @@
 
 pub(crate) mod actor;
 pub(crate) mod admin;
+mod conn;
 mod link;
 pub(crate) mod logs;
 mod peers;
@@ -27,6 +28,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use self::conn::PeerStream;
 use self::link::{Link, LinkPlacement};
 use self::proto::{startup, Control};
 use crate::api::actor::ActorSpec;
@@ -176,7 +178,7 @@ impl MultiprocBase {
             let system = crate::api::system::new_system_id();
             start_admin(&options, system)?;
             let (stream, hello) = connect_queue(system)?;
-            (Connection::Unix(stream), hello, "the system's socket".to_string())
+            (PeerStream::Unix(stream), hello, "the system's socket".to_string())
         } else {
             // Port 0 starts a new system on a free port (for tests).
             let attached = if options.admin_port == 0 { None } else { connect(options.base, at)? };
@@ -198,11 +200,11 @@ impl MultiprocBase {
             (stream, hello, format!("the Admin Port {at}"))
         };
         let udp = match &connection {
-            Connection::Udp(stream) => Some(Arc::clone(stream.endpoint())),
+            PeerStream::Udp(stream) => Some(Arc::clone(stream.endpoint())),
             _ => None,
         };
         let (input, output, close) =
-            connection.split().map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
+            split(connection).map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
         let link = Link::start(input, output, close, "thespian-admin-link")?;
         // An admin that shuts down (or has just shut down) as this program attaches.
         let going = || startup(format!("the system on {at} is shutting down; start again once it is gone"));
@@ -329,34 +331,23 @@ impl MultiprocBase {
     }
 }
 
-/// The connection of a program to its admin.
-enum Connection {
-    Tcp(TcpStream),
-    Unix(std::os::unix::net::UnixStream),
-    Udp(udp::Stream),
-}
-
 /// The reading half, the writing half, and what closes both.
-type Halves = (Box<dyn std::io::Read + Send>, Box<dyn std::io::Write + Send>, Box<dyn Fn() + Send>);
+type Halves = (PeerStream, PeerStream, Box<dyn Fn() + Send>);
 
-impl Connection {
-    fn split(self) -> std::io::Result<Halves> {
-        Ok(match self {
-            Self::Tcp(stream) => {
-                let (input, closer) = (stream.try_clone()?, stream.try_clone()?);
-                (Box::new(input), Box::new(stream), Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both))))
-            }
-            Self::Unix(stream) => {
-                let (input, closer) = (stream.try_clone()?, stream.try_clone()?);
-                (Box::new(input), Box::new(stream), Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both))))
-            }
-            // Closing ends every stream of the program's UDP socket, and the socket.
-            Self::Udp(stream) => {
-                let (input, closer) = (stream.clone(), stream.clone());
-                (Box::new(input), Box::new(stream), Box::new(move || closer.endpoint().close()))
-            }
-        })
-    }
+/// The halves of a program's connection to its admin.
+fn split(connection: PeerStream) -> std::io::Result<Halves> {
+    let close: Box<dyn Fn() + Send> = match &connection {
+        // Closing ends every stream of the program's UDP socket, and the socket.
+        PeerStream::Udp(stream) => {
+            let stream = stream.clone();
+            Box::new(move || stream.endpoint().close())
+        }
+        other => {
+            let closer = other.try_clone()?;
+            Box::new(move || closer.shutdown())
+        }
+    };
+    Ok((connection.try_clone()?, connection, close))
 }
 
 /// The spec name of the Queue base.
@@ -386,7 +377,7 @@ fn connect_queue(system: u64) -> Result<(std::os::unix::net::UnixStream, Hello),
 }
 
 /// Connects to the admin of a `base` system at `at`: `None` when nothing listens there.
-fn connect(base: &str, at: SocketAddr) -> Result<Option<(Connection, Hello)>, ActorSystemError> {
+fn connect(base: &str, at: SocketAddr) -> Result<Option<(PeerStream, Hello)>, ActorSystemError> {
     if base == UDP {
         return connect_udp(at);
     }
@@ -403,12 +394,12 @@ fn connect(base: &str, at: SocketAddr) -> Result<Option<(Connection, Hello)>, Ac
         return Err(startup(format!("the process on the Admin Port {at} is no admin ({:?})", hello.role)));
     }
     let _ = stream.set_read_timeout(None);
-    Ok(Some((Connection::Tcp(stream), hello)))
+    Ok(Some((PeerStream::Tcp(stream), hello)))
 }
 
 /// Connects to a UDP admin at `at`, from a UDP socket of the program's own on the same IP
 /// address: `None` when nothing answers there.
-fn connect_udp(at: SocketAddr) -> Result<Option<(Connection, Hello)>, ActorSystemError> {
+fn connect_udp(at: SocketAddr) -> Result<Option<(PeerStream, Hello)>, ActorSystemError> {
     let unreachable = |e: std::io::Error| startup(format!("cannot reach the Admin Port {at} (UDP): {e}"));
     if !udp::probe(at, Duration::from_secs(1)).map_err(unreachable)? {
         return Ok(None);
@@ -422,7 +413,7 @@ fn connect_udp(at: SocketAddr) -> Result<Option<(Connection, Hello)>, ActorSyste
         return Err(startup(format!("the process on the Admin Port {at} is no admin ({:?})", hello.role)));
     }
     stream.set_read_timeout(None);
-    Ok(Some((Connection::Udp(stream), hello)))
+    Ok(Some((PeerStream::Udp(stream), hello)))
 }
 
 /// Starts an admin daemon on the Admin Port and waits until it listens; returns its port.
@@ -609,11 +600,11 @@ impl SystemBase for MultiprocBase {
             if let Err(e) = self.shutdown() {
                 tracing::warn!(error = %e, "actor system shutdown on drop failed");
             }
-            self.link.lock().close();
+            self.link.close();
         } else {
             // Detach: the system goes on without this program (spec §9.4).
             self.close_peers();
-            self.link.lock().detach();
+            self.link.detach();
         }
     }
 }

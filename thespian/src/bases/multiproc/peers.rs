@@ -15,15 +15,16 @@
 //! process was lost, goes to the admin, which delivers it or makes it a dead letter.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use super::conn::{Congestion, PeerStream, Writer};
 use super::link::{Link, LinkState};
-use super::proto::{self, Control, PeerAt, Reader, Writer};
+use super::proto::{self, Control, PeerAt, Reader};
 use super::udp;
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
 
@@ -41,7 +42,7 @@ pub(crate) struct Peers {
     /// message goes through the admin.
     me: Option<(u64, u32)>,
     /// The connection this process sends on to each peer, by the peer's host.
-    writers: HashMap<u32, (u64, Writer<PeerStream>)>,
+    writers: HashMap<u32, (u64, Writer)>,
     /// Hosts asked of the admin (or connected): each is asked once.
     asked: HashSet<u32>,
     /// Hosts whose marker arrived: what they send directly is delivered as it comes.
@@ -71,12 +72,7 @@ impl Peers {
 
     /// Sends `frame` to `host`: directly if connected, else through the admin's `writer`,
     /// asking the admin, once, where `host` listens.
-    pub(crate) fn send(
-        &mut self,
-        admin: &mut Writer<Box<dyn std::io::Write + Send>>,
-        host: u32,
-        frame: &Frame,
-    ) -> Result<(), FrameError> {
+    pub(crate) fn send(&mut self, admin: &mut Writer, host: u32, frame: &Frame) -> Result<(), FrameError> {
         if let Some((_, writer)) = self.writers.get_mut(&host) {
             match writer.send(frame) {
                 Ok(()) => return Ok(()),
@@ -130,7 +126,7 @@ impl Peers {
 
     /// `host`'s process is gone: so are the connections to it. What they had not confirmed
     /// goes to the `admin`, which knows the host is gone.
-    pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer<Box<dyn std::io::Write + Send>>) {
+    pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer) {
         if let Some((id, _)) = self.writers.remove(&host) {
             if let Some(socket) = self.sockets.remove(&id) {
                 socket.hand_back(admin);
@@ -146,12 +142,22 @@ impl Peers {
     /// goodbye still arrives here, to be handled as a dead letter, instead of being lost with
     /// the process; afterwards a peer sends through the admin, which knows the host is gone.
     pub(crate) fn say_bye(&mut self) {
-        self.flush();
-        self.writers.clear();
+        // On a connection this process writes to, the goodbye follows what it wrote.
+        let mut written = HashSet::new();
+        for (id, mut writer) in self.writers.drain().map(|(_, writer)| writer) {
+            if writer.send(&Frame::Bye).and_then(|()| writer.flush()).is_ok() {
+                written.insert(id);
+            }
+        }
         self.leaving = true;
-        for socket in self.sockets.values() {
+        for (_, socket) in self.sockets.iter().filter(|(id, _)| !written.contains(id)) {
             bye(socket);
         }
+    }
+
+    /// The connections that more than [`CONGESTED`](super::conn::CONGESTED) bytes wait on.
+    pub(crate) fn congestion(&self) -> impl Iterator<Item = Congestion> + '_ {
+        self.writers.values().filter_map(|(_, writer)| writer.congested())
     }
 
     /// How many connections are still being read.
@@ -167,86 +173,6 @@ impl Peers {
             socket.shutdown();
         }
         std::mem::take(&mut self.readers)
-    }
-}
-
-/// A direct connection: TCP, a stream on the UDP socket (`multiprocUDPBase`), or a Unix
-/// socket (`multiprocQueueBase`).
-pub(crate) enum PeerStream {
-    Tcp(TcpStream),
-    Udp(udp::Stream),
-    Unix(UnixStream),
-}
-
-impl PeerStream {
-    fn try_clone(&self) -> io::Result<Self> {
-        Ok(match self {
-            Self::Tcp(s) => Self::Tcp(s.try_clone()?),
-            Self::Udp(s) => Self::Udp(s.clone()),
-            Self::Unix(s) => Self::Unix(s.try_clone()?),
-        })
-    }
-
-    fn shutdown(&self) {
-        match self {
-            Self::Tcp(s) => drop(s.shutdown(std::net::Shutdown::Both)),
-            Self::Udp(s) => s.shutdown(),
-            Self::Unix(s) => drop(s.shutdown(std::net::Shutdown::Both)),
-        }
-    }
-
-    fn set_read_timeout(&self, timeout: Option<Duration>) {
-        match self {
-            Self::Tcp(s) => drop(s.set_read_timeout(timeout)),
-            Self::Udp(s) => s.set_read_timeout(timeout),
-            Self::Unix(s) => drop(s.set_read_timeout(timeout)),
-        }
-    }
-
-    /// Hands what the peer has not confirmed to the `admin`, in order (UDP only: what TCP
-    /// accepted is the kernel's to deliver).
-    fn hand_back(&self, admin: &mut Writer<Box<dyn std::io::Write + Send>>) {
-        if let Self::Udp(s) = self {
-            // The handshake is the stream's own, not mail.
-            let hello = |frame: &Vec<u8>| frame.get(4..8) == Some(&crate::wire::frame::MAGIC[..]);
-            let frames: Vec<_> = s.take_unconfirmed().into_iter().filter(|f| !hello(f)).collect();
-            if !frames.is_empty() {
-                tracing::debug!(peer = %s.peer(), frames = frames.len(), "unconfirmed frames go through the admin");
-            }
-            for frame in frames {
-                if admin.send_encoded(&frame).is_err() {
-                    return;
-                }
-            }
-        }
-    }
-}
-
-impl Read for PeerStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Self::Tcp(s) => s.read(buf),
-            Self::Udp(s) => s.read(buf),
-            Self::Unix(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for PeerStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Self::Tcp(s) => s.write(buf),
-            Self::Udp(s) => s.write(buf),
-            Self::Unix(s) => s.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Self::Tcp(s) => s.flush(),
-            Self::Udp(s) => s.flush(),
-            Self::Unix(s) => s.flush(),
-        }
     }
 }
 

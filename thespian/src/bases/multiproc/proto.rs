@@ -164,53 +164,6 @@ pub(crate) fn open_envelope(wire: WireEnvelope) -> Result<Envelope, WireError> {
     Ok(Envelope { target, sender, message: wire.open()? })
 }
 
-/// The writing half of a blocking connection: frames are buffered and written out on
-/// [`flush`](Self::flush) (or when the buffer is large), so that a burst costs one write.
-pub(crate) struct Writer<W: Write> {
-    out: W,
-    codec: FrameCodec,
-    buf: BytesMut,
-}
-
-/// Past this many buffered bytes, [`Writer::send`] writes them out.
-const WRITE_BUFFER: usize = 64 * 1024;
-
-impl<W: Write> Writer<W> {
-    pub(crate) fn new(out: W) -> Self {
-        Self { out, codec: FrameCodec::new(), buf: BytesMut::new() }
-    }
-
-    pub(crate) fn send(&mut self, frame: &Frame) -> Result<(), FrameError> {
-        self.codec.encode(frame, &mut self.buf)?;
-        if self.buf.len() >= WRITE_BUFFER {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn control(&mut self, control: &Control) -> Result<(), FrameError> {
-        self.send(&control.frame())
-    }
-
-    /// Sends a frame encoded already (its length prefix included).
-    pub(crate) fn send_encoded(&mut self, frame: &[u8]) -> Result<(), FrameError> {
-        self.buf.extend_from_slice(frame);
-        if self.buf.len() >= WRITE_BUFFER {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn flush(&mut self) -> Result<(), FrameError> {
-        if !self.buf.is_empty() {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        self.out.flush()?;
-        Ok(())
-    }
-}
-
 /// The most one read of a [`Reader`] asks for.
 const READ_WINDOW: usize = 256 * 1024;
 
