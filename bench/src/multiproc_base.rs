@@ -40,6 +40,9 @@ const SYSTEM_TARGET_MS: f64 = 10.0;
 /// How long an answer may take before the benchmark gives up: far beyond any answer.
 const ANSWER: Duration = Duration::from_secs(30);
 
+/// The pause before each phase of the ask benchmark: see [`ask_latency`].
+const SETTLE: Duration = Duration::from_millis(100);
+
 /// A multi-process base this module measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Multiproc {
@@ -596,12 +599,17 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
     let rounds = cfg.ask_rounds.max(1);
     for round in 0..rounds {
         let range = cfg.asks * round / rounds..cfg.asks * (round + 1) / rounds;
+        // Each phase starts on an idle machine: right after the asks, whose waiting thread
+        // spins for its reply (it never sleeps), this VM's raw ping-pongs ran 3-4 times
+        // slower for a while (bench/README.md).
+        std::thread::sleep(SETTLE);
         for n in range.clone() {
             raws.push(ping(&mut direct, n)?);
         }
         for n in range.clone() {
             relays.push(ping(&mut relayed, n)?);
         }
+        std::thread::sleep(SETTLE);
         for n in range {
             asks.push(ask_once(&asys, &echo, n)?);
         }

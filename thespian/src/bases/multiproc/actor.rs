@@ -2,12 +2,12 @@
 //! in the process's main thread; a reader thread files what the admin forwards.
 
 use std::os::unix::net::UnixStream;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use nix::sys::signal::{SigSet, Signal};
 
-use super::conn::{self, PeerStream};
+use super::conn::{self, Congestion, PeerStream};
 use super::link::{Link, LinkPlacement};
 use super::logs;
 use super::proto::{self, Boot, Control, PeerAt};
@@ -58,8 +58,11 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
         watch_terminate(terminate, &link);
     }
     let placement = Box::new(LinkPlacement(Arc::clone(&link)));
-    let mut kernel = Kernel::new(boot.system, base_name(&boot.base), boot.capabilities, boot.checks_capabilities)
+    let kernel = Kernel::new(boot.system, base_name(&boot.base), boot.capabilities, boot.checks_capabilities)
         .member(host, placement);
+    let kernel = Arc::new(Mutex::new(kernel));
+    let inline = Arc::clone(&kernel);
+    link.set_inline(Box::new(move |link| run_inline(&inline, link)));
     // Direct connections from the other processes, unless all mail goes through the admin.
     let listening = boot.listen.and_then(|ip| {
         link.lock().peers.enable(boot.system, host);
@@ -67,7 +70,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
             .map_err(|e| tracing::warn!(error = %e, "no direct connections: all mail goes through the admin"))
             .ok()
     });
-    match serve(&mut kernel, &link, boot.order, listening) {
+    match serve(&kernel, &link, boot.order, listening) {
         Ok(()) => 0,
         Err(reason) => {
             tracing::debug!(%reason, "actor process ends");
@@ -84,14 +87,15 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
     let _ = std::thread::Builder::new().name("thespian-sigterm".to_string()).spawn(move || {
         while terminate.wait().is_ok() {
             link.lock().terminated = true;
-            link.arrived.notify_all();
+            link.wake();
         }
     });
 }
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Option<PeerAt>) -> Result<(), String> {
+fn serve(shared: &Mutex<Kernel>, link: &Arc<Link>, order: SpawnOrder, listening: Option<PeerAt>) -> Result<(), String> {
+    let mut kernel = lock(shared);
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
         crate::core::kernel::CreateError::Invalid(e) => e.to_string(),
@@ -99,14 +103,14 @@ fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Op
     });
     let started = outcome.is_ok();
     if started {
-        transmit(kernel, link)?;
+        transmit(&mut kernel, link)?;
     }
     link.lock().control(&Control::Started { outcome, listening }).map_err(|e| e.to_string())?;
     let mut leaving = false;
     if !started {
         // The failure reaches the admin before `ChildActorExited` reaches the parent, so
         // that mail sent once the parent knows is a dead letter there (spec §4.3).
-        transmit(kernel, link)?;
+        transmit(&mut kernel, link)?;
         leaving = true;
         link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
     }
@@ -121,20 +125,30 @@ fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Op
             (Some(timer), Some(bye)) => Some(timer.min(bye)),
             (timer, bye) => timer.or(bye),
         };
+        // The reader threads run mail themselves while the kernel is free: see `run_inline`.
+        drop(kernel);
         let state = link.lock();
-        let (mut state, arrived) = link.wait_for(state, deadline, |s| {
+        let (state, arrived) = link.wait_for(state, deadline, |s| {
             let closed = closing.is_some() && !leaving && s.peers.reading() == 0;
-            if s.inbound.is_empty() && !s.terminated && s.watch.is_empty() && !closed {
-                None
-            } else {
-                Some((std::mem::take(&mut s.inbound), std::mem::take(&mut s.terminated), std::mem::take(&mut s.watch)))
-            }
+            let attention = std::mem::take(&mut s.attention);
+            (attention || !s.inbound.is_empty() || s.terminated || !s.watch.is_empty() || closed).then_some(())
         });
-        drop(state.flush_all());
         drop(state);
-        let (frames, terminated, readiness) = arrived.map_err(|e| e.to_string())?.unwrap_or_default();
+        arrived.map_err(|e| e.to_string())?;
+        // Taken only with the kernel held, so that what arrived runs in the order it was filed.
+        kernel = lock(shared);
+        let (frames, terminated, readiness) = {
+            let mut state = link.lock();
+            drop(state.flush_all());
+            (
+                std::mem::take(&mut state.inbound),
+                std::mem::take(&mut state.terminated),
+                std::mem::take(&mut state.watch),
+            )
+        };
         if terminated && !leaving {
-            kernel.post(me.clone(), kernel.admin_address(), Box::new(ActorExitRequest::new()));
+            let admin = kernel.admin_address();
+            kernel.post(me.clone(), admin, Box::new(ActorExitRequest::new()));
         }
         if !readiness.is_empty() {
             if let Some(watcher) = &mut watcher {
@@ -145,10 +159,7 @@ fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Op
         let mut left = false;
         for frame in frames {
             match frame {
-                Frame::Envelope { envelope, .. } => match proto::open_envelope(envelope) {
-                    Ok(env) => kernel.handle_envelope(env),
-                    Err(e) => tracing::warn!(error = %e, "an undecodable message was dropped"),
-                },
+                Frame::Envelope { envelope, .. } => deliver(&mut kernel, envelope),
                 Frame::Control { body } => match Control::decode(&body) {
                     Ok(Control::HostLost(host, end)) => kernel.handle_host_lost(host, end),
                     Ok(Control::Capabilities(caps)) => {
@@ -172,12 +183,13 @@ fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Op
                 Frame::Ack { .. } | Frame::Bye => {}
             }
         }
-        if kernel.has_timers() {
-            let mark = kernel.timer_mark();
-            kernel.fire_due_timers(Instant::now(), mark);
+        fire_due_timers(&mut kernel);
+        for congested in transmit(&mut kernel, link)? {
+            // A peer that reads slower than this process sends: wait for it to catch up
+            // before more handlers run. The reader threads file what arrives meanwhile.
+            congested.wait(conn::CONGESTED / 2, None);
         }
-        transmit(kernel, link)?;
-        watch(kernel, link, &mut watcher, &mut watch_failed);
+        watch(&kernel, link, &mut watcher, &mut watch_failed);
         if left {
             return Ok(());
         }
@@ -192,6 +204,66 @@ fn serve(kernel: &mut Kernel, link: &Arc<Link>, order: SpawnOrder, listening: Op
                 state.control(&Control::Leaving).map_err(|e| e.to_string())?;
             }
         }
+    }
+}
+
+/// Runs, on a peer's reader thread, the mail it just filed, when the kernel is free and only
+/// mail waits: the answer leaves without waking the main thread, one thread hand-off fewer
+/// per message (bench/README.md). Returns false when the main thread has something to do:
+/// frames other than mail, a signal, a timer or a watch the handlers changed, the actor gone,
+/// a peer to wait for.
+fn run_inline(shared: &Mutex<Kernel>, link: &Link) -> bool {
+    let Ok(mut kernel) = shared.try_lock() else { return false };
+    let (timer, watched) = (kernel.next_timer_deadline(), kernel.watched_fds());
+    loop {
+        let frames = {
+            let mut state = link.lock();
+            if state.inbound.is_empty() {
+                break;
+            }
+            let mail_only = state.inbound.iter().all(|f| matches!(f, Frame::Envelope { .. }));
+            if !mail_only || state.terminated || !state.watch.is_empty() {
+                return false;
+            }
+            std::mem::take(&mut state.inbound)
+        };
+        for frame in frames {
+            if let Frame::Envelope { envelope, .. } = frame {
+                deliver(&mut kernel, envelope);
+            }
+        }
+        fire_due_timers(&mut kernel);
+        match transmit(&mut kernel, link) {
+            Ok(congestion) if congestion.is_empty() => {}
+            _ => return false,
+        }
+    }
+    let quiet = kernel.has_actors() && kernel.next_timer_deadline() == timer && kernel.watched_fds() == watched;
+    if !quiet {
+        link.lock().attention = true;
+    }
+    quiet
+}
+
+/// The kernel, also when a thread panicked while it held it (the kernel contains panics of
+/// handlers; its state stays whole).
+fn lock(shared: &Mutex<Kernel>) -> std::sync::MutexGuard<'_, Kernel> {
+    shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Hands an arrived message to the kernel.
+fn deliver(kernel: &mut Kernel, envelope: crate::wire::WireEnvelope) {
+    match proto::open_envelope(envelope) {
+        Ok(env) => kernel.handle_envelope(env),
+        Err(e) => tracing::warn!(error = %e, "an undecodable message was dropped"),
+    }
+}
+
+/// Spec §4.7: the wakeups that are due.
+fn fire_due_timers(kernel: &mut Kernel) {
+    if kernel.has_timers() {
+        let mark = kernel.timer_mark();
+        kernel.fire_due_timers(Instant::now(), mark);
     }
 }
 
@@ -214,13 +286,13 @@ fn watch(kernel: &Kernel, link: &Arc<Link>, watcher: &mut Option<Watcher>, faile
 }
 
 /// Delivers and sends until the kernel is quiet; a message that cannot travel goes back to
-/// its sender as poison (spec §4.4).
-fn transmit(kernel: &mut Kernel, link: &Link) -> Result<(), String> {
+/// its sender as poison (spec §4.4). Returns the connections too much waits on.
+fn transmit(kernel: &mut Kernel, link: &Link) -> Result<Vec<Congestion>, String> {
     loop {
         while kernel.step() {}
-        let bounced = pump(kernel, link)?;
+        let (bounced, congestion) = pump(kernel, link)?;
         if bounced.is_empty() {
-            return Ok(());
+            return Ok(congestion);
         }
         for (env, error) in bounced {
             kernel.bounce(env, error.to_string());
@@ -230,8 +302,10 @@ fn transmit(kernel: &mut Kernel, link: &Link) -> Result<(), String> {
 
 /// Hands what the kernel asks for to the admin: new actor processes first (so that the
 /// mail for them finds them announced), then mail, then requests for the registries.
-/// Returns the envelopes whose message could not be encoded, with the reason.
-pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, WireError)>, String> {
+/// Returns the envelopes whose message could not be encoded, with the reason, and the
+/// connections more than [`CONGESTED`](conn::CONGESTED) bytes wait on (see
+/// [`Congestion::wait`]).
+pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Pumped, String> {
     let mut state = link.lock();
     // What the actor logged goes first: the admin writes it before it routes what follows.
     logs::drain(&mut state.writer);
@@ -271,12 +345,8 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Vec<(Envelope, Wi
         }
     }
     state.flush_all().map_err(|e| e.to_string())?;
-    // A peer that reads slower than this process sends: wait for it to catch up, before
-    // more handlers run. The reader threads file what arrives meanwhile.
-    let congestion = state.congestion();
-    drop(state);
-    for congested in congestion {
-        congested.wait(conn::CONGESTED / 2, None);
-    }
-    Ok(bounced)
+    Ok((bounced, state.congestion()))
 }
+
+/// What [`pump`] returns.
+pub(crate) type Pumped = (Vec<(Envelope, WireError)>, Vec<Congestion>);

@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Read;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Instant;
 
 use super::conn::{Congestion, PeerStream, Writer};
@@ -38,6 +39,9 @@ pub(crate) struct LinkState {
     /// Bumped each time a thread moved what arrived into its kernel, so that threads
     /// waiting for replies look again.
     pub(crate) drained: u64,
+    /// A reader thread ran mail and left the main thread something to do: a timer or a watch
+    /// to set, or the actor gone (see `actor::run_inline`).
+    pub(crate) attention: bool,
     /// SIGTERM arrived and the actor has not been asked to exit for it yet (spec §4.3).
     pub(crate) terminated: bool,
     /// The direct connections to other processes of the system.
@@ -60,7 +64,23 @@ pub(crate) struct Link {
     state: Mutex<LinkState>,
     /// Signalled whenever something arrives or the connection ends.
     pub(crate) arrived: Condvar,
+    /// Bumped with each signal of `arrived`: a thread about to wait for a reply watches it
+    /// for a moment first ([`Link::spin_until_woken`]).
+    woken: AtomicU64,
+    /// A thread watches `woken`.
+    spinning: AtomicBool,
+    /// In an actor process: runs the mail a peer's reader thread just filed, on that
+    /// thread, when the kernel is free; true if nothing is left for the main thread.
+    inline: OnceLock<Inline>,
 }
+
+/// See [`Link::run_inline`].
+pub(crate) type Inline = Box<dyn Fn(&Link) -> bool + Send + Sync>;
+
+/// How long a thread that waits for a reply watches for it before it sleeps: about one
+/// local round trip. Waking a sleeping thread costs more than that on a virtual machine
+/// (bench/README.md), and replies mostly come within it.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
 
 impl Link {
     /// Starts the reader thread on `input`; `output` is the writing side.
@@ -81,6 +101,7 @@ impl Link {
                 closed: None,
                 welcome: None,
                 drained: 0,
+                attention: false,
                 terminated: false,
                 peers: Peers::default(),
                 next_sync: 0,
@@ -89,6 +110,9 @@ impl Link {
                 closer,
             }),
             arrived: Condvar::new(),
+            woken: AtomicU64::new(0),
+            spinning: AtomicBool::new(false),
+            inline: OnceLock::new(),
         });
         let reader = Arc::clone(&link);
         std::thread::Builder::new()
@@ -111,7 +135,7 @@ impl Link {
             }
         };
         self.lock().closed = Some(reason);
-        self.arrived.notify_all();
+        self.wake();
     }
 
     fn file(self: &Arc<Self>, frame: Frame) {
@@ -155,7 +179,59 @@ impl Link {
             _ => state.inbound.push_back(frame),
         }
         drop(state);
+        self.wake();
+    }
+
+    /// Wakes the threads waiting on the link: something arrived, or changed.
+    pub(crate) fn wake(&self) {
+        self.woken.fetch_add(1, Ordering::Release);
         self.arrived.notify_all();
+    }
+
+    /// Sets what runs the mail a peer's reader thread filed (an actor process's kernel).
+    pub(crate) fn set_inline(&self, inline: Inline) {
+        let _ = self.inline.set(inline);
+    }
+
+    /// A peer's reader thread filed mail: it runs it now if it can (see [`Inline`]), else
+    /// wakes the thread that will.
+    pub(crate) fn delivered(&self) {
+        if !self.inline.get().is_some_and(|inline| inline(self)) {
+            self.wake();
+        }
+    }
+
+    /// How many wake-ups there were: see [`Link::spin_until_woken`].
+    pub(crate) fn woken(&self) -> u64 {
+        self.woken.load(Ordering::Acquire)
+    }
+
+    /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]), on a machine with more than one CPU,
+    /// before the caller sleeps on the link: a reply that comes meanwhile is taken without
+    /// the sleeping thread's wake-up. Returns whether something woke it.
+    pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
+        static CPUS: OnceLock<usize> = OnceLock::new();
+        if *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)) < 2 {
+            return false;
+        }
+        // One thread at a time: many spinning would take the CPUs the reply needs.
+        if self.spinning.swap(true, Ordering::Acquire) {
+            return false;
+        }
+        let until = deadline.min(Instant::now() + SPIN);
+        let woken = 'spin: loop {
+            for _ in 0..64 {
+                if self.woken.load(Ordering::Acquire) != seen {
+                    break 'spin true;
+                }
+                std::hint::spin_loop();
+            }
+            if Instant::now() >= until {
+                break 'spin false;
+            }
+        };
+        self.spinning.store(false, Ordering::Release);
+        woken
     }
 
     /// Waits until every direct connection has been read to its end, or `deadline`; the

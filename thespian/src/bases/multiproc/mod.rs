@@ -285,7 +285,7 @@ impl MultiprocBase {
         let _ = self.run(state, None);
         if any {
             self.link.lock().drained += 1;
-            self.link.arrived.notify_all();
+            self.link.wake();
         }
     }
 
@@ -295,7 +295,12 @@ impl MultiprocBase {
         let mut refused = None;
         loop {
             while state.kernel.step() {}
-            let bounced = actor::pump(&mut state.kernel, &self.link).map_err(ActorSystemError::failure)?;
+            let (bounced, congestion) =
+                actor::pump(&mut state.kernel, &self.link).map_err(ActorSystemError::failure)?;
+            for congested in congestion {
+                // An actor that reads slower than this program sends: wait for it to catch up.
+                congested.wait(conn::CONGESTED / 2, None);
+            }
             if bounced.is_empty() {
                 return refused.map_or(Ok(()), Err);
             }
@@ -519,8 +524,9 @@ impl SystemBase for MultiprocBase {
 
     fn receive(&self, endpoint: &ActorAddress, deadline: Instant) -> Result<Option<Received>, ActorSystemError> {
         loop {
-            let seen = {
+            let (seen, woken) = {
                 let mut state = self.lock();
+                let woken = self.link.woken();
                 if let Some(received) = state.kernel.take_received(endpoint) {
                     return Ok(Some(received));
                 }
@@ -531,10 +537,13 @@ impl SystemBase for MultiprocBase {
                 if state.shut_down {
                     return Err(ActorSystemError::SystemShutDown);
                 }
-                self.link.lock().drained
+                (self.link.lock().drained, woken)
             };
             if Instant::now() >= deadline {
                 return Ok(None);
+            }
+            if self.link.spin_until_woken(woken, deadline) {
+                continue;
             }
             // Wait until something arrives, or another thread delivered what arrived.
             let link = self.link.lock();

@@ -341,7 +341,9 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
             let outcome = {
                 let mut state = reader_link.lock();
                 let outcome = frames.into_iter().find_map(|frame| filed(&mut state, host, frame));
-                reader_link.arrived.notify_all();
+                drop(state);
+                // Not run on this thread: it carries the socket's acknowledgements.
+                reader_link.wake();
                 outcome
             };
             if let Some(failed) = outcome {
@@ -353,12 +355,22 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     }
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let mut frames = Reader::new(reading);
-        let failed = loop {
+        let failed = 'read: loop {
             let frame = frames.next().map_err(|e| e.to_string());
-            let filed = filed(&mut reader_link.lock(), host, frame);
-            reader_link.arrived.notify_all();
-            if let Some(failed) = filed {
-                break failed;
+            let mut state = reader_link.lock();
+            let mut outcome = filed(&mut state, host, frame);
+            // What the same read brought is filed with it, and run as one batch.
+            while outcome.is_none() {
+                match frames.buffered() {
+                    Ok(Some(frame)) => outcome = filed(&mut state, host, Ok(Some(frame))),
+                    Ok(None) => break,
+                    Err(e) => outcome = filed(&mut state, host, Err(e.to_string())),
+                }
+            }
+            drop(state);
+            reader_link.delivered();
+            if let Some(failed) = outcome {
+                break 'read failed;
             }
         };
         ended(&reader_link, host, id, failed);
@@ -409,7 +421,7 @@ fn decode(bytes: &[u8]) -> Result<Option<Frame>, String> {
 fn ended(link: &Link, host: u32, id: u64, failed: bool) {
     let mut state = link.lock();
     state.peers.reading -= 1;
-    link.arrived.notify_all();
+    link.wake();
     if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
         state.peers.writers.remove(&host);
     }

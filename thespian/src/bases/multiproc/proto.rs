@@ -167,16 +167,28 @@ pub(crate) fn open_envelope(wire: WireEnvelope) -> Result<Envelope, WireError> {
 /// The most one read of a [`Reader`] asks for.
 const READ_WINDOW: usize = 256 * 1024;
 
+/// The size of a [`Reader`]'s scratch buffer: small frames are read through it.
+const SCRATCH: usize = 16 * 1024;
+
 /// The reading half of a blocking connection.
 pub(crate) struct Reader<R: Read> {
     input: R,
     codec: FrameCodec,
     buf: BytesMut,
+    /// Zeroed once: reads that take small frames land here and are copied, so that no read
+    /// zeroes a window of `buf` it mostly does not fill.
+    scratch: Box<[u8]>,
 }
 
 impl<R: Read> Reader<R> {
     pub(crate) fn new(input: R) -> Self {
-        Self { input, codec: FrameCodec::new(), buf: BytesMut::with_capacity(64 * 1024) }
+        let scratch = vec![0; SCRATCH].into_boxed_slice();
+        Self { input, codec: FrameCodec::new(), buf: BytesMut::with_capacity(64 * 1024), scratch }
+    }
+
+    /// The next frame the last read brought whole, if any: reads nothing.
+    pub(crate) fn buffered(&mut self) -> Result<Option<Frame>, FrameError> {
+        self.codec.decode(&mut self.buf)
     }
 
     /// The next frame; `None` at a clean end of the stream.
@@ -185,26 +197,33 @@ impl<R: Read> Reader<R> {
             if let Some(frame) = self.codec.decode(&mut self.buf)? {
                 return Ok(Some(frame));
             }
-            if self.buf.capacity() - self.buf.len() < 16 * 1024 {
-                self.buf.reserve(64 * 1024);
-            }
-            // A read fills a zeroed window: at most READ_WINDOW bytes, so that a large frame
-            // (whose whole size the codec reserves) is zeroed once in all, not once a read.
-            let start = self.buf.len();
-            let room = (self.buf.capacity() - start).min(READ_WINDOW);
-            self.buf.resize(start + room, 0);
-            let read = match self.input.read(&mut self.buf[start..]) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
-                Err(e) => {
-                    self.buf.truncate(start);
-                    return Err(e.into());
-                }
+            let read = if self.buf.capacity() - self.buf.len() > SCRATCH {
+                // A large frame, whose whole size the codec reserved, is read in place, a
+                // zeroed window of at most READ_WINDOW bytes at a time (so zeroed once).
+                let start = self.buf.len();
+                let room = (self.buf.capacity() - start).min(READ_WINDOW);
+                self.buf.resize(start + room, 0);
+                let read = retry(|| self.input.read(&mut self.buf[start..]));
+                self.buf.truncate(start + *read.as_ref().unwrap_or(&0));
+                read?
+            } else {
+                let read = retry(|| self.input.read(&mut self.scratch))?;
+                self.buf.extend_from_slice(&self.scratch[..read]);
+                read
             };
-            self.buf.truncate(start + read);
-            if read == 0 && room > 0 {
+            if read == 0 {
                 return self.codec.decode_eof(&mut self.buf);
             }
+        }
+    }
+}
+
+/// `read`, again when a signal interrupted it.
+fn retry(mut read: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
+    loop {
+        match read() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
         }
     }
 }

@@ -114,7 +114,7 @@ impl Poller {
             state.watch.ready.extend(readiness.ready);
             state.watch.invalid.extend(readiness.invalid);
             drop(state);
-            self.link.arrived.notify_all();
+            self.link.wake();
         }
     }
 
