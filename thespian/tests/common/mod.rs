@@ -132,13 +132,14 @@ impl Rng {
 ///
 /// expands to a module `spec_4_4_poison_after_second_failure` with one `#[test]` per base
 /// (`simple_system_base`, `multiproc_queue_base`, `multiproc_tcp_base`, `multiproc_udp_base`).
-/// A body marked `#[not_yet_multiproc = "why"]` is ignored on the multi-process bases (listed
-/// by `cargo test -- --ignored`): a known gap of theirs, tracked in its issue. One marked
-/// `#[not_on_udp = "§9.5: why"]` is ignored on the UDP base only, where the spec makes it
-/// differ (a message over the 64 KiB datagram limit).
+/// A body marked `#[not_across_processes = "§N: why"]` is ignored on the multi-process bases
+/// (listed by `cargo test -- --ignored`), where the spec lets them differ; the multi-process
+/// behaviour then has a body of its own. One marked `#[not_on_udp = "§9.5: why"]` is ignored
+/// on the UDP base only, where the spec makes it differ (a message over the 64 KiB datagram
+/// limit).
 #[macro_export]
 macro_rules! on_every_base {
-    ($($(#[not_yet_multiproc = $why:literal])? $(#[not_on_udp = $udp:literal])? fn $name:ident($asys:ident) $body:block)*) => {$(
+    ($($(#[not_across_processes = $why:literal])? $(#[not_on_udp = $udp:literal])? fn $name:ident($asys:ident) $body:block)*) => {$(
         mod $name {
             #[allow(unused_imports)]
             use super::*;
