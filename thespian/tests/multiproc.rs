@@ -713,3 +713,94 @@ on_multiprocess_bases! {
         Ok(())
     }
 }
+
+// ----- mail in flight to a process killed outright ----------------------------------------
+
+/// Counts the dead letters whose message is a `u64` once told [`KeepDead`]; answers
+/// [`HowMany`] with that count.
+#[derive(Default)]
+struct DeadTally {
+    count: u64,
+    sum: u64,
+}
+
+/// Makes a [`DeadTally`] the dead-letter handler; answered with the same.
+#[derive(Debug, Clone, Serialize, Deserialize, Message)]
+struct KeepDead;
+
+impl Actor for DeadTally {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<KeepDead>() {
+            ctx.handle_dead_letters(true);
+            ctx.send(sender, KeepDead);
+        } else if msg.is::<HowMany>() {
+            ctx.send(sender, Counted { count: self.count, sum: self.sum });
+        } else if let Some(dead) = msg.downcast_ref::<DeadEnvelope>() {
+            if let Some(n) = dead.dead_message.downcast_ref::<u64>() {
+                self.count += 1;
+                self.sum += n;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A [`Counter`] that also answers a `String` with its process id.
+#[derive(Default)]
+struct Target {
+    counter: Counter,
+}
+
+impl Actor for Target {
+    fn receive_message(
+        &mut self,
+        msg: &mut dyn Message,
+        sender: &ActorAddress,
+        ctx: &mut ActorContext<'_>,
+    ) -> ActorResult {
+        if msg.is::<String>() {
+            ctx.send(sender, std::process::id());
+            return Ok(());
+        }
+        self.counter.receive_message(msg, sender, ctx)
+    }
+}
+
+thespian::register_actor!(DeadTally);
+thespian::register_actor!(Target);
+
+on_multiprocess_bases! {
+    fn spec_4_2_mail_sent_directly_to_a_process_killed_outright_comes_back_as_dead_letters(asys) {
+        let tally = asys.create_actor::<DeadTally>()?;
+        let KeepDead = answer(asys, &tally, KeepDead)?;
+        let (from, to) = (asys.create_actor::<Counter>()?, asys.create_actor::<Target>()?);
+        // One message first, so that `from` sends to `to` directly, not through the admin.
+        asys.tell(&from, Flood { to: to.clone(), count: 1 })?;
+        let deadline = std::time::Instant::now() + ANSWER;
+        while answer::<Counted>(asys, &to, HowMany)?.count < 1 {
+            assert!(std::time::Instant::now() < deadline, "the first message did not arrive");
+        }
+        let pid: u32 = answer(asys, &to, "pid?".to_string())?;
+        let pid = rustix::process::Pid::from_raw(pid as i32).ok_or("no pid")?;
+        rustix::process::kill_process(pid, rustix::process::Signal::KILL)?;
+        // Sent before `from`'s process can know: written to a socket nobody reads any more.
+        let count = 1_000;
+        asys.tell(&from, Flood { to: to.clone(), count })?;
+        // Every one comes back as a dead letter; none is lost on the way.
+        let expected = Counted { count, sum: sum_below(count) };
+        loop {
+            let dead: Counted = answer(asys, &tally, HowMany)?;
+            if dead == expected {
+                break;
+            }
+            assert!(dead.count < count, "more dead letters than sent: {dead:?}");
+            assert!(std::time::Instant::now() < deadline, "only {dead:?} of {count} came back within {ANSWER:?}");
+        }
+        Ok(())
+    }
+}

@@ -339,7 +339,7 @@ pub(crate) fn pump(kernel: &mut Kernel, link: &Link) -> Result<Pumped, String> {
                 // Sent as bytes: the message itself is dropped here, a panicking `Drop`
                 // contained as it is where messages are delivered (spec §2.2.5).
                 crate::core::cell::discard(env.message, "a sent message", &env.sender);
-                state.send_to(env.target.host(), &frame).map_err(|e| e.to_string())?;
+                state.send_to(env.target.host(), frame).map_err(|e| e.to_string())?;
             }
             Err(e) => bounced.push((env, e)),
         }

@@ -299,13 +299,13 @@ impl LinkState {
     }
 
     /// Sends `frame` to `host`, directly when connected, else through the admin.
-    pub(crate) fn send_to(&mut self, host: u32, frame: &Frame) -> Result<(), FrameError> {
+    pub(crate) fn send_to(&mut self, host: u32, frame: Frame) -> Result<(), FrameError> {
         self.peers.send(&mut self.writer, host, frame)
     }
 
     /// Writes out what is buffered, for the admin and for every peer.
     pub(crate) fn flush_all(&mut self) -> Result<(), FrameError> {
-        self.peers.flush();
+        self.peers.flush(&mut self.writer);
         self.writer.flush()
     }
 

@@ -53,6 +53,11 @@ pub(crate) struct Peers {
     early_count: usize,
     /// Every connection's socket, to close them all when the process leaves the system.
     sockets: HashMap<u64, PeerStream>,
+    /// On each connection this process sends mail on (TCP and Unix sockets): what the peer
+    /// has not acknowledged yet. A UDP stream keeps its own.
+    sent: HashMap<u64, Sent>,
+    /// On each connection this process reads (TCP and Unix sockets): what it acknowledged.
+    got: HashMap<u64, Got>,
     /// The process's UDP socket, on `multiprocUDPBase`: connections are streams on it.
     pub(crate) udp: Option<Arc<udp::Endpoint>>,
     /// The reader threads, joined once their sockets are closed.
@@ -72,14 +77,38 @@ impl Peers {
 
     /// Sends `frame` to `host`: directly if connected, else through the admin's `writer`,
     /// asking the admin, once, where `host` listens.
-    pub(crate) fn send(&mut self, admin: &mut Writer, host: u32, frame: &Frame) -> Result<(), FrameError> {
-        if let Some((_, writer)) = self.writers.get_mut(&host) {
-            match writer.send(frame) {
+    pub(crate) fn send(&mut self, admin: &mut Writer, host: u32, frame: Frame) -> Result<(), FrameError> {
+        let mut frame = Some(frame);
+        if let Some((id, writer)) = self.writers.get_mut(&host) {
+            let id = *id;
+            let sent = match (frame.take(), self.sent.get_mut(&id)) {
+                // Numbered, and kept until the peer acknowledges it.
+                (Some(Frame::Envelope { envelope, .. }), Some(sent)) => {
+                    let numbered = Frame::Envelope { seq: sent.next_seq, envelope };
+                    let got = self.got.get_mut(&id);
+                    let sent_now = piggyback(got, writer).and_then(|()| writer.send(&numbered));
+                    sent.unacked.push_back((sent.next_seq, numbered));
+                    sent.next_seq += 1;
+                    sent_now
+                }
+                (Some(other), _) => {
+                    let sent_now = writer.send(&other);
+                    frame = Some(other);
+                    sent_now
+                }
+                (None, _) => Ok(()),
+            };
+            match sent {
                 Ok(()) => return Ok(()),
                 // The peer is going or gone; the admin knows what became of it.
                 Err(e) => {
                     tracing::debug!(host, error = %e, "a direct connection failed; sending through the admin");
-                    self.writers.remove(&host);
+                    let numbered = self.sent.contains_key(&id);
+                    self.failed(host, admin);
+                    if numbered {
+                        // Handed back with the rest of what the peer did not acknowledge.
+                        return Ok(());
+                    }
                 }
             }
         } else if let Some((_, me)) = self.me {
@@ -87,19 +116,79 @@ impl Peers {
                 admin.control(&Control::Locate(host))?;
             }
         }
-        admin.send(frame)
+        match frame {
+            Some(frame) => admin.send(&frame),
+            None => Ok(()),
+        }
     }
 
     /// Writes out what is buffered for every peer; a peer that cannot be written to is
     /// dropped (its host's loss reaches this process through the admin).
-    pub(crate) fn flush(&mut self) {
-        self.writers.retain(|host, (_, writer)| match writer.flush() {
-            Ok(()) => true,
-            Err(e) => {
+    pub(crate) fn flush(&mut self, admin: &mut Writer) {
+        let mut failed = Vec::new();
+        for (host, (id, writer)) in &mut self.writers {
+            if let Err(e) = piggyback(self.got.get_mut(id), writer).and_then(|()| writer.flush()) {
                 tracing::debug!(host, error = %e, "a direct connection failed");
-                false
+                failed.push(*host);
             }
-        });
+        }
+        for host in failed {
+            self.failed(host, admin);
+        }
+    }
+
+    /// The connection this process sent to `host` on failed: it is dropped, and what the
+    /// peer did not acknowledge goes through the admin (delivered, or a dead letter if the
+    /// peer's process is gone), after what was sent through the admin before.
+    fn failed(&mut self, host: u32, admin: &mut Writer) {
+        if let Some((id, _)) = self.writers.remove(&host) {
+            self.hand_back(id, admin);
+        }
+    }
+
+    /// What the peer of connection `id` did not acknowledge goes to the `admin`, in order.
+    fn hand_back(&mut self, id: u64, admin: &mut Writer) {
+        let Some(sent) = self.sent.remove(&id) else { return };
+        if !sent.unacked.is_empty() {
+            tracing::debug!(frames = sent.unacked.len(), "unacknowledged frames go through the admin");
+        }
+        for (_, frame) in sent.unacked {
+            if admin.send(&frame).is_err() {
+                return;
+            }
+        }
+    }
+
+    /// The peer of connection `id` has every frame up to `up_to`.
+    fn acknowledged(&mut self, id: u64, up_to: u64) {
+        if let Some(sent) = self.sent.get_mut(&id) {
+            while sent.unacked.front().is_some_and(|(seq, _)| *seq <= up_to) {
+                sent.unacked.pop_front();
+            }
+        }
+    }
+
+    /// Acknowledges what arrived on connection `id`, now if `now` or if many frames wait for
+    /// it, else later ([`ACK_DELAY`], or on the next frame this process sends on it).
+    /// Returns whether an acknowledgement is still owed.
+    fn ack(&mut self, id: u64, now: bool) -> bool {
+        let Some(got) = self.got.get_mut(&id) else { return false };
+        if got.up_to == got.acked || (!now && got.up_to - got.acked < ACK_EVERY) {
+            return got.up_to != got.acked;
+        }
+        let frame = Frame::Ack { up_to: got.up_to };
+        got.acked = got.up_to;
+        match self.writers.values_mut().find(|(conn, _)| *conn == id) {
+            Some((_, writer)) => drop(writer.send(&frame).and_then(|()| writer.flush())),
+            // A connection this process only reads (it sends to that host on another): the
+            // acknowledgements are all it writes on it.
+            None => {
+                if let Some(socket) = self.sockets.get(&id) {
+                    write_frame(socket, frame);
+                }
+            }
+        }
+        false
     }
 
     /// The marker of `from` arrived through the admin: what it sent directly follows it.
@@ -110,9 +199,18 @@ impl Peers {
         inbound.extend(early);
     }
 
-    /// A frame that came directly from `from`; false if too many wait for their markers.
-    fn arrived(&mut self, from: u32, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) -> bool {
+    /// A frame that came directly from `from` on connection `id`; false if too many wait for
+    /// their markers, or the frame is out of sequence.
+    fn arrived(&mut self, from: u32, id: u64, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) -> bool {
+        if let (Frame::Envelope { seq, .. }, Some(got)) = (&frame, self.got.get_mut(&id)) {
+            if *seq != got.up_to + 1 {
+                tracing::warn!(from, seq, expected = got.up_to + 1, "a direct connection sent a frame out of sequence");
+                return false;
+            }
+            got.up_to = *seq;
+        }
         match frame {
+            Frame::Ack { up_to } => self.acknowledged(id, up_to),
             Frame::Envelope { .. } if self.marked.contains(&from) => inbound.push_back(frame),
             Frame::Envelope { .. } if self.early_count >= MAX_EARLY => return false,
             Frame::Envelope { .. } => {
@@ -128,6 +226,7 @@ impl Peers {
     /// goes to the `admin`, which knows the host is gone.
     pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer) {
         if let Some((id, _)) = self.writers.remove(&host) {
+            self.hand_back(id, admin);
             if let Some(socket) = self.sockets.remove(&id) {
                 socket.hand_back(admin);
                 socket.shutdown();
@@ -149,6 +248,8 @@ impl Peers {
                 written.insert(id);
             }
         }
+        // The peers read up to the goodbye, and handle what they read.
+        self.sent.clear();
         self.leaving = true;
         for (_, socket) in self.sockets.iter().filter(|(id, _)| !written.contains(id)) {
             bye(socket);
@@ -169,6 +270,8 @@ impl Peers {
     pub(crate) fn close_all(&mut self) -> Vec<JoinHandle<()>> {
         self.me = None;
         self.writers.clear();
+        self.sent.clear();
+        self.got.clear();
         for (_, socket) in self.sockets.drain() {
             socket.shutdown();
         }
@@ -178,12 +281,59 @@ impl Peers {
 
 /// Says goodbye on `socket`: the peer sends nothing more on it and closes it.
 fn bye(socket: &PeerStream) {
-    let mut frame = bytes::BytesMut::new();
+    write_frame(socket, Frame::Bye);
+}
+
+/// Writes a small frame on a connection this process sends no mail on.
+fn write_frame(socket: &PeerStream, frame: Frame) {
+    let mut bytes = bytes::BytesMut::new();
     let mut codec = crate::wire::frame::FrameCodec::new();
-    if tokio_util::codec::Encoder::encode(&mut codec, Frame::Bye, &mut frame).is_ok() {
-        let _ = socket.try_clone().and_then(|mut s| s.write_all(&frame));
+    if tokio_util::codec::Encoder::encode(&mut codec, frame, &mut bytes).is_ok() {
+        let _ = socket.try_clone().and_then(|mut s| s.write_all(&bytes));
     }
 }
+
+/// Before mail this process sends on a connection, the acknowledgement it owes the peer
+/// for what came on the same connection: no write of its own.
+fn piggyback(got: Option<&mut Got>, writer: &mut Writer) -> Result<(), FrameError> {
+    match got {
+        Some(got) if got.up_to != got.acked => {
+            got.acked = got.up_to;
+            writer.send(&Frame::Ack { up_to: got.up_to })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Mail sent on one connection and not acknowledged yet.
+struct Sent {
+    /// The number of the next envelope (the first is 1).
+    next_seq: u64,
+    /// Each envelope, by number.
+    unacked: std::collections::VecDeque<(u64, Frame)>,
+}
+
+impl Default for Sent {
+    fn default() -> Self {
+        Self { next_seq: 1, unacked: std::collections::VecDeque::new() }
+    }
+}
+
+/// Mail received on one connection.
+#[derive(Default)]
+struct Got {
+    /// The number of the last envelope received.
+    up_to: u64,
+    /// The highest number acknowledged to the peer.
+    acked: u64,
+}
+
+/// An acknowledgement goes at once after this many envelopes.
+const ACK_EVERY: u64 = 64;
+
+/// An acknowledgement owed goes at most this long after the envelope, if no mail going back
+/// carried it first.
+const ACK_DELAY: Duration = Duration::from_millis(5);
 
 /// Takes direct connections, in a thread of its own, the way the system's `base` does: on a
 /// TCP port or a UDP socket of `ip` (any free port), or on an abstract Unix socket named
@@ -323,6 +473,12 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         }
         state.peers.asked.insert(host);
         state.peers.writers.insert(host, (id, Writer::new(writing)));
+        if !matches!(closing, PeerStream::Udp(_)) {
+            state.peers.sent.insert(id, Sent::default());
+        }
+    }
+    if !matches!(closing, PeerStream::Udp(_)) {
+        state.peers.got.insert(id, Got::default());
     }
     state.peers.sockets.insert(id, closing);
     state.peers.reading += 1;
@@ -340,7 +496,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
             let frames: Vec<_> = frames.collect();
             let outcome = {
                 let mut state = reader_link.lock();
-                let outcome = frames.into_iter().find_map(|frame| filed(&mut state, host, frame));
+                let outcome = frames.into_iter().find_map(|frame| filed(&mut state, host, id, frame));
                 drop(state);
                 // Not run on this thread: it carries the socket's acknowledgements.
                 reader_link.wake();
@@ -355,19 +511,36 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     }
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let mut frames = Reader::new(reading);
+        let mut owed = false;
         let failed = 'read: loop {
-            let frame = frames.next().map_err(|e| e.to_string());
+            let frame = match frames.next() {
+                // No mail for a while: the acknowledgement owed goes on its own.
+                Err(FrameError::Io(e))
+                    if owed && matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) =>
+                {
+                    reader_link.lock().peers.ack(id, true);
+                    owed = false;
+                    frames.get_ref().set_read_timeout(None);
+                    continue 'read;
+                }
+                frame => frame.map_err(|e| e.to_string()),
+            };
             let mut state = reader_link.lock();
-            let mut outcome = filed(&mut state, host, frame);
+            let mut outcome = filed(&mut state, host, id, frame);
             // What the same read brought is filed with it, and run as one batch.
             while outcome.is_none() {
                 match frames.buffered() {
-                    Ok(Some(frame)) => outcome = filed(&mut state, host, Ok(Some(frame))),
+                    Ok(Some(frame)) => outcome = filed(&mut state, host, id, Ok(Some(frame))),
                     Ok(None) => break,
-                    Err(e) => outcome = filed(&mut state, host, Err(e.to_string())),
+                    Err(e) => outcome = filed(&mut state, host, id, Err(e.to_string())),
                 }
             }
+            let owes = outcome.is_none() && state.peers.ack(id, false);
             drop(state);
+            if owes != owed {
+                owed = owes;
+                frames.get_ref().set_read_timeout(owed.then_some(ACK_DELAY));
+            }
             reader_link.delivered();
             if let Some(failed) = outcome {
                 break 'read failed;
@@ -388,15 +561,21 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
 /// `Some(failed)` once the connection is done with: it ended (`false`), or failed (`true`:
 /// what the peer did not confirm goes another way).
 /// The caller wakes the link's waiters.
-fn filed(state: &mut LinkState, host: u32, frame: Result<Option<Frame>, String>) -> Option<bool> {
+fn filed(state: &mut LinkState, host: u32, id: u64, frame: Result<Option<Frame>, String>) -> Option<bool> {
     match frame {
         // The peer is leaving: nothing more is sent on this connection either way. What was
         // sent before this was read still reaches it, to be handled there.
-        Ok(Some(Frame::Bye) | None) => Some(false),
+        Ok(Some(Frame::Bye)) => Some(false),
+        // Closed without a goodbye: the peer's process may be gone, with what it had not
+        // acknowledged (unless this process said goodbye, and the peer closed after it).
+        Ok(None) => Some(state.peers.got.contains_key(&id) && !state.peers.leaving),
         Ok(Some(frame)) => {
-            if !state.peers.arrived(host, frame, &mut state.inbound) {
-                tracing::warn!(host, "a direct connection sent too much before its marker and was closed");
-                return Some(false);
+            if !state.peers.arrived(host, id, frame, &mut state.inbound) {
+                tracing::warn!(
+                    host,
+                    "a direct connection sent too much before its marker, or out of sequence, and was closed"
+                );
+                return Some(true);
             }
             None
         }
@@ -425,13 +604,22 @@ fn ended(link: &Link, host: u32, id: u64, failed: bool) {
     if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
         state.peers.writers.remove(&host);
     }
+    let state = &mut *state;
+    state.peers.got.remove(&id);
+    if failed {
+        // What the peer did not acknowledge goes another way.
+        state.peers.hand_back(id, &mut state.writer);
+    } else {
+        state.peers.sent.remove(&id);
+    }
     if let Some(socket) = state.peers.sockets.remove(&id) {
         // A UDP peer that stopped answering: what it did not confirm goes another way.
         if failed {
-            let state = &mut *state;
             socket.hand_back(&mut state.writer);
-            let _ = state.writer.flush();
         }
         socket.shutdown();
+    }
+    if failed {
+        let _ = state.writer.flush();
     }
 }

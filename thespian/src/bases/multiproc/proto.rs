@@ -186,6 +186,11 @@ impl<R: Read> Reader<R> {
         Self { input, codec: FrameCodec::new(), buf: BytesMut::with_capacity(64 * 1024), scratch }
     }
 
+    /// The connection read from.
+    pub(crate) fn get_ref(&self) -> &R {
+        &self.input
+    }
+
     /// The next frame the last read brought whole, if any: reads nothing.
     pub(crate) fn buffered(&mut self) -> Result<Option<Frame>, FrameError> {
         self.codec.decode(&mut self.buf)
