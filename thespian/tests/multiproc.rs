@@ -774,33 +774,55 @@ impl Actor for Target {
 thespian::register_actor!(DeadTally);
 thespian::register_actor!(Target);
 
+/// Has another actor send `to` 1 000 messages while `to`'s process is stopped, then kills
+/// that process outright: every message must come back as a dead letter, whether it
+/// travelled directly or through the admin.
+fn mail_to_a_killed_process_comes_back(asys: &ActorSystem) -> TestResult {
+    let tally = asys.create_actor::<DeadTally>()?;
+    let KeepDead = answer(asys, &tally, KeepDead)?;
+    let (from, to) = (asys.create_actor::<Counter>()?, asys.create_actor::<Target>()?);
+    // One message first, so that `from` sends to `to` directly where it can.
+    asys.tell(&from, Flood { to: to.clone(), count: 1 })?;
+    let deadline = std::time::Instant::now() + ANSWER;
+    while answer::<Counted>(asys, &to, HowMany)?.count < 1 {
+        assert!(std::time::Instant::now() < deadline, "the first message did not arrive");
+    }
+    let pid: u32 = answer(asys, &to, "pid?".to_string())?;
+    let pid = rustix::process::Pid::from_raw(pid as i32).ok_or("no pid")?;
+    // Stopped, `to` reads nothing more: the flood waits in its socket (sent directly, or
+    // forwarded by the admin) when the process is killed, unread.
+    rustix::process::kill_process(pid, rustix::process::Signal::STOP)?;
+    let count = 1_000;
+    asys.tell(&from, Flood { to: to.clone(), count })?;
+    // `from` answers once it has handled the flood, so all of it has been sent.
+    let _: Counted = answer(asys, &from, HowMany)?;
+    rustix::process::kill_process(pid, rustix::process::Signal::KILL)?;
+    // Every one comes back as a dead letter; none is lost on the way.
+    let expected = Counted { count, sum: sum_below(count) };
+    loop {
+        let dead: Counted = answer(asys, &tally, HowMany)?;
+        if dead == expected {
+            break;
+        }
+        assert!(dead.count < count, "more dead letters than sent: {dead:?}");
+        assert!(std::time::Instant::now() < deadline, "only {dead:?} of {count} came back within {ANSWER:?}");
+    }
+    Ok(())
+}
+
 on_multiprocess_bases! {
     fn spec_4_2_mail_sent_directly_to_a_process_killed_outright_comes_back_as_dead_letters(asys) {
-        let tally = asys.create_actor::<DeadTally>()?;
-        let KeepDead = answer(asys, &tally, KeepDead)?;
-        let (from, to) = (asys.create_actor::<Counter>()?, asys.create_actor::<Target>()?);
-        // One message first, so that `from` sends to `to` directly, not through the admin.
-        asys.tell(&from, Flood { to: to.clone(), count: 1 })?;
-        let deadline = std::time::Instant::now() + ANSWER;
-        while answer::<Counted>(asys, &to, HowMany)?.count < 1 {
-            assert!(std::time::Instant::now() < deadline, "the first message did not arrive");
-        }
-        let pid: u32 = answer(asys, &to, "pid?".to_string())?;
-        let pid = rustix::process::Pid::from_raw(pid as i32).ok_or("no pid")?;
-        rustix::process::kill_process(pid, rustix::process::Signal::KILL)?;
-        // Sent before `from`'s process can know: written to a socket nobody reads any more.
-        let count = 1_000;
-        asys.tell(&from, Flood { to: to.clone(), count })?;
-        // Every one comes back as a dead letter; none is lost on the way.
-        let expected = Counted { count, sum: sum_below(count) };
-        loop {
-            let dead: Counted = answer(asys, &tally, HowMany)?;
-            if dead == expected {
-                break;
-            }
-            assert!(dead.count < count, "more dead letters than sent: {dead:?}");
-            assert!(std::time::Instant::now() < deadline, "only {dead:?} of {count} came back within {ANSWER:?}");
-        }
-        Ok(())
+        mail_to_a_killed_process_comes_back(asys)
     }
+}
+
+#[test]
+fn spec_4_2_with_admin_routing_mail_to_a_process_killed_outright_comes_back_as_dead_letters() -> TestResult {
+    for base in ["multiprocQueueBase", "multiprocTCPBase", "multiprocUDPBase"] {
+        let asys = builder(base).capability("Admin Routing", true).build()?;
+        let outcome = mail_to_a_killed_process_comes_back(&asys);
+        asys.shutdown()?;
+        outcome.map_err(|e| format!("on {base}: {e}"))?;
+    }
+    Ok(())
 }

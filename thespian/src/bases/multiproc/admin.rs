@@ -6,7 +6,7 @@
 //! state, so routing needs no lock. Zygotes answer spawns synchronously: a spawner thread
 //! talks to them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -133,6 +133,11 @@ struct LinkHandle {
     host: Option<u32>,
     peer: Peer,
     program: PathBuf,
+    /// The number of the next envelope sent to an actor process.
+    next_seq: u64,
+    /// Envelopes sent to an actor process that it has not acknowledged: if the process dies,
+    /// they are dead letters (DESIGN §3: no message is silently lost).
+    unacked: VecDeque<(u64, WireEnvelope)>,
 }
 
 /// Where a host stands.
@@ -538,7 +543,8 @@ impl Router {
             // The link is forgotten: its peer reads the end once it has read everything.
             let _ = futures_util::SinkExt::close(&mut sink).await;
         }));
-        self.links.insert(id, LinkHandle { tx, host, peer, program: PathBuf::new() });
+        let handle = LinkHandle { tx, host, peer, program: PathBuf::new(), next_seq: 1, unacked: VecDeque::new() };
+        self.links.insert(id, handle);
         id
     }
 
@@ -546,6 +552,21 @@ impl Router {
         if let Some(handle) = self.links.get(&link) {
             let _ = handle.tx.send(frame);
         }
+    }
+
+    /// Sends mail on `link`: to an actor process, numbered and kept until acknowledged.
+    fn send_mail(&mut self, link: LinkId, frame: Frame) {
+        let Some(handle) = self.links.get_mut(&link) else { return };
+        let frame = match frame {
+            Frame::Envelope { envelope, .. } if handle.peer == Peer::Actor => {
+                let seq = handle.next_seq;
+                handle.next_seq += 1;
+                handle.unacked.push_back((seq, envelope.clone()));
+                Frame::Envelope { seq, envelope }
+            }
+            other => other,
+        };
+        let _ = handle.tx.send(frame);
     }
 
     fn control(&self, link: LinkId, control: &Control) {
@@ -583,7 +604,14 @@ impl Router {
                 Ok(control) => self.control_from(link, control),
                 Err(e) => tracing::warn!(link, error = %e, "unreadable control message ignored"),
             },
-            Frame::Ack { .. } | Frame::Bye => {}
+            Frame::Ack { up_to } => {
+                if let Some(handle) = self.links.get_mut(&link) {
+                    while handle.unacked.front().is_some_and(|(seq, _)| *seq <= up_to) {
+                        handle.unacked.pop_front();
+                    }
+                }
+            }
+            Frame::Bye => {}
         }
     }
 
@@ -684,7 +712,7 @@ impl Router {
         match self.hosts.get_mut(&host) {
             Some(Host::Running(link)) => {
                 let link = *link;
-                self.send(link, frame);
+                self.send_mail(link, frame);
             }
             Some(Host::Starting { held, .. }) => held.push(frame),
             Some(Host::Gone) => self.undeliverable(frame),
@@ -867,7 +895,7 @@ impl Router {
             Ok(()) => {
                 self.hosts.insert(host, Host::Running(link));
                 for frame in held {
-                    self.send(link, frame);
+                    self.send_mail(link, frame);
                 }
                 if top_level {
                     self.control(creator, &Control::Spawned { address: order.address, outcome: Ok(()) });
@@ -949,10 +977,15 @@ impl Router {
             Some(Host::Starting { .. }) => {
                 self.failed_start(host, &format!("its process ended before the actor was built ({reason})"))
             }
-            // It said it was leaving once its actors had exited: a graceful end.
+            // It said it was leaving once its actors had exited: a graceful end. It read
+            // everything sent before its `Left`, and handled it (as dead letters).
             Some(Host::Gone) => self.lost(host, HostEnd::Left),
             _ => {
                 self.hosts.insert(host, Host::Gone);
+                // What the process had not acknowledged died with it, unread.
+                for (_, envelope) in handle.unacked {
+                    self.undeliverable(Frame::Envelope { seq: 0, envelope });
+                }
                 self.lost(host, HostEnd::Died);
             }
         }

@@ -46,6 +46,9 @@ pub(crate) struct LinkState {
     pub(crate) terminated: bool,
     /// The direct connections to other processes of the system.
     pub(crate) peers: Peers,
+    /// The number of the last envelope the admin sent (numbered to actor processes only),
+    /// and the highest this process acknowledged: see [`LinkState::flush_all`].
+    from_admin: (u64, u64),
     /// The number of the next [`Control::Sync`] this process sends.
     pub(crate) next_sync: u64,
     /// One past the highest [`Control::Synced`] the admin answered.
@@ -104,6 +107,7 @@ impl Link {
                 attention: false,
                 terminated: false,
                 peers: Peers::default(),
+                from_admin: (0, 0),
                 next_sync: 0,
                 synced: 0,
                 watch: Readiness::default(),
@@ -176,6 +180,12 @@ impl Link {
                 Ok(_) => state.inbound.push_back(frame),
                 Err(e) => tracing::warn!(error = %e, "unreadable control message from the admin ignored"),
             },
+            Frame::Envelope { seq, .. } => {
+                if *seq != 0 {
+                    state.from_admin.0 = *seq;
+                }
+                state.inbound.push_back(frame);
+            }
             _ => state.inbound.push_back(frame),
         }
         drop(state);
@@ -303,9 +313,16 @@ impl LinkState {
         self.peers.send(&mut self.writer, host, frame)
     }
 
-    /// Writes out what is buffered, for the admin and for every peer.
+    /// Writes out what is buffered, for the admin and for every peer, with the
+    /// acknowledgement owed to the admin for the mail it forwarded: the admin makes what the
+    /// process did not acknowledge dead letters if the process dies.
     pub(crate) fn flush_all(&mut self) -> Result<(), FrameError> {
         self.peers.flush(&mut self.writer);
+        let (up_to, acked) = self.from_admin;
+        if up_to != acked {
+            self.from_admin.1 = up_to;
+            self.writer.send(&Frame::Ack { up_to })?;
+        }
         self.writer.flush()
     }
 
