@@ -1,10 +1,14 @@
 //! The error codes, one page each: what happened, an example that causes it, and the fix.
 //!
-//! Every failure a program can cause has a code, such as `T0001`: [`ActorSystemError::code`]
-//! and [`WireError::code`](crate::wire::WireError::code) return it, and the error's text
-//! starts with it (`error[T0001]: InvalidActorAddress: ...`). Each constant here is one code;
-//! its documentation is the code's page, the same text as the book's "Error codes" part,
-//! and its examples are tested.
+//! Every failure a program can cause has a code, an [`ErrorCode`] such as `T0001`:
+//! [`ActorSystemError::code`](crate::ActorSystemError::code) and
+//! [`WireError::code`](crate::wire::WireError::code) return it, and the error's text starts
+//! with it (`error[T0001]: InvalidActorAddress: ...`). Each constant here is one code; its
+//! documentation is the code's page, the same text as the book's "Error codes" part, and its
+//! examples are tested.
+//!
+//! This module is the bottom of the crate: it uses no other module of it, so that every
+//! error, the wire's included, can have a code.
 //!
 //! Codes are assigned once and never change or get reused; a new kind of error gets the
 //! next free number.
@@ -22,9 +26,59 @@
 //! # Ok(()) }
 //! ```
 
-use crate::api::error::ErrorCode;
-#[cfg(doc)]
-use crate::ActorSystemError;
+/// The stable code of an error, such as `T0001`, naming its page of explanation.
+///
+/// Every failure a program can cause has one:
+/// [`ActorSystemError::code`](crate::ActorSystemError::code) and
+/// [`WireError::code`](crate::wire::WireError::code) return it, and the error's text starts
+/// with it (`error[T0001]: ...`). Each code has a page saying what happened, how to cause it
+/// and how to fix it: the documentation of the constant of the same name in
+/// [`codes`](crate::codes), and the book page that [`page`](Self::page) names. Codes are
+/// assigned once and never change or get reused.
+///
+/// # Examples
+///
+/// ```
+/// use thespian::codes;
+///
+/// assert_eq!(codes::T0001.to_string(), "T0001");
+/// assert_eq!(codes::T0001.page(), "errors/T0001.html");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ErrorCode {
+    code: &'static str,
+    page: &'static str,
+}
+
+impl ErrorCode {
+    /// A code and the path of its book page; only this module makes them.
+    pub(crate) const fn new(code: &'static str, page: &'static str) -> Self {
+        Self { code, page }
+    }
+
+    /// The code as text, such as `"T0001"`.
+    pub fn as_str(self) -> &'static str {
+        self.code
+    }
+
+    /// The path of the code's page in the book, relative to the book's root, such as
+    /// `"errors/T0001.html"`.
+    pub fn page(self) -> &'static str {
+        self.page
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+impl std::fmt::Debug for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code)
+    }
+}
 
 /// Declares each code as a constant documented by its page, `errors/<code>.md` in this
 /// crate, and lists them all in [`ALL`].

@@ -57,7 +57,7 @@ pub use api::address::ActorAddress;
 pub use api::capabilities::{CapValue, Capabilities};
 pub use api::context::ActorContext;
 pub use api::dispatch::{family_mut, Dispatch, FamilyId, HandlerReturn, TypeDispatch};
-pub use api::error::{ActorSystemError, ActorSystemException, ErrorCode};
+pub use api::error::{ActorSystemError, ActorSystemException};
 pub use api::message::Message;
 pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
 pub use api::system_messages::{
@@ -66,6 +66,8 @@ pub use api::system_messages::{
     ValidateSource, ValidatedSource, WakeupMessage, WatchMessage,
 };
 pub use api::watch::ThespianWatch;
+#[doc(inline)]
+pub use codes::ErrorCode;
 pub use thespian_macros::{initializing_messages, Message};
 // One `pub use` per macro that carries its spec name: rustdoc searches the alias only when
 // it is written on the re-export (an alias on the proc-macro definition is not carried over).

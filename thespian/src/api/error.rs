@@ -5,60 +5,8 @@ use std::time::Duration;
 use sync_wrapper::SyncWrapper;
 
 use crate::api::message::Message;
-use crate::codes;
+use crate::codes::{self, ErrorCode};
 use crate::wire::WireError;
-
-/// The stable code of an error, such as `T0001`, naming its page of explanation.
-///
-/// Every failure a program can cause has one: [`ActorSystemError::code`] and
-/// [`WireError::code`] return it, and the error's text starts with it
-/// (`error[T0001]: ...`). Each code has a page saying what happened, how to cause it and how
-/// to fix it: the documentation of the constant of the same name in [`codes`], and the book
-/// page that [`page`](Self::page) names. Codes are assigned once and never change or get reused.
-///
-/// # Examples
-///
-/// ```
-/// use thespian::codes;
-///
-/// assert_eq!(codes::T0001.to_string(), "T0001");
-/// assert_eq!(codes::T0001.page(), "errors/T0001.html");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ErrorCode {
-    code: &'static str,
-    page: &'static str,
-}
-
-impl ErrorCode {
-    /// A code and the path of its book page; only [`codes`] makes them.
-    pub(crate) const fn new(code: &'static str, page: &'static str) -> Self {
-        Self { code, page }
-    }
-
-    /// The code as text, such as `"T0001"`.
-    pub fn as_str(self) -> &'static str {
-        self.code
-    }
-
-    /// The path of the code's page in the book, relative to the book's root, such as
-    /// `"errors/T0001.html"`.
-    pub fn page(self) -> &'static str {
-        self.page
-    }
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code)
-    }
-}
-
-impl std::fmt::Debug for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code)
-    }
-}
 
 /// Everything the actor system can report (spec §6.1's `ActorSystemException` family).
 ///

@@ -49,7 +49,7 @@ use tokio::sync::mpsc;
 use tokio_util::codec::{Decoder, Encoder, Framed, LengthDelimitedCodec};
 
 use super::{from_exact, write_limited, WireEnvelope, WireError, MAX_FRAME_SIZE};
-use crate::api::error::ErrorCode;
+use crate::codes::ErrorCode;
 
 /// The four bytes every handshake starts with.
 pub const MAGIC: [u8; 4] = *b"THSP";

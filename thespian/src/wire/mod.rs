@@ -25,9 +25,9 @@ pub(crate) use depth::{Level, Recursive};
 use serde::{Deserialize, Serialize};
 
 use crate::api::address::ActorAddress;
-use crate::api::error::ErrorCode;
 use crate::api::message::{Message, MessageRegistry};
 use crate::codes;
+use crate::codes::ErrorCode;
 
 /// The largest encoded message or frame accepted: 64 MiB.
 pub const MAX_FRAME_SIZE: usize = 64 * 1024 * 1024;
