@@ -42,6 +42,7 @@ mod api;
 mod bases;
 pub mod codes;
 mod core;
+mod encoding;
 pub mod patterns;
 #[cfg(target_os = "linux")]
 mod process;

@@ -7,7 +7,10 @@ use serde::de::{self, EnumAccess, VariantAccess};
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::wire::{Level, Recursive};
+use crate::encoding::{depth, Level, Recursive};
+
+// The bound the wire's depth counter applies is the documented one.
+const _: () = assert!(CapValue::MAX_DEPTH == depth::MAX_CAP_VALUE_DEPTH);
 
 /// One capability value: JSON-like, with Python's truthiness (spec §5.12.1).
 ///
@@ -58,8 +61,8 @@ impl CapValue {
     /// How deep lists and maps may nest, counting the outermost value as one level: 64.
     ///
     /// A deeper value fails to serialize and to deserialize (on the wire,
-    /// [`WireError::Unserializable`](crate::wire::WireError::Unserializable) and
-    /// [`WireError::Malformed`](crate::wire::WireError::Malformed), saying "capability
+    /// [`WireError::Unserializable`](crate::encoding::WireError::Unserializable) and
+    /// [`WireError::Malformed`](crate::encoding::WireError::Malformed), saying "capability
     /// values nested more than 64 deep"), whatever the serde format.
     ///
     /// # Examples

@@ -6,7 +6,7 @@ use sync_wrapper::SyncWrapper;
 
 use crate::api::message::Message;
 use crate::codes::{self, ErrorCode};
-use crate::wire::WireError;
+use crate::encoding::WireError;
 
 /// Everything the actor system can report (spec §6.1's `ActorSystemException` family).
 ///

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::dispatch::FamilyId;
 use crate::api::error::ActorSystemError;
-use crate::wire::WireError;
+use crate::encoding::{self, WireError};
 
 /// A value that can be sent to an actor (spec §1.1, §5.4).
 ///
@@ -174,12 +174,12 @@ inventory::submit! {
 }
 
 fn decode_bytes(bytes: &[u8]) -> Result<Box<dyn Message>, postcard::Error> {
-    let buf: serde_bytes::ByteBuf = crate::wire::from_exact(bytes)?;
+    let buf: serde_bytes::ByteBuf = encoding::from_exact(bytes)?;
     Ok(Box::new(buf.into_vec()))
 }
 
 fn decode_as<T: Message + DeserializeOwned>(bytes: &[u8]) -> Result<Box<dyn Message>, postcard::Error> {
-    Ok(Box::new(crate::wire::from_exact::<T>(bytes)?))
+    Ok(Box::new(encoding::from_exact::<T>(bytes)?))
 }
 
 /// Decodes one registered type from its postcard bytes.

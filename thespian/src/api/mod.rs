@@ -3,6 +3,7 @@
 pub(crate) mod actor;
 pub(crate) mod address;
 pub(crate) mod capabilities;
+pub(crate) mod codec;
 pub(crate) mod context;
 pub(crate) mod dispatch;
 pub(crate) mod error;

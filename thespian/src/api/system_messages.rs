@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
+use crate::api::codec::nested;
 use crate::api::message::Message;
-use crate::wire::nested;
 
 /// The family of every message of spec §7: Python's `ActorSystemMessage` base class, so that
 /// one `#[handler(dyn ActorSystemMessage)]` receives every system message that has no handler

@@ -14,6 +14,7 @@ use crate::api::capabilities::Capabilities;
 use crate::api::context::ActorContext;
 use crate::api::message::Message;
 use crate::core::host::ActorHost;
+use crate::encoding::panic_message;
 
 /// The span an actor's own code runs in (spec §4.13): every event logged while it builds or
 /// handles a message carries its address as `actor_address`, the spec's "actorAddress".
@@ -163,12 +164,4 @@ fn error_text(error: &ActorError) -> String {
 
 fn panic_text(panic: &(dyn Any + Send)) -> String {
     format!("panic: {}", panic_message(panic))
-}
-
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic with a non-text payload".to_string())
 }

@@ -18,7 +18,7 @@ use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixAddr};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub(crate) use crate::wire::MAX_FRAME_SIZE;
+pub(crate) use crate::encoding::MAX_FRAME_SIZE;
 
 /// The first bytes of a zygote's [`Report::Hello`], so a program that merely writes to its
 /// standard input is not taken for a zygote.

@@ -48,8 +48,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
 use tokio_util::codec::{Decoder, Encoder, Framed, LengthDelimitedCodec};
 
-use super::{from_exact, write_limited, WireEnvelope, WireError, MAX_FRAME_SIZE};
+use super::WireEnvelope;
 use crate::codes::ErrorCode;
+use crate::encoding::{check_size, from_exact, write_limited, WireError, MAX_FRAME_SIZE};
 
 /// The four bytes every handshake starts with.
 pub const MAGIC: [u8; 4] = *b"THSP";
@@ -228,7 +229,7 @@ impl Frame {
     /// [`WireError::Malformed`] (type name `frame`) if the bytes are not exactly one frame,
     /// [`WireError::TooLarge`] past [`MAX_FRAME_SIZE`].
     pub fn decode(bytes: &[u8]) -> Result<Self, WireError> {
-        super::check_size(bytes.len())?;
+        check_size(bytes.len())?;
         from_exact(bytes).map_err(|e| WireError::Malformed { type_name: FRAME.to_string(), reason: e.to_string() })
     }
 }

@@ -40,7 +40,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     // thread `watch_terminate` starts, never by a thread in the middle of a handler.
     let terminate = SigSet::from_iter([Signal::SIGTERM]);
     let blocked = terminate.thread_block().is_ok();
-    let boot: Boot = match crate::wire::from_exact(&payload) {
+    let boot: Boot = match crate::encoding::from_exact(&payload) {
         Ok(boot) => boot,
         Err(e) => {
             eprintln!("thespian: an actor process got an unreadable boot order: {e}");

@@ -74,7 +74,7 @@ fn config_from_env() -> Result<AdminConfig, String> {
         .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
         .collect::<Option<Vec<u8>>>()
         .ok_or("a malformed admin configuration")?;
-    crate::wire::from_exact(&bytes).map_err(|e| format!("a malformed admin configuration: {e}"))
+    crate::encoding::from_exact(&bytes).map_err(|e| format!("a malformed admin configuration: {e}"))
 }
 
 /// Tells the program that started this admin how the start went, on standard output, which

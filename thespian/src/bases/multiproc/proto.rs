@@ -16,7 +16,7 @@ use crate::api::capabilities::Capabilities;
 use crate::api::error::ActorSystemError;
 use crate::core::kernel::{AdminRequest, Envelope, HostEnd, SpawnOrder};
 use crate::wire::frame::{Frame, FrameCodec, FrameError, Hello, HelloCodec};
-use crate::wire::{self, WireEnvelope, WireError};
+use crate::wire::{WireEnvelope, WireError};
 
 /// A block of host numbers the admin issued to one process, for the actor processes it
 /// creates: `first .. first + count`.
@@ -100,7 +100,7 @@ impl Control {
     }
 
     pub(crate) fn decode(body: &[u8]) -> Result<Self, WireError> {
-        wire::from_exact(body)
+        crate::encoding::from_exact(body)
             .map_err(|e| WireError::Malformed { type_name: "control".to_string(), reason: e.to_string() })
     }
 }

@@ -11,6 +11,15 @@
 
 use std::cell::{Cell, RefCell};
 
+/// How deep messages may nest inside each other, read or written: public as
+/// `thespian::wire::nested::MAX_NESTING`, which is checked to equal it when the crate builds.
+pub(crate) const MAX_NESTING: u32 = 32;
+
+/// How deep capability lists and maps may nest, read or written: public as
+/// [`CapValue::MAX_DEPTH`](crate::CapValue::MAX_DEPTH), which is checked to equal it when the
+/// crate builds.
+pub(crate) const MAX_CAP_VALUE_DEPTH: u32 = 64;
+
 /// A kind of value that may contain values of its own kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Recursive {
@@ -24,8 +33,8 @@ impl Recursive {
     /// How many levels deep values of this kind may go.
     const fn max(self) -> u32 {
         match self {
-            Self::Message => super::nested::MAX_NESTING,
-            Self::CapValue => crate::CapValue::MAX_DEPTH,
+            Self::Message => MAX_NESTING,
+            Self::CapValue => MAX_CAP_VALUE_DEPTH,
         }
     }
 
