@@ -1,16 +1,16 @@
-//! [`ActorContext`]: what a running actor can ask of its system (spec §5).
+//! [`ActorContext`]: what a running actor can ask of its system (spec §5), and
+//! [`ActorHost`], the trait it asks through, which the kernel (`core`) implements.
 
 use std::time::Duration;
 
-use crate::api::actor::{boxed, ActorSpec, NewActor};
+use crate::api::actor::{boxed, Actor, ActorSpec, NewActor};
 use crate::api::address::ActorAddress;
-use crate::api::capabilities::CapValue;
+use crate::api::capabilities::{CapValue, Capabilities};
 use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 use crate::api::watch::ThespianWatch;
-use crate::core::host::ActorHost;
 
-/// The Actor API (spec §5): given to [`Actor::receive_message`](crate::Actor::receive_message)
+/// The Actor API (spec §5): given to [`Actor::receive_message`]
 /// for the duration of one message.
 pub struct ActorContext<'a> {
     me: &'a ActorAddress,
@@ -42,16 +42,13 @@ impl<'a> ActorContext<'a> {
 
     /// Delivers a message held by a pattern (initializing messages) to `actor` now, with its
     /// original sender and the core's retry-then-poison handling.
-    pub(crate) fn deliver_held(&mut self, actor: &mut dyn crate::Actor, msg: Box<dyn Message>, sender: &ActorAddress) {
-        let mut msg = msg;
-        if let Err(details) = crate::core::cell::handle(actor, &mut msg, sender, self.me, &mut *self.host, true) {
-            self.host.return_poison(self.me, sender, msg, details);
-        }
+    pub(crate) fn deliver_held(&mut self, actor: &mut dyn Actor, msg: Box<dyn Message>, sender: &ActorAddress) {
+        self.host.deliver_held(self.me, actor, msg, sender);
     }
 
     /// The requirements this actor's creator gave, for patterns that create more actors of
     /// the same kind (a troupe's workers are created as their manager was).
-    pub(crate) fn own_requirements(&self) -> Option<crate::Capabilities> {
+    pub(crate) fn own_requirements(&self) -> Option<Capabilities> {
         self.host.requirements_of(self.me)
     }
 
@@ -217,7 +214,7 @@ impl<'a> ActorContext<'a> {
 
     /// Watches the file descriptors of `watch` until this actor's next message (spec §4.8,
     /// §5.2.1): the Rust form of returning a `ThespianWatch` from `receiveMessage`, for a
-    /// hand-written [`Actor`](crate::Actor). (A `#[handler]` simply returns the
+    /// hand-written [`Actor`]. (A `#[handler]` simply returns the
     /// [`ThespianWatch`].)
     ///
     /// When one of them has data to read, the actor is sent a
@@ -258,4 +255,39 @@ impl<'a> ActorContext<'a> {
     pub fn watch(&mut self, watch: ThespianWatch) {
         self.watch = Some(watch);
     }
+}
+
+/// What an [`ActorContext`] asks of the system that runs its actor: the seam between the
+/// Actor API and the kernel (`core`), which implements it for every base.
+pub(crate) trait ActorHost {
+    /// The system's admin address.
+    fn admin_address(&self) -> ActorAddress;
+    /// Queues `msg` from `from` to `to`; fails only for an address that is not this system's.
+    fn send(&mut self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError>;
+    /// Creates an actor whose parent is `parent` (unless it is named).
+    fn create_actor(&mut self, parent: &ActorAddress, spec: ActorSpec) -> Result<ActorAddress, ActorSystemError>;
+    /// The requirements `me`'s creator gave (spec §5.12), for patterns that create more
+    /// actors of the same kind (a troupe's workers).
+    fn requirements_of(&self, me: &ActorAddress) -> Option<Capabilities>;
+    /// The global name `me` was created with (spec §5.3.1), if any.
+    fn global_name(&self, me: &ActorAddress) -> Option<&str>;
+    /// Schedules a wakeup for `me`.
+    fn wakeup_after(&mut self, me: &ActorAddress, delay: Duration, payload: Box<dyn Message>);
+    /// Registers or deregisters `me` as the dead-letter handler.
+    fn handle_dead_letters(&mut self, me: &ActorAddress, start: bool);
+    /// Spec §4.4: returns a message that failed twice to its sender as poison (unless it is a
+    /// system message or the actor's own).
+    fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String);
+    /// Delivers `msg`, held by a pattern that wraps `actor` (initializing messages), to
+    /// `actor` now, inside `me`'s handler, with its original `sender`: retried once on
+    /// failure, then returned as poison, as any message is.
+    fn deliver_held(&mut self, me: &ActorAddress, actor: &mut dyn Actor, msg: Box<dyn Message>, sender: &ActorAddress);
+    /// Shuts the system down after the current message.
+    fn request_shutdown(&mut self);
+    /// Changes a capability.
+    fn update_capability(&mut self, name: &str, value: Option<CapValue>);
+    /// Spec §5.2.1: the file descriptors the handler invocation of `me` that just returned
+    /// asked to watch. Called only when it asked; the host ended the previous watch when it
+    /// delivered the message.
+    fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>);
 }

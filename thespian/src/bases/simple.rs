@@ -25,10 +25,10 @@ use std::time::Instant;
 use crate::api::actor::ActorSpec;
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::{CapValue, Capabilities};
+use crate::api::context::ActorHost;
 use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 use crate::bases::SystemBase;
-use crate::core::host::ActorHost;
 use crate::core::kernel::{CreateError, Kernel, Received};
 use crate::core::timers::TimerMark;
 

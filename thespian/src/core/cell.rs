@@ -11,9 +11,8 @@ use tracing::Span;
 use crate::api::actor::{Actor, ActorError, ActorFactory, ActorStart};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::Capabilities;
-use crate::api::context::ActorContext;
+use crate::api::context::{ActorContext, ActorHost};
 use crate::api::message::Message;
-use crate::core::host::ActorHost;
 use crate::encoding::panic_message;
 
 /// The span an actor's own code runs in (spec §4.13): every event logged while it builds or

@@ -13,6 +13,7 @@ use tracing::Span;
 use crate::api::actor::{Actor, ActorFactory, ActorSpec, ActorStart};
 use crate::api::address::ActorAddress;
 use crate::api::capabilities::{self, CapValue, Capabilities};
+use crate::api::context::ActorHost;
 use crate::api::error::ActorSystemError;
 use crate::api::message::Message;
 use crate::api::system_messages::{
@@ -20,7 +21,6 @@ use crate::api::system_messages::{
     ThespianSystemStatus, WatchMessage,
 };
 use crate::core::cell;
-use crate::core::host::ActorHost;
 use crate::core::timers::{TimerMark, Timers};
 
 /// The capability that says a base polls the descriptors of a [`ThespianWatch`](crate::ThespianWatch).
@@ -1354,6 +1354,13 @@ impl ActorHost for Kernel {
 
     fn return_poison(&mut self, me: &ActorAddress, sender: &ActorAddress, message: Box<dyn Message>, details: String) {
         Kernel::return_poison(self, me.clone(), sender.clone(), message, details);
+    }
+
+    fn deliver_held(&mut self, me: &ActorAddress, actor: &mut dyn Actor, msg: Box<dyn Message>, sender: &ActorAddress) {
+        let mut msg = msg;
+        if let Err(details) = cell::handle(actor, &mut msg, sender, me, self, true) {
+            ActorHost::return_poison(self, me, sender, msg, details);
+        }
     }
 
     fn set_watch(&mut self, me: &ActorAddress, fds: Vec<i32>) {

@@ -1,7 +1,6 @@
 //! Base-independent actor machinery, shared by every system base.
 
 pub(crate) mod cell;
-pub(crate) mod host;
 pub(crate) mod kernel;
 pub(crate) mod timers;
 

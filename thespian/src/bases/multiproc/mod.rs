@@ -518,7 +518,7 @@ impl SystemBase for MultiprocBase {
 
     fn tell(&self, from: &ActorAddress, to: &ActorAddress, msg: Box<dyn Message>) -> Result<(), ActorSystemError> {
         let mut state = self.open()?;
-        crate::core::host::ActorHost::send(&mut state.kernel, from, to, msg)?;
+        crate::api::context::ActorHost::send(&mut state.kernel, from, to, msg)?;
         self.run(&mut state, Some(from))
     }
 
