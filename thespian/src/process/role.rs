@@ -5,6 +5,10 @@
 //! [`Zygote`](super::Zygote) sets it, on the process it starts. Every other run of a binary that links
 //! thespian (the program, its tests, doctests, trybuild builds) finds no role and goes on as
 //! if nothing happened: one environment lookup.
+//!
+//! The code of the zygote and of a fresh child is in this module; the admin's is the
+//! multi-process bases' own, registered as a [`RoleEntry`], so that the process model never
+//! calls up into the bases that use it.
 
 use std::ffi::{c_char, c_int, OsString};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,7 +22,8 @@ pub(crate) const ROLE_VAR: &str = "THESPIAN_ROLE";
 /// The value of [`ROLE_VAR`] for a zygote.
 pub(crate) const ZYGOTE: &str = "zygote";
 
-/// The value of [`ROLE_VAR`] for the admin of a multi-process system.
+/// The value of [`ROLE_VAR`] for the admin of a multi-process system. Its code is the
+/// [`RoleEntry`] of this name, which the multi-process bases register.
 pub(crate) const ADMIN: &str = "admin";
 
 /// The value of [`ROLE_VAR`] for a zygote's child that executed the program afresh (the
@@ -115,6 +120,37 @@ impl Fresh {
         std::process::exit(code)
     }
 }
+
+/// The code of a role that a layer above this one provides, registered with `inventory` by
+/// that layer: the admin's, `inventory::submit! { RoleEntry::new(ADMIN, run) }` in the
+/// multi-process bases, the way actor processes register their [`ChildEntry`](super::ChildEntry).
+/// The process model names the role and sets the process up for it; the role's code runs
+/// once the registries are filled.
+pub(crate) struct RoleEntry {
+    name: &'static str,
+    run: fn() -> !,
+}
+
+impl RoleEntry {
+    /// The code of the role named `name`; `run` plays it to its end.
+    pub(crate) const fn new(name: &'static str, run: fn() -> !) -> Self {
+        Self { name, run }
+    }
+
+    /// Runs the code registered for the role `name`; a binary with none exits with
+    /// [`EXIT_SETUP_FAILED`].
+    fn run(name: &str) -> ! {
+        match inventory::iter::<RoleEntry>.into_iter().find(|entry| entry.name == name) {
+            Some(entry) => (entry.run)(),
+            None => {
+                eprintln!("thespian: no code is registered for the {ROLE_VAR} `{name}`; this process exits");
+                std::process::exit(EXIT_SETUP_FAILED)
+            }
+        }
+    }
+}
+
+inventory::collect!(RoleEntry);
 
 /// Set once the environment was looked at, by the constructor or by [`init`].
 static CLAIMED: AtomicBool = AtomicBool::new(false);
@@ -261,7 +297,7 @@ impl Role {
     fn run(self) -> ! {
         match self {
             Role::Zygote(setup) => zygote::run(setup),
-            Role::Admin => crate::bases::multiproc::admin::run(),
+            Role::Admin => RoleEntry::run(ADMIN),
             Role::Child(fresh) => fresh.run(),
         }
     }

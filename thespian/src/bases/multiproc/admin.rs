@@ -25,6 +25,7 @@ use super::{actor, base_name};
 use crate::api::capabilities::Capabilities;
 use crate::api::system_messages::ActorExitRequest;
 use crate::core::kernel::{HostEnd, Kernel, SpawnOrder};
+use crate::process::role::{self, RoleEntry};
 use crate::process::{ChildProcess, Zygote};
 use crate::wire::frame::{self, Frame, FrameCodec, Hello, Role};
 use crate::wire::WireEnvelope;
@@ -54,8 +55,10 @@ pub(crate) struct AdminConfig {
     pub(crate) logging: LogConfig,
 }
 
+inventory::submit! { RoleEntry::new(role::ADMIN, run) }
+
 /// The admin role: reads its configuration, serves until the system shuts down, exits.
-pub(crate) fn run() -> ! {
+fn run() -> ! {
     let code = match config_from_env() {
         Ok(config) => match tokio::runtime::Builder::new_current_thread().enable_all().build() {
             Ok(runtime) => runtime.block_on(serve(config)),
