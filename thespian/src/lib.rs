@@ -46,6 +46,7 @@ mod encoding;
 pub mod patterns;
 #[cfg(target_os = "linux")]
 mod process;
+mod system;
 pub mod wire;
 
 /// The README's example, compiled and run with the doctests so it cannot drift.
@@ -59,8 +60,8 @@ pub use api::capabilities::{CapValue, Capabilities};
 pub use api::context::ActorContext;
 pub use api::dispatch::{family_mut, Dispatch, FamilyId, HandlerReturn, TypeDispatch};
 pub use api::error::{ActorSystemError, ActorSystemException};
+pub use api::logging::Logging;
 pub use api::message::Message;
-pub use api::system::{ActorSystem, ActorSystemBuilder, Logging, PrivateSystem};
 pub use api::system_messages::{
     ActorExitRequest, ActorSystemConventionUpdate, ActorSystemMessage, ChildActorExited, DeadEnvelope, LoadedSource,
     PoisonMessage, ThespianActorStatus, ThespianStatusReq, ThespianSystemStatus, UndecodedMessage, UnloadedSource,
@@ -69,6 +70,7 @@ pub use api::system_messages::{
 pub use api::watch::ThespianWatch;
 #[doc(inline)]
 pub use codes::ErrorCode;
+pub use system::{ActorSystem, ActorSystemBuilder, PrivateSystem};
 pub use thespian_macros::{initializing_messages, Message};
 // One `pub use` per macro that carries its spec name: rustdoc searches the alias only when
 // it is written on the re-export (an alias on the proc-macro definition is not carried over).

@@ -7,7 +7,7 @@ pub(crate) mod codec;
 pub(crate) mod context;
 pub(crate) mod dispatch;
 pub(crate) mod error;
+pub(crate) mod logging;
 pub(crate) mod message;
-pub(crate) mod system;
 pub(crate) mod system_messages;
 pub(crate) mod watch;

@@ -1,6 +1,7 @@
 //! System bases (spec §9): how actors are scheduled and how messages travel.
 //! Lifecycle rules are not here but in `core`.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use crate::api::actor::ActorSpec;
@@ -45,4 +46,10 @@ pub(crate) trait SystemBase: Send + Sync {
             tracing::warn!(error = %e, "actor system shutdown on drop failed");
         }
     }
+}
+
+/// A number unique to each system of this process, and unlikely to be shared with another.
+pub(crate) fn new_system_id() -> u64 {
+    static COUNTER: AtomicU32 = AtomicU32::new(1);
+    (u64::from(std::process::id()) << 32) | u64::from(COUNTER.fetch_add(1, Ordering::Relaxed))
 }

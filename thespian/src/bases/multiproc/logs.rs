@@ -31,7 +31,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use super::conn::Writer;
 use super::proto::Control;
 use crate::api::address::ActorAddress;
-use crate::api::system::Logging;
+use crate::api::logging::Logging;
 
 /// The file Thespian's internals log to (spec §4.13.1).
 pub(crate) const FILE_VAR: &str = "THESPLOG_FILE";

@@ -175,7 +175,7 @@ impl MultiprocBase {
         }
         let (connection, hello, at) = if options.base == QUEUE {
             // Spec §9.3: a new system for each program that asks, private to it.
-            let system = crate::api::system::new_system_id();
+            let system = crate::bases::new_system_id();
             start_admin(&options, system)?;
             let (stream, hello) = connect_queue(system)?;
             (PeerStream::Unix(stream), hello, "the system's socket".to_string())
@@ -192,7 +192,7 @@ impl MultiprocBase {
                     )))
                 }
                 None => {
-                    at.set_port(start_admin(&options, crate::api::system::new_system_id())?);
+                    at.set_port(start_admin(&options, crate::bases::new_system_id())?);
                     connect(options.base, at)?
                         .ok_or_else(|| startup(format!("the admin started but does not answer on {at}")))?
                 }
