@@ -49,6 +49,9 @@ mod process;
 mod system;
 pub mod wire;
 
+#[cfg(test)]
+mod layers;
+
 /// The README's example, compiled and run with the doctests so it cannot drift.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

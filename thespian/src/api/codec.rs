@@ -1,5 +1,5 @@
 //! A message as bytes: its body by its registered type name, and a message nested in
-//! another. Public in [`wire`](crate::wire), with the envelopes that carry them.
+//! another. Public in `thespian::wire`, with the envelopes that carry them.
 
 use serde::Serialize;
 

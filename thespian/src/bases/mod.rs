@@ -1,5 +1,8 @@
 //! System bases (spec §9): how actors are scheduled and how messages travel.
 //! Lifecycle rules are not here but in `core`.
+//!
+//! The bases use every layer under them (the kernel, the wire, the process model); only the
+//! `ActorSystem` facade in `system` uses them (see `layers.rs`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;

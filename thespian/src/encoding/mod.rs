@@ -6,9 +6,9 @@
 //! bytes, the bound on nesting of every recursive value ([`depth`]), and the text of a
 //! caught panic, which a decode reports when a type's `Deserialize` panics.
 //!
-//! It uses only [`codes`](crate::codes). The Actor API builds on it (a message's encoding by
+//! It uses only [`codes`]. The Actor API builds on it (a message's encoding by
 //! its registered name, nested messages, capability values); the public face of all of it is
-//! the [`wire`](crate::wire) module.
+//! the `thespian::wire` module.
 
 pub(crate) mod depth;
 

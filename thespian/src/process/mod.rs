@@ -44,6 +44,13 @@
 //! Every descriptor is close-on-exec unless passed on purpose; a child holds only standard
 //! output and error, a null standard input and its own socket, ignores `SIGPIPE`, and ends
 //! with code [`EXIT_PANIC`] if its entry point panics.
+//!
+//! # Where it sits
+//!
+//! Under the bases, over the encoding and the Actor API's errors only (see `layers.rs`): the
+//! bases start zygotes and admins through it, and register the code of their processes,
+//! [`ChildEntry`] for an actor process and a [`RoleEntry`](role::RoleEntry) for the admin,
+//! so that nothing here calls up into them.
 
 mod os;
 mod proto;
