@@ -127,7 +127,8 @@ fn serve(shared: &Mutex<Kernel>, link: &Arc<Link>, order: SpawnOrder, listening:
         };
         // The reader threads run mail themselves while the kernel is free: see `run_inline`.
         drop(kernel);
-        let state = link.lock();
+        let mut state = link.lock();
+        state.ack_admin();
         let (state, arrived) = link.wait_for(state, deadline, |s| {
             let closed = closing.is_some() && !leaving && s.peers.reading() == 0;
             let attention = std::mem::take(&mut s.attention);

@@ -192,6 +192,11 @@ impl Writer {
         Ok(())
     }
 
+    /// Whether frames were sent since the last [`Writer::flush`].
+    pub(crate) fn has_unflushed(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
     /// Hands what was sent to the socket: what it does not take at once goes to the drain
     /// thread. Fails once writing has failed.
     pub(crate) fn flush(&mut self) -> Result<(), FrameError> {

@@ -59,6 +59,10 @@ pub(crate) struct LinkState {
     closer: Box<dyn Fn() + Send>,
 }
 
+/// An actor process acknowledges the admin's mail when it writes to the admin anyway, or
+/// after this many envelopes: what it had not acknowledged when it dies is dead letters.
+const ADMIN_ACK_EVERY: u64 = 64;
+
 /// How long a process waits, as it closes a connection, for what it sent to be written.
 const FINISH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -318,8 +322,9 @@ impl LinkState {
     /// process did not acknowledge dead letters if the process dies.
     pub(crate) fn flush_all(&mut self) -> Result<(), FrameError> {
         self.peers.flush(&mut self.writer);
+        // With other frames to the admin, or once many wait for it: one write either way.
         let (up_to, acked) = self.from_admin;
-        if up_to != acked {
+        if up_to != acked && (self.writer.has_unflushed() || up_to - acked >= ADMIN_ACK_EVERY) {
             self.from_admin.1 = up_to;
             self.writer.send(&Frame::Ack { up_to })?;
         }
@@ -330,6 +335,16 @@ impl LinkState {
     /// kernel waits for them, without this lock, before it runs more handlers.
     pub(crate) fn congestion(&self) -> Vec<Congestion> {
         self.writer.congested().into_iter().chain(self.peers.congestion()).collect()
+    }
+
+    /// Acknowledges the admin's mail now, if any is owed: an actor process does so before it
+    /// waits for more, so that what it handled is not made a dead letter should it die.
+    pub(crate) fn ack_admin(&mut self) {
+        let (up_to, acked) = self.from_admin;
+        if up_to != acked {
+            self.from_admin.1 = up_to;
+            let _ = self.writer.send(&Frame::Ack { up_to }).and_then(|()| self.writer.flush());
+        }
     }
 
     /// Sends and flushes a control message.

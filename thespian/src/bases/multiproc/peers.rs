@@ -127,7 +127,10 @@ impl Peers {
     pub(crate) fn flush(&mut self, admin: &mut Writer) {
         let mut failed = Vec::new();
         for (host, (id, writer)) in &mut self.writers {
-            if let Err(e) = piggyback(self.got.get_mut(id), writer).and_then(|()| writer.flush()) {
+            // An acknowledgement owed rides along with mail, never alone: the reader sends
+            // those (`ack`).
+            let ack = if writer.has_unflushed() { piggyback(self.got.get_mut(id), writer) } else { Ok(()) };
+            if let Err(e) = ack.and_then(|()| writer.flush()) {
                 tracing::debug!(host, error = %e, "a direct connection failed");
                 failed.push(*host);
             }
