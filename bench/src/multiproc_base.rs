@@ -156,14 +156,13 @@ const TCP: Facts = Facts {
     big: "10 MiB message round trip (`serde_bytes`), median",
     big_target: Some(BIG_TARGET_MS),
     systems: "each on a free Admin Port",
-    why_ask: "the program and the actor talk directly, but each end adds a thread handoff a raw ping-pong \
-              does not have: a reader thread files the frame and wakes the thread that runs the actor's \
-              kernel, or the one awaiting the reply, under a lock; and each message is encoded and decoded. \
-              On this 2-vCPU VM most of it is waking a thread on the other CPU (pinned to one CPU, the \
-              ask takes a third of the time: bench/README.md)",
+    why_ask: "the program and the actor talk directly, and no end hands a message to another thread any \
+              more (the actor's reader thread runs its handler; the asking thread watches for the reply \
+              for 50 µs before it sleeps), so an ask wakes two threads, as the raw ping-pong does. What \
+              is left: each message is encoded, framed, decoded and routed at both ends, and the ask \
+              crosses two processes where the raw peer is a thread of the same process (bench/README.md)",
     why_tell: "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
-               addresses, type name and body); the consumer's reader thread takes a lock and wakes the actor's \
-               thread per read",
+               addresses, type name and body)",
     why_big: "the payload is copied several times each way (encoded into the frame buffer, through the \
               socket, into the reader's buffer, decoded into the message)",
     why_create: WHY_CREATE,
@@ -181,12 +180,11 @@ const UDP: Facts = Facts {
     big: "60 000-byte message round trip (`serde_bytes`; a 10 MiB one does not fit a 64 KiB datagram), median",
     big_target: None,
     systems: "each on a free Admin Port",
-    why_ask: "each message is a DATA datagram that the receiver acknowledges with an ACK datagram of its own, so \
-              an ask is 4 datagrams where the raw ping-pong sends 2; at each end the socket's receiving thread \
-              wakes twice per ask (for the message, and for the acknowledgement of the one it sent), sends an \
-              acknowledgement, and hands the message to the thread that runs the kernel or awaits the reply. \
-              Pinned to one CPU an ask takes 65–70 µs (TCP's: 30 µs), two thirds of it in the two receiving \
-              threads (perf, bench/README.md)",
+    why_ask: "in the actor process the socket's receiving thread, which also sends acknowledgements and \
+              retransmits and so must never run a handler, hands each message to the actor's main thread: \
+              one wake-up more than on TCP. And an ask is three datagrams where the raw ping-pong sends \
+              two: the answer carries the request's acknowledgement, but the answer's own goes alone, \
+              1 ms later (bench/README.md)",
     why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
                many frames per call; the producer's receiving thread sends nearly all of them, refilling the \
                window as acknowledgements come, at about 3 µs per `sendto` (on loopback it runs the receiving side \
