@@ -577,6 +577,28 @@ fn sum_below(count: u64) -> u64 {
     count * count.saturating_sub(1) / 2
 }
 
+/// Asks `to` the `question` (each time a round trip, never a sleep) until its answer has
+/// `count` of something (`counted` reads it from the answer), within [`ANSWER`]; more than
+/// `count` fails at once. Returns that answer.
+fn ask_until_counted<R: Message + std::fmt::Debug>(
+    asys: &ActorSystem,
+    to: &ActorAddress,
+    question: impl Message + Clone,
+    count: u64,
+    counted: impl Fn(&R) -> u64,
+) -> Result<R, Failure> {
+    let deadline = std::time::Instant::now() + ANSWER;
+    loop {
+        let answer: R = answer(asys, to, question.clone())?;
+        let so_far = counted(&answer);
+        if so_far == count {
+            return Ok(answer);
+        }
+        assert!(so_far < count, "more than {count}: {answer:?}");
+        assert!(std::time::Instant::now() < deadline, "only {answer:?} of {count} within {ANSWER:?}");
+    }
+}
+
 on_multiprocess_bases! {
     fn spec_9_10_000_tells_from_outside_all_arrive(asys) {
         let counter = asys.create_actor::<Counter>()?;
@@ -594,16 +616,8 @@ on_multiprocess_bases! {
         asys.tell(&from, Flood { to: to.clone(), count: 10_000 })?;
         // The flood reaches `to` from another process: ask until all of it has (each ask a
         // round trip), within the usual bound.
-        let deadline = std::time::Instant::now() + ANSWER;
-        loop {
-            let counted: Counted = answer(asys, &to, HowMany)?;
-            if counted.count == 10_000 {
-                assert_eq!(counted.sum, sum_below(10_000));
-                break;
-            }
-            assert!(counted.count < 10_000, "too many: {counted:?}");
-            assert!(std::time::Instant::now() < deadline, "only {counted:?} arrived within {ANSWER:?}");
-        }
+        let counted: Counted = ask_until_counted(asys, &to, HowMany, 10_000, |c: &Counted| c.count)?;
+        assert_eq!(counted.sum, sum_below(10_000));
         Ok(())
     }
 
@@ -640,7 +654,7 @@ on_multiprocess_bases! {
 #[derive(Debug, Clone, Serialize, Deserialize, Message)]
 struct Swap {
     to: ActorAddress,
-    count: u32,
+    count: u64,
     size: usize,
 }
 
@@ -651,7 +665,7 @@ struct Received;
 /// A [`Swapper`]'s answer to [`Received`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Message)]
 struct ReceivedSoFar {
-    blobs: u32,
+    blobs: u64,
     bytes: usize,
 }
 
@@ -682,18 +696,10 @@ impl Swapper {
 }
 
 /// Asks each swapper until it has received `blobs` blobs of `bytes` bytes in all.
-fn await_received(asys: &ActorSystem, swappers: &[&ActorAddress], blobs: u32, bytes: usize) -> TestResult {
-    let deadline = std::time::Instant::now() + ANSWER;
+fn await_received(asys: &ActorSystem, swappers: &[&ActorAddress], blobs: u64, bytes: usize) -> TestResult {
     for swapper in swappers {
-        loop {
-            let so_far: ReceivedSoFar = answer(asys, swapper, Received)?;
-            if so_far.blobs == blobs {
-                assert_eq!(so_far.bytes, bytes);
-                break;
-            }
-            assert!(so_far.blobs < blobs, "too many: {so_far:?}");
-            assert!(std::time::Instant::now() < deadline, "only {so_far:?} of {blobs} arrived within {ANSWER:?}");
-        }
+        let so_far = ask_until_counted(asys, swapper, Received, blobs, |r: &ReceivedSoFar| r.blobs)?;
+        assert_eq!(so_far.bytes, bytes);
     }
     Ok(())
 }
@@ -783,10 +789,7 @@ fn mail_to_a_killed_process_comes_back(asys: &ActorSystem) -> TestResult {
     let (from, to) = (asys.create_actor::<Counter>()?, asys.create_actor::<Target>()?);
     // One message first, so that `from` sends to `to` directly where it can.
     asys.tell(&from, Flood { to: to.clone(), count: 1 })?;
-    let deadline = std::time::Instant::now() + ANSWER;
-    while answer::<Counted>(asys, &to, HowMany)?.count < 1 {
-        assert!(std::time::Instant::now() < deadline, "the first message did not arrive");
-    }
+    ask_until_counted(asys, &to, HowMany, 1, |c: &Counted| c.count)?;
     let pid: u32 = answer(asys, &to, "pid?".to_string())?;
     let pid = rustix::process::Pid::from_raw(pid as i32).ok_or("no pid")?;
     // Stopped, `to` reads nothing more: the flood waits in its socket (sent directly, or
@@ -798,15 +801,8 @@ fn mail_to_a_killed_process_comes_back(asys: &ActorSystem) -> TestResult {
     let _: Counted = answer(asys, &from, HowMany)?;
     rustix::process::kill_process(pid, rustix::process::Signal::KILL)?;
     // Every one comes back as a dead letter; none is lost on the way.
-    let expected = Counted { count, sum: sum_below(count) };
-    loop {
-        let dead: Counted = answer(asys, &tally, HowMany)?;
-        if dead == expected {
-            break;
-        }
-        assert!(dead.count < count, "more dead letters than sent: {dead:?}");
-        assert!(std::time::Instant::now() < deadline, "only {dead:?} of {count} came back within {ANSWER:?}");
-    }
+    let dead = ask_until_counted(asys, &tally, HowMany, count, |c: &Counted| c.count)?;
+    assert_eq!(dead, Counted { count, sum: sum_below(count) });
     Ok(())
 }
 
