@@ -240,8 +240,12 @@ fn run_inline(shared: &Mutex<Kernel>, link: &Link) -> bool {
         }
     }
     let quiet = kernel.has_actors() && kernel.next_timer_deadline() == timer && kernel.watched_fds() == watched;
+    let mut state = link.lock();
+    // Mail the admin forwarded may have run here too; it is acknowledged as the main thread
+    // would before it waits.
+    state.ack_admin();
     if !quiet {
-        link.lock().attention = true;
+        state.attention = true;
     }
     quiet
 }
