@@ -52,7 +52,7 @@ pub(crate) struct Peers {
     /// How many frames `early` holds.
     early_count: usize,
     /// Every connection's socket, to close them all when the process leaves the system.
-    sockets: HashMap<u64, PeerStream>,
+    sockets: HashMap<u64, (u32, PeerStream)>,
     /// On each connection this process sends mail on (TCP and Unix sockets): what the peer
     /// has not acknowledged yet. A UDP stream keeps its own.
     sent: HashMap<u64, Sent>,
@@ -186,7 +186,7 @@ impl Peers {
             // A connection this process only reads (it sends to that host on another): the
             // acknowledgements are all it writes on it.
             None => {
-                if let Some(socket) = self.sockets.get(&id) {
+                if let Some((_, socket)) = self.sockets.get(&id) {
                     write_frame(socket, frame);
                 }
             }
@@ -230,11 +230,19 @@ impl Peers {
     pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer) {
         if let Some((id, _)) = self.writers.remove(&host) {
             self.hand_back(id, admin);
-            if let Some(socket) = self.sockets.remove(&id) {
+            if let Some((_, socket)) = self.sockets.remove(&id) {
                 socket.hand_back(admin);
                 socket.shutdown();
             }
         }
+        // A connection the peer opened and this process only reads ends too: on UDP nothing
+        // else would end it until the keepalive gave up, and a process leaving waits for it.
+        self.sockets.retain(|_, (peer, socket)| {
+            if *peer == host {
+                socket.shutdown();
+            }
+            *peer != host
+        });
         self.marked.remove(&host);
         self.early_count -= self.early.remove(&host).map_or(0, |early| early.len());
     }
@@ -254,7 +262,7 @@ impl Peers {
         // The peers read up to the goodbye, and handle what they read.
         self.sent.clear();
         self.leaving = true;
-        for (_, socket) in self.sockets.iter().filter(|(id, _)| !written.contains(id)) {
+        for (_, (_, socket)) in self.sockets.iter().filter(|(id, _)| !written.contains(id)) {
             bye(socket);
         }
     }
@@ -275,7 +283,7 @@ impl Peers {
         self.writers.clear();
         self.sent.clear();
         self.got.clear();
-        for (_, socket) in self.sockets.drain() {
+        for (_, (_, socket)) in self.sockets.drain() {
             socket.shutdown();
         }
         std::mem::take(&mut self.readers)
@@ -483,7 +491,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     if !matches!(closing, PeerStream::Udp(_)) {
         state.peers.got.insert(id, Got::default());
     }
-    state.peers.sockets.insert(id, closing);
+    state.peers.sockets.insert(id, (host, closing));
     state.peers.reading += 1;
     let reader_link = Arc::clone(link);
     if let PeerStream::Udp(stream) = reading {
@@ -615,7 +623,7 @@ fn ended(link: &Link, host: u32, id: u64, failed: bool) {
     } else {
         state.peers.sent.remove(&id);
     }
-    if let Some(socket) = state.peers.sockets.remove(&id) {
+    if let Some((_, socket)) = state.peers.sockets.remove(&id) {
         // A UDP peer that stopped answering: what it did not confirm goes another way.
         if failed {
             socket.hand_back(&mut state.writer);
