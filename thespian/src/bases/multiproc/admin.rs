@@ -530,6 +530,13 @@ impl Router {
                             return;
                         }
                     }
+                    // The peer went away: a process that exits with the admin's last frames
+                    // unread resets its connection. Its end is reported as any other.
+                    Some(Err(frame::FrameError::Io(e)))
+                        if matches!(e.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe) =>
+                    {
+                        break format!("closed: {e}")
+                    }
                     Some(Err(e)) => {
                         // Only this connection ends; the admin and its actors go on.
                         tracing::warn!(link = id, error = %e, "a connection sent a bad frame and was closed");
