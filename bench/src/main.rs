@@ -258,6 +258,10 @@ fn all_processes_gone(within: Duration) -> Result<(), BenchError> {
 fn main() -> ExitCode {
     // First: in an actor process (this binary in a child role) this does not return.
     thespian::init();
+    // A raw echo process of the multi-process ask benchmark: this binary, started again.
+    if multiproc_base::run_echo_process() {
+        return ExitCode::SUCCESS;
+    }
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(args) => args,
         Err((text, 0)) => {

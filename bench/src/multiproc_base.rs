@@ -158,9 +158,11 @@ const TCP: Facts = Facts {
     systems: "each on a free Admin Port",
     why_ask: "the program and the actor talk directly, and no end hands a message to another thread any \
               more (the actor's reader thread runs its handler; the asking thread watches for the reply \
-              for 50 µs before it sleeps), so an ask wakes two threads, as the raw ping-pong does. What \
-              is left: each message is encoded, framed, decoded and routed at both ends, and the ask \
-              crosses two processes where the raw peer is a thread of the same process (bench/README.md)",
+              for 50 µs before it sleeps). Crossing processes is not the gap: the raw ping-pong with a \
+              peer process, in the same run, costs about 1 µs more than with a thread peer. What is left \
+              is thespian's own work per round trip (encoding, framing, decoding, routing, the \
+              acknowledgement bookkeeping, and the program's reader thread filing the reply for the \
+              asking thread), 13-20 µs here, not yet profiled apart (bench/README.md)",
     why_tell: "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
                addresses, type name and body)",
     why_big: "the payload is copied several times each way (encoded into the frame buffer, through the \
@@ -521,6 +523,82 @@ impl RawEnd {
     }
 }
 
+/// The environment variable that makes this binary a raw echo process: `unix:NAME` (an
+/// abstract socket), `tcp:ADDR` or `udp:ADDR`, where the bench waits for it.
+pub(crate) const ECHO_VAR: &str = "THESPIAN_BENCH_RAW_ECHO";
+
+/// In a raw echo process (see [`ECHO_VAR`]): connects back to the bench and answers every
+/// word with the same word until the bench closes. Returns whether this process is one.
+pub(crate) fn run_echo_process() -> bool {
+    let Ok(at) = std::env::var(ECHO_VAR) else { return false };
+    let end = match at.split_once(':') {
+        Some(("unix", name)) => {
+            use std::os::linux::net::SocketAddrExt as _;
+            std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())
+                .and_then(|at| UnixStream::connect_addr(&at))
+                .map(RawEnd::Unix)
+        }
+        Some(("tcp", addr)) => TcpStream::connect(addr).and_then(|s| s.set_nodelay(true).map(|()| RawEnd::Tcp(s))),
+        Some(("udp", addr)) => UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|s| s.connect(addr).and_then(|()| s.send(&[1]).map(|_| RawEnd::Udp(s)))),
+        _ => Err(io::Error::new(io::ErrorKind::InvalidInput, format!("{ECHO_VAR}={at:?}"))),
+    };
+    match end {
+        Ok(mut end) => {
+            while let Ok(Some(word)) = end.recv() {
+                if end.send(word).is_err() {
+                    break;
+                }
+            }
+        }
+        Err(e) => eprintln!("raw echo process: {e}"),
+    }
+    true
+}
+
+/// A raw echo in a process of its own (this binary, started again), connected to the end
+/// returned: the raw ping-pong that crosses processes, as an ask does.
+fn raw_echo_process(socket: Socket) -> Result<(RawEnd, std::process::Child), BenchError> {
+    if std::env::var_os(ECHO_VAR).is_some() {
+        return Err(format!("an echo process ({ECHO_VAR} is set) starts no echo process of its own").into());
+    }
+    let mut command = std::process::Command::new(std::env::current_exe()?);
+    command.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    if cfg!(test) {
+        // This binary is the test harness: it runs the one test that is the echo, never
+        // the benchmarks (whose echo would start the harness again, and so on).
+        command.args(["--exact", "multiproc_base::tests::raw_echo_child", "--ignored", "--quiet"]);
+    }
+    match socket {
+        Socket::Unix => {
+            use std::os::linux::net::SocketAddrExt as _;
+            let name = format!("thespian-bench-echo-{}", std::process::id());
+            let listener = std::os::unix::net::UnixListener::bind_addr(
+                &std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?,
+            )?;
+            let child = command.env(ECHO_VAR, format!("unix:{name}")).spawn()?;
+            let (stream, _) = listener.accept()?;
+            Ok((RawEnd::Unix(stream), child))
+        }
+        Socket::Tcp => {
+            let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+            let child = command.env(ECHO_VAR, format!("tcp:{}", listener.local_addr()?)).spawn()?;
+            let (stream, _) = listener.accept()?;
+            stream.set_nodelay(true)?;
+            Ok((RawEnd::Tcp(stream), child))
+        }
+        Socket::Udp => {
+            let socket = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))?;
+            socket.set_read_timeout(Some(ANSWER))?;
+            let child = command.env(ECHO_VAR, format!("udp:{}", socket.local_addr()?)).spawn()?;
+            // Its first datagram says where it is.
+            let (_, from) = socket.recv_from(&mut [0u8; 16])?;
+            socket.connect(from)?;
+            Ok((RawEnd::Udp(socket), child))
+        }
+    }
+}
+
 /// A thread of this process that answers every word it reads on `end` with the same word,
 /// until the other end closes.
 fn raw_echo(mut end: RawEnd) -> io::Result<JoinHandle<()>> {
@@ -585,15 +663,21 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
     let (mut relayed, relay_near) = RawEnd::pair(facts.socket)?;
     let (relay_onward, behind) = RawEnd::pair(facts.socket)?;
     let peers = [raw_echo(direct_far)?, raw_relay(relay_near, relay_onward)?, raw_echo(behind)?];
+    let (mut crossing, mut echo_process) = raw_echo_process(facts.socket)?;
 
     for n in 0..cfg.ask_warmup {
         ask_once(&asys, &echo, n)?;
         ping(&mut direct, n)?;
         ping(&mut relayed, n)?;
+        ping(&mut crossing, n)?;
     }
     let capacity = usize::try_from(cfg.asks).map_err(|e| e.to_string())?;
-    let (mut asks, mut raws, mut relays) =
-        (Vec::with_capacity(capacity), Vec::with_capacity(capacity), Vec::with_capacity(capacity));
+    let (mut asks, mut raws, mut relays, mut crossings) = (
+        Vec::with_capacity(capacity),
+        Vec::with_capacity(capacity),
+        Vec::with_capacity(capacity),
+        Vec::with_capacity(capacity),
+    );
     let rounds = cfg.ask_rounds.max(1);
     for round in 0..rounds {
         let range = cfg.asks * round / rounds..cfg.asks * (round + 1) / rounds;
@@ -607,6 +691,9 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
         for n in range.clone() {
             relays.push(ping(&mut relayed, n)?);
         }
+        for n in range.clone() {
+            crossings.push(ping(&mut crossing, n)?);
+        }
         std::thread::sleep(SETTLE);
         for n in range {
             asks.push(ask_once(&asys, &echo, n)?);
@@ -614,8 +701,13 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
     }
     direct.close();
     relayed.close();
+    crossing.close();
     for peer in peers {
         peer.join().map_err(|_| "a raw ping-pong thread panicked")?;
+    }
+    let echoed = echo_process.wait()?;
+    if !echoed.success() {
+        return Err(format!("the raw echo process ended with {echoed}").into());
     }
     shut_down(&asys)?;
 
@@ -625,6 +717,7 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
     let raw_median = median(&mut raws, 1e3);
     let raw_p99 = percentile(&raws, 0.99) as f64 / 1e3;
     let relay_median = median(&mut relays, 1e3);
+    let crossing_median = median(&mut crossings, 1e3);
     let ratio = ask_median / raw_median;
     let detail = |what: &str| {
         format!("{} {what} in {rounds} rounds interleaved with the others", group_thousands(cfg.asks as f64))
@@ -636,6 +729,12 @@ fn ask_latency(base: Multiproc, cfg: &crate::Config) -> Result<Vec<Figure>, Benc
         Figure::new(facts.raw, raw_median, Unit::Micros)
             .detail(format!("{}; p99 {raw_p99:.2} µs", detail("round trips"))),
         Figure::new(facts.relayed, relay_median, Unit::Micros).detail(detail("round trips")),
+        Figure::new(
+            "the same raw ping-pong with a peer process (this binary, started again), median",
+            crossing_median,
+            Unit::Micros,
+        )
+        .detail(format!("{}; ask ÷ this: {:.2} ×", detail("round trips"), ask_median / crossing_median)),
         Figure::new("ask ÷ raw ping-pong, medians", ratio, Unit::Ratio)
             .target(Target::AtMost(ASK_RATIO_TARGET))
             .detail(format!("ask ÷ relayed ping-pong: {:.2} ×", ask_median / relay_median))
@@ -844,6 +943,14 @@ fn system_start_and_shutdown(base: Multiproc, cfg: &crate::Config) -> Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The raw echo process of the ask benchmark when the benchmarks run as tests: this
+    /// test harness, started again with [`ECHO_VAR`] set, runs only this test.
+    #[test]
+    #[ignore = "run in a child process by the ask benchmark's test"]
+    fn raw_echo_child() {
+        assert!(run_echo_process(), "run only with {ECHO_VAR} set, by the ask benchmark");
+    }
 
     #[test]
     fn raw_ping_pongs_answer_and_end_on_every_kind_of_socket() {
