@@ -112,7 +112,10 @@ fn serve(shared: &Mutex<Kernel>, link: &Arc<Link>, order: SpawnOrder, listening:
         // that mail sent once the parent knows is a dead letter there (spec §4.3).
         transmit(&mut kernel, link)?;
         leaving = true;
-        link.lock().control(&Control::Leaving).map_err(|e| e.to_string())?;
+        let mut state = link.lock();
+        state.peers.leave();
+        state.control(&Control::Leaving).map_err(|e| e.to_string())?;
+        drop(state);
     }
     // Set once the actor is gone and its peers were told goodbye: until each has closed its
     // connection (or this deadline), what they still send is handled here.
@@ -202,6 +205,7 @@ fn serve(shared: &Mutex<Kernel>, link: &Arc<Link>, order: SpawnOrder, listening:
             });
             if state.peers.reading() == 0 || Instant::now() >= bye {
                 leaving = true;
+                state.peers.leave();
                 state.control(&Control::Leaving).map_err(|e| e.to_string())?;
             }
         }

@@ -66,6 +66,9 @@ pub(crate) struct Peers {
     reading: usize,
     /// The goodbye was said: a connection opened since is told at once.
     leaving: bool,
+    /// The admin was told this process leaves: it waits for no connection any more, so one
+    /// opened since is closed unread.
+    left: bool,
     next_connection: u64,
 }
 
@@ -272,6 +275,11 @@ impl Peers {
         self.writers.values().filter_map(|(_, writer)| writer.congested())
     }
 
+    /// This process tells the admin it leaves: see `left`.
+    pub(crate) fn leave(&mut self) {
+        self.left = true;
+    }
+
     /// How many connections are still being read.
     pub(crate) fn reading(&self) -> usize {
         self.reading
@@ -473,6 +481,12 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     };
     let id = state.peers.next_connection;
     state.peers.next_connection += 1;
+    if state.peers.left {
+        // This process told the admin it leaves, and reads no new connection to its end: the
+        // peer sees it close without a goodbye, so what it sent on it goes another way.
+        stream.shutdown();
+        return;
+    }
     if state.peers.leaving {
         // Opened by a peer that had not heard this process is leaving.
         bye(&closing);
