@@ -288,9 +288,7 @@ impl Link {
             };
         }
     }
-}
 
-impl Link {
     /// Says goodbye and closes the connection: the admin forgets this process.
     pub(crate) fn detach(&self) {
         let _ = self.lock().writer.send(&Frame::Bye);
