@@ -829,3 +829,28 @@ fn spec_4_2_with_admin_routing_mail_to_a_process_killed_outright_comes_back_as_d
     }
     Ok(())
 }
+
+// ----- waiting for answers without spinning ------------------------------------------------
+
+#[test]
+fn spec_6_6_with_reply_spin_off_every_ask_and_listen_is_still_answered() -> TestResult {
+    use common::actors::TextEcho;
+    for base in ["multiprocQueueBase", "multiprocTCPBase", "multiprocUDPBase"] {
+        let asys = builder(base).reply_spin(std::time::Duration::ZERO).build()?;
+        let outcome = (|| -> TestResult {
+            let echo = asys.create_actor::<TextEcho>()?;
+            for n in 0..200 {
+                let text = format!("ask {n}");
+                let back: String = answer(&asys, &echo, text.clone())?;
+                assert_eq!(back, text);
+            }
+            // A wait that outlasts any spin sleeps, and wakes for the answer.
+            asys.tell(&echo, "told".to_string())?;
+            assert_eq!(asys.listen_as::<String>(ANSWER)?.as_deref(), Some("told"));
+            Ok(())
+        })();
+        asys.shutdown()?;
+        outcome.map_err(|e| format!("on {base}: {e}"))?;
+    }
+    Ok(())
+}

@@ -76,6 +76,8 @@ pub(crate) struct Link {
     woken: AtomicU64,
     /// A thread watches `woken`.
     spinning: AtomicBool,
+    /// How long it watches, in nanoseconds ([`SPIN`] unless set).
+    spin: AtomicU64,
     /// In an actor process: runs the mail a peer's reader thread just filed, on that
     /// thread, when the kernel is free; true if nothing is left for the main thread.
     inline: OnceLock<Inline>,
@@ -120,6 +122,7 @@ impl Link {
             arrived: Condvar::new(),
             woken: AtomicU64::new(0),
             spinning: AtomicBool::new(false),
+            spin: AtomicU64::new(SPIN.as_nanos() as u64),
             inline: OnceLock::new(),
         });
         let reader = Arc::clone(&link);
@@ -215,6 +218,11 @@ impl Link {
         }
     }
 
+    /// How long [`Link::spin_until_woken`] watches; zero: not at all.
+    pub(crate) fn set_spin(&self, spin: std::time::Duration) {
+        self.spin.store(u64::try_from(spin.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
     /// How many wake-ups there were: see [`Link::spin_until_woken`].
     pub(crate) fn woken(&self) -> u64 {
         self.woken.load(Ordering::Acquire)
@@ -225,14 +233,15 @@ impl Link {
     /// the sleeping thread's wake-up. Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
         static CPUS: OnceLock<usize> = OnceLock::new();
-        if *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)) < 2 {
+        let spin = self.spin.load(Ordering::Relaxed);
+        if spin == 0 || *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)) < 2 {
             return false;
         }
         // One thread at a time: many spinning would take the CPUs the reply needs.
         if self.spinning.swap(true, Ordering::Acquire) {
             return false;
         }
-        let until = deadline.min(Instant::now() + SPIN);
+        let until = deadline.min(Instant::now() + std::time::Duration::from_nanos(spin));
         let woken = 'spin: loop {
             for _ in 0..64 {
                 if self.woken.load(Ordering::Acquire) != seen {

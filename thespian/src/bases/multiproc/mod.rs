@@ -130,6 +130,9 @@ pub(crate) struct Options {
     pub(crate) attach_only: bool,
     /// How an admin this program starts, and its actor processes, log.
     pub(crate) logging: logs::LogConfig,
+    /// How long a thread waiting for an answer watches for it before it sleeps; `None`:
+    /// the default ([`ActorSystemBuilder::reply_spin`](crate::ActorSystemBuilder::reply_spin)).
+    pub(crate) reply_spin: Option<Duration>,
 }
 
 impl Options {
@@ -206,6 +209,9 @@ impl MultiprocBase {
         let (input, output, close) =
             split(connection).map_err(|e| startup(format!("cannot use the connection to {at}: {e}")))?;
         let link = Link::start(input, output, close, "thespian-admin-link")?;
+        if let Some(spin) = options.reply_spin {
+            link.set_spin(spin);
+        }
         // An admin that shuts down (or has just shut down) as this program attaches.
         let going = || startup(format!("the system on {at} is shutting down; start again once it is gone"));
         let attach = Control::Attach { program: program().to_path_buf(), owner: options.shutdown_on_drop };
