@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Instant;
 
 use super::conn::{Congestion, PeerStream, Writer};
-use super::peers::Peers;
+use super::peers::{Peers, Received, ACK_EVERY};
 use super::proto::{Control, HostBlock, Reader, HOST_BLOCK};
 use super::watch::Readiness;
 use crate::api::address::ActorAddress;
@@ -48,7 +48,7 @@ pub(crate) struct LinkState {
     pub(crate) peers: Peers,
     /// The number of the last envelope the admin sent (numbered to actor processes only),
     /// and the highest this process acknowledged: see [`LinkState::flush_all`].
-    from_admin: (u64, u64),
+    from_admin: Received,
     /// The number of the next [`Control::Sync`] this process sends.
     pub(crate) next_sync: u64,
     /// One past the highest [`Control::Synced`] the admin answered.
@@ -58,10 +58,6 @@ pub(crate) struct LinkState {
     /// Closes the connection both ways.
     closer: Box<dyn Fn() + Send>,
 }
-
-/// An actor process acknowledges the admin's mail when it writes to the admin anyway, or
-/// after this many envelopes: what it had not acknowledged when it dies is dead letters.
-const ADMIN_ACK_EVERY: u64 = 64;
 
 /// How long a process waits, as it closes a connection, for what it sent to be written.
 const FINISH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -113,7 +109,7 @@ impl Link {
                 attention: false,
                 terminated: false,
                 peers: Peers::default(),
-                from_admin: (0, 0),
+                from_admin: Received::default(),
                 next_sync: 0,
                 synced: 0,
                 watch: Readiness::default(),
@@ -188,8 +184,8 @@ impl Link {
                 Err(e) => tracing::warn!(error = %e, "unreadable control message from the admin ignored"),
             },
             Frame::Envelope { seq, .. } => {
-                if *seq != 0 {
-                    state.from_admin.0 = *seq;
+                if *seq != 0 && !state.from_admin.arrived(*seq) {
+                    tracing::warn!(seq, "the admin sent a frame out of sequence");
                 }
                 state.inbound.push_back(frame);
             }
@@ -330,10 +326,10 @@ impl LinkState {
     pub(crate) fn flush_all(&mut self) -> Result<(), FrameError> {
         self.peers.flush(&mut self.writer);
         // With other frames to the admin, or once many wait for it: one write either way.
-        let (up_to, acked) = self.from_admin;
-        if up_to != acked && (self.writer.has_unflushed() || up_to - acked >= ADMIN_ACK_EVERY) {
-            self.from_admin.1 = up_to;
-            self.writer.send(&Frame::Ack { up_to })?;
+        if self.from_admin.owes(if self.writer.has_unflushed() { 1 } else { ACK_EVERY }) {
+            if let Some(ack) = self.from_admin.take_ack() {
+                self.writer.send(&ack)?;
+            }
         }
         self.writer.flush()
     }
@@ -347,10 +343,8 @@ impl LinkState {
     /// Acknowledges the admin's mail now, if any is owed: an actor process does so before it
     /// waits for more, so that what it handled is not made a dead letter should it die.
     pub(crate) fn ack_admin(&mut self) {
-        let (up_to, acked) = self.from_admin;
-        if up_to != acked {
-            self.from_admin.1 = up_to;
-            let _ = self.writer.send(&Frame::Ack { up_to }).and_then(|()| self.writer.flush());
+        if let Some(ack) = self.from_admin.take_ack() {
+            let _ = self.writer.send(&ack).and_then(|()| self.writer.flush());
         }
     }
 

@@ -57,7 +57,7 @@ pub(crate) struct Peers {
     /// has not acknowledged yet. A UDP stream keeps its own.
     sent: HashMap<u64, Sent>,
     /// On each connection this process reads (TCP and Unix sockets): what it acknowledged.
-    got: HashMap<u64, Got>,
+    got: HashMap<u64, Received>,
     /// The process's UDP socket, on `multiprocUDPBase`: connections are streams on it.
     pub(crate) udp: Option<Arc<udp::Endpoint>>,
     /// The reader threads, joined once their sockets are closed.
@@ -81,48 +81,33 @@ impl Peers {
     /// Sends `frame` to `host`: directly if connected, else through the admin's `writer`,
     /// asking the admin, once, where `host` listens.
     pub(crate) fn send(&mut self, admin: &mut Writer, host: u32, frame: Frame) -> Result<(), FrameError> {
-        let mut frame = Some(frame);
-        if let Some((id, writer)) = self.writers.get_mut(&host) {
-            let id = *id;
-            let sent = match (frame.take(), self.sent.get_mut(&id)) {
-                // Numbered, and kept until the peer acknowledges it.
-                (Some(Frame::Envelope { envelope, .. }), Some(sent)) => {
-                    let numbered = Frame::Envelope { seq: sent.next_seq, envelope };
-                    let got = self.got.get_mut(&id);
-                    let sent_now = piggyback(got, writer).and_then(|()| writer.send(&numbered));
-                    sent.unacked.push_back((sent.next_seq, numbered));
-                    sent.next_seq += 1;
-                    sent_now
-                }
-                (Some(other), _) => {
-                    let sent_now = writer.send(&other);
-                    frame = Some(other);
-                    sent_now
-                }
-                (None, _) => Ok(()),
-            };
-            match sent {
-                Ok(()) => return Ok(()),
-                // The peer is going or gone; the admin knows what became of it.
-                Err(e) => {
-                    tracing::debug!(host, error = %e, "a direct connection failed; sending through the admin");
-                    let numbered = self.sent.contains_key(&id);
-                    self.failed(host, admin);
-                    if numbered {
-                        // Handed back with the rest of what the peer did not acknowledge.
-                        return Ok(());
-                    }
+        let Some((id, writer)) = self.writers.get_mut(&host) else {
+            if let Some((_, me)) = self.me {
+                if host != 0 && host != me && self.asked.insert(host) {
+                    admin.control(&Control::Locate(host))?;
                 }
             }
-        } else if let Some((_, me)) = self.me {
-            if host != 0 && host != me && self.asked.insert(host) {
-                admin.control(&Control::Locate(host))?;
+            return admin.send(&frame);
+        };
+        let id = *id;
+        // What could not be written, and the frame if it is not kept for a hand-back.
+        let unsent = match (frame, self.sent.get_mut(&id)) {
+            // Numbered, and kept until the peer acknowledges it.
+            (Frame::Envelope { envelope, .. }, Some(sent)) => {
+                let numbered = Frame::Envelope { seq: sent.next_seq, envelope };
+                let written = piggyback(self.got.get_mut(&id), writer).and_then(|()| writer.send(&numbered));
+                sent.unacked.push_back(numbered);
+                sent.next_seq += 1;
+                written.err().map(|e| (e, None))
             }
-        }
-        match frame {
-            Some(frame) => admin.send(&frame),
-            None => Ok(()),
-        }
+            (frame, _) => writer.send(&frame).err().map(|e| (e, Some(frame))),
+        };
+        let Some((e, frame)) = unsent else { return Ok(()) };
+        // The peer is going or gone; the admin knows what became of it.
+        tracing::debug!(host, error = %e, "a direct connection failed; sending through the admin");
+        self.failed(host, admin);
+        // A numbered envelope went with the rest the peer did not acknowledge.
+        frame.map_or(Ok(()), |frame| admin.send(&frame))
     }
 
     /// Writes out what is buffered for every peer; a peer that cannot be written to is
@@ -158,7 +143,7 @@ impl Peers {
         if !sent.unacked.is_empty() {
             tracing::debug!(frames = sent.unacked.len(), "unacknowledged frames go through the admin");
         }
-        for (_, frame) in sent.unacked {
+        for frame in sent.unacked {
             if admin.send(&frame).is_err() {
                 return;
             }
@@ -168,9 +153,9 @@ impl Peers {
     /// The peer of connection `id` has every frame up to `up_to`.
     fn acknowledged(&mut self, id: u64, up_to: u64) {
         if let Some(sent) = self.sent.get_mut(&id) {
-            while sent.unacked.front().is_some_and(|(seq, _)| *seq <= up_to) {
-                sent.unacked.pop_front();
-            }
+            let oldest = sent.next_seq - sent.unacked.len() as u64;
+            let done = up_to.saturating_add(1).saturating_sub(oldest).min(sent.unacked.len() as u64);
+            sent.unacked.drain(..done as usize);
         }
     }
 
@@ -179,11 +164,10 @@ impl Peers {
     /// Returns whether an acknowledgement is still owed.
     fn ack(&mut self, id: u64, now: bool) -> bool {
         let Some(got) = self.got.get_mut(&id) else { return false };
-        if got.up_to == got.acked || (!now && got.up_to - got.acked < ACK_EVERY) {
-            return got.up_to != got.acked;
+        if !got.owes(if now { 1 } else { ACK_EVERY }) {
+            return got.owes(1);
         }
-        let frame = Frame::Ack { up_to: got.up_to };
-        got.acked = got.up_to;
+        let Some(frame) = got.take_ack() else { return false };
         match self.writers.values_mut().find(|(conn, _)| *conn == id) {
             Some((_, writer)) => drop(writer.send(&frame).and_then(|()| writer.flush())),
             // A connection this process only reads (it sends to that host on another): the
@@ -209,11 +193,10 @@ impl Peers {
     /// their markers, or the frame is out of sequence.
     fn arrived(&mut self, from: u32, id: u64, frame: Frame, inbound: &mut std::collections::VecDeque<Frame>) -> bool {
         if let (Frame::Envelope { seq, .. }, Some(got)) = (&frame, self.got.get_mut(&id)) {
-            if *seq != got.up_to + 1 {
-                tracing::warn!(from, seq, expected = got.up_to + 1, "a direct connection sent a frame out of sequence");
+            if !got.arrived(*seq) {
+                tracing::warn!(from, seq, "a direct connection sent a frame out of sequence");
                 return false;
             }
-            got.up_to = *seq;
         }
         match frame {
             Frame::Ack { up_to } => self.acknowledged(id, up_to),
@@ -231,20 +214,21 @@ impl Peers {
     /// `host`'s process is gone: so are the connections to it. What they had not confirmed
     /// goes to the `admin`, which knows the host is gone.
     pub(crate) fn lost(&mut self, host: u32, admin: &mut Writer) {
-        if let Some((id, _)) = self.writers.remove(&host) {
+        let writer = self.writers.remove(&host).map(|(id, _)| id);
+        if let Some(id) = writer {
             self.hand_back(id, admin);
-            if let Some((_, socket)) = self.sockets.remove(&id) {
-                socket.hand_back(admin);
-                socket.shutdown();
-            }
         }
-        // A connection the peer opened and this process only reads ends too: on UDP nothing
-        // else would end it until the keepalive gave up, and a process leaving waits for it.
-        self.sockets.retain(|_, (peer, socket)| {
-            if *peer == host {
-                socket.shutdown();
+        // Every connection to it ends, also one this process only reads: on UDP nothing else
+        // would end it until the keepalive gave up, and a process leaving waits for it.
+        self.sockets.retain(|id, (peer, socket)| {
+            if *peer != host {
+                return true;
             }
-            *peer != host
+            if writer == Some(*id) {
+                socket.hand_back(admin);
+            }
+            socket.shutdown();
+            false
         });
         self.marked.remove(&host);
         self.early_count -= self.early.remove(&host).map_or(0, |early| early.len());
@@ -314,13 +298,10 @@ fn write_frame(socket: &PeerStream, frame: Frame) {
 
 /// Before mail this process sends on a connection, the acknowledgement it owes the peer
 /// for what came on the same connection: no write of its own.
-fn piggyback(got: Option<&mut Got>, writer: &mut Writer) -> Result<(), FrameError> {
-    match got {
-        Some(got) if got.up_to != got.acked => {
-            got.acked = got.up_to;
-            writer.send(&Frame::Ack { up_to: got.up_to })
-        }
-        _ => Ok(()),
+fn piggyback(got: Option<&mut Received>, writer: &mut Writer) -> Result<(), FrameError> {
+    match got.and_then(Received::take_ack) {
+        Some(ack) => writer.send(&ack),
+        None => Ok(()),
     }
 }
 
@@ -328,8 +309,8 @@ fn piggyback(got: Option<&mut Got>, writer: &mut Writer) -> Result<(), FrameErro
 struct Sent {
     /// The number of the next envelope (the first is 1).
     next_seq: u64,
-    /// Each envelope, by number.
-    unacked: std::collections::VecDeque<(u64, Frame)>,
+    /// The envelopes numbered `next_seq - unacked.len()` and on, in order.
+    unacked: std::collections::VecDeque<Frame>,
 }
 
 impl Default for Sent {
@@ -338,17 +319,40 @@ impl Default for Sent {
     }
 }
 
-/// Mail received on one connection.
+/// Numbered mail received on one connection, and what of it was acknowledged: on a direct
+/// connection, and on an actor process's connection to the admin.
 #[derive(Default)]
-struct Got {
+pub(crate) struct Received {
     /// The number of the last envelope received.
     up_to: u64,
-    /// The highest number acknowledged to the peer.
+    /// The highest number acknowledged to the sender.
     acked: u64,
 }
 
+impl Received {
+    /// Envelope `seq` arrived; false if it is not the next one.
+    pub(crate) fn arrived(&mut self, seq: u64) -> bool {
+        let next = seq == self.up_to + 1;
+        self.up_to = seq;
+        next
+    }
+
+    /// Whether at least `many` envelopes (one at least) wait for an acknowledgement.
+    pub(crate) fn owes(&self, many: u64) -> bool {
+        self.up_to != self.acked && self.up_to - self.acked >= many
+    }
+
+    /// The acknowledgement owed, if any, counted as sent.
+    pub(crate) fn take_ack(&mut self) -> Option<Frame> {
+        (self.up_to != self.acked).then(|| {
+            self.acked = self.up_to;
+            Frame::Ack { up_to: self.up_to }
+        })
+    }
+}
+
 /// An acknowledgement goes at once after this many envelopes.
-const ACK_EVERY: u64 = 64;
+pub(crate) const ACK_EVERY: u64 = 64;
 
 /// An acknowledgement owed goes at most this long after the envelope, if no mail going back
 /// carried it first.
@@ -503,7 +507,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         }
     }
     if !matches!(closing, PeerStream::Udp(_)) {
-        state.peers.got.insert(id, Got::default());
+        state.peers.got.insert(id, Received::default());
     }
     state.peers.sockets.insert(id, (host, closing));
     state.peers.reading += 1;
