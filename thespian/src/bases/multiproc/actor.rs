@@ -54,6 +54,9 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
     let close = Box::new(move || drop(closer.shutdown(std::net::Shutdown::Both)));
     let Ok(link) = Link::start(socket, PeerStream::Unix(output), close, "thespian-link") else { return EXIT_LINK };
     link.lock().add_hosts(boot.hosts);
+    if let Some(spin) = boot.spin {
+        link.set_spin(spin);
+    }
     if blocked {
         watch_terminate(terminate, &link);
     }

@@ -53,6 +53,9 @@ pub(crate) struct AdminConfig {
     pub(crate) daemon: bool,
     /// How the admin and its actor processes log.
     pub(crate) logging: LogConfig,
+    /// How long an actor process's thread watches for its next message before it sleeps;
+    /// `None`: the default.
+    pub(crate) spin: Option<std::time::Duration>,
 }
 
 inventory::submit! { RoleEntry::new(role::ADMIN, run) }
@@ -868,6 +871,7 @@ impl Router {
             listen: self.direct().then_some(self.config.bind),
             forward: self.config.logging.actors.as_ref().map(|a| a.filter.clone()),
             internals: self.config.logging.internals.clone(),
+            spin: self.config.spin,
         };
         self.hosts.insert(host, Host::Starting { held, order, creator, link: None });
         let payload = postcard::to_stdvec(&boot).unwrap_or_default();

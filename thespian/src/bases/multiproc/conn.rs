@@ -59,6 +59,19 @@ impl PeerStream {
         }
     }
 
+    /// Whether a read would return at once: input, its end, or an error waits. A UDP stream
+    /// says yes: its socket's own thread reads it.
+    pub(crate) fn has_input(&self) -> bool {
+        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        let fd = match self {
+            Self::Udp(_) => return true,
+            Self::Tcp(s) => s.as_fd(),
+            Self::Unix(s) => s.as_fd(),
+        };
+        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
+        nix::poll::poll(&mut fds, PollTimeout::ZERO).map_or(true, |ready| ready > 0)
+    }
+
     /// Hands what the peer has not confirmed to the `admin`, in order (UDP only: what TCP
     /// accepted is the kernel's to deliver).
     pub(crate) fn hand_back(&self, admin: &mut Writer) {
@@ -98,7 +111,49 @@ impl Read for PeerStream {
         match self {
             Self::Tcp(s) => s.read(buf),
             Self::Udp(s) => s.read(buf),
-            Self::Unix(s) => s.read(buf),
+            Self::Unix(s) => read_unix(s, buf),
+        }
+    }
+}
+
+/// Reads a Unix socket, waiting for input in `poll` rather than in the read.
+///
+/// A thread blocked reading a Unix stream socket is woken each time the peer reads what
+/// this end wrote (the kernel tells every thread waiting on the socket that there is room
+/// to write), to find nothing and sleep again: a context switch per message each way, on
+/// the CPU the answer needs. `poll` for input wakes for input only. The socket's read
+/// timeout applies as to a plain read.
+fn read_unix(socket: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
+    use nix::poll::{PollFd, PollFlags, PollTimeout};
+    use nix::sys::socket::recv;
+    let fd = socket.as_fd().as_raw_fd();
+    // When the read timeout ends, taken once a read found nothing (`Some(None)`: never).
+    let mut deadline: Option<Option<Instant>> = None;
+    loop {
+        match recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
+            Ok(n) => return Ok(n),
+            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let deadline = match deadline {
+            Some(deadline) => deadline,
+            None => *deadline.insert(socket.read_timeout()?.map(|timeout| Instant::now() + timeout)),
+        };
+        let wait = match deadline {
+            None => PollTimeout::NONE,
+            Some(deadline) => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                // Whole milliseconds, at least one: no busy loop on the last fraction.
+                PollTimeout::try_from(left.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [PollFd::new(socket.as_fd(), PollFlags::POLLIN)];
+        match nix::poll::poll(&mut fds, wait) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -384,6 +439,31 @@ mod tests {
         let sent = frames(1, 10).try_for_each(|frame| writer.send(&frame).and_then(|()| writer.flush()));
         assert!(sent.is_err(), "a closed peer is an error");
         assert!(writer.flush().is_err(), "and stays one");
+        Ok(())
+    }
+
+    #[test]
+    fn design_3_a_unix_read_waits_for_input_keeps_its_timeout_and_sees_the_end(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let (ours, mut theirs) = UnixStream::pair()?;
+        let mut ours = PeerStream::Unix(ours);
+        let mut buf = [0; 16];
+        assert!(!ours.has_input(), "nothing was written");
+        ours.set_read_timeout(Some(Duration::from_millis(20)));
+        let timed_out = ours.read(&mut buf).map_err(|e| e.kind());
+        assert_eq!(timed_out, Err(io::ErrorKind::WouldBlock), "the read timeout still ends a read");
+        ours.set_read_timeout(None);
+        let writer = std::thread::spawn(move || {
+            theirs.write_all(b"late")?;
+            Ok::<_, io::Error>(theirs)
+        });
+        // Waits in `poll` until the other thread writes, then reads it.
+        assert_eq!(ours.read(&mut buf)?, 4);
+        assert_eq!(&buf[..4], b"late");
+        let theirs = writer.join().map_err(|_| "the writer panicked")??;
+        drop(theirs);
+        assert!(ours.has_input(), "the end of the stream is input");
+        assert_eq!(ours.read(&mut buf)?, 0, "and a read returns it");
         Ok(())
     }
 }

@@ -224,33 +224,60 @@ impl Link {
         self.woken.load(Ordering::Acquire)
     }
 
-    /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]), on a machine with more than one CPU,
-    /// before the caller sleeps on the link: a reply that comes meanwhile is taken without
-    /// the sleeping thread's wake-up. Returns whether something woke it.
+    /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]) before the caller
+    /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
+    /// thread's wake-up. Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
+        self.spin(deadline, || {
+            (0..64).any(|_| {
+                std::hint::spin_loop();
+                self.woken.load(Ordering::Acquire) != seen
+            })
+        })
+    }
+
+    /// In an actor process, once a reader thread ran the mail it read: watches `socket` for
+    /// the next message for a moment ([`SPIN`]), leaving the CPU to any other thread that
+    /// wants it meanwhile, before the thread sleeps in its next read. A message that comes
+    /// within that time (the next request of a program that asks in a loop) is read
+    /// without waking a sleeping thread. In a program the thread waiting for an answer
+    /// watches instead ([`Link::spin_until_woken`]).
+    pub(crate) fn await_input(&self, socket: &PeerStream) {
+        if self.inline.get().is_some() {
+            let far = Instant::now() + std::time::Duration::from_secs(1);
+            self.spin(far, || {
+                socket.has_input() || {
+                    std::thread::yield_now();
+                    false
+                }
+            });
+        }
+    }
+
+    /// Runs `step` until it returns true, for at most [`SPIN`] (or as set) and never past
+    /// `deadline`, on a machine with more than one CPU, and in one thread of the process at
+    /// a time: many spinning would take the CPUs the message needs. Returns whether `step`
+    /// returned true.
+    fn spin(&self, deadline: Instant, mut step: impl FnMut() -> bool) -> bool {
         static CPUS: OnceLock<usize> = OnceLock::new();
         let spin = self.spin.load(Ordering::Relaxed);
         if spin == 0 || *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)) < 2 {
             return false;
         }
-        // One thread at a time: many spinning would take the CPUs the reply needs.
         if self.spinning.swap(true, Ordering::Acquire) {
             return false;
         }
         let until = deadline.min(Instant::now() + std::time::Duration::from_nanos(spin));
-        let woken = 'spin: loop {
-            for _ in 0..64 {
-                if self.woken.load(Ordering::Acquire) != seen {
-                    break 'spin true;
-                }
-                std::hint::spin_loop();
+        let done = loop {
+            if step() {
+                break true;
             }
             if Instant::now() >= until {
-                break 'spin false;
+                break false;
             }
         };
         self.spinning.store(false, Ordering::Release);
-        woken
+        done
     }
 
     /// Waits until every direct connection has been read to its end, or `deadline`; the

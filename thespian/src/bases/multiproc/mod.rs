@@ -440,6 +440,7 @@ fn start_admin(options: &Options, system: u64) -> Result<u16, ActorSystemError> 
         checks_capabilities: options.checks_capabilities,
         daemon: !options.shutdown_on_drop,
         logging: options.logging.clone(),
+        spin: options.reply_spin,
     };
     let bytes =
         postcard::to_stdvec(&config).map_err(|e| startup(format!("cannot encode the admin's settings: {e}")))?;

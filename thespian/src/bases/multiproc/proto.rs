@@ -139,6 +139,10 @@ pub(crate) struct Boot {
     /// Where to take direct connections from other processes (port 0: any free one); `None`
     /// when every message goes through the admin ("Admin Routing", spec §9.4).
     pub(crate) listen: Option<IpAddr>,
+    /// How long a thread waiting for the next message watches for it before it sleeps
+    /// (`ActorSystemBuilder::reply_spin` of the program that started the system); `None`:
+    /// the default.
+    pub(crate) spin: Option<std::time::Duration>,
 }
 
 /// An envelope as a frame for a system of base `base`; a message that cannot be encoded, or
