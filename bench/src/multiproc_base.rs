@@ -156,13 +156,13 @@ const TCP: Facts = Facts {
     big: "10 MiB message round trip (`serde_bytes`), median",
     big_target: Some(BIG_TARGET_MS),
     systems: "each on a free Admin Port",
-    why_ask: "the program and the actor talk directly, and no end hands a message to another thread any \
-              more (the actor's reader thread runs its handler; the asking thread watches for the reply \
-              for 50 µs before it sleeps). Crossing processes is not the gap: the raw ping-pong with a \
-              peer process, in the same run, costs about 1 µs more than with a thread peer. What is left \
-              is thespian's own work per round trip (encoding, framing, decoding, routing, the \
-              acknowledgement bookkeeping, and the program's reader thread filing the reply for the \
-              asking thread), 13-20 µs here, not yet profiled apart (bench/README.md)",
+    why_ask: "borderline: the program and the actor talk directly, the actor's reader thread runs its \
+              handler and then watches its socket for the next message, and the asking thread watches for \
+              the reply, so no thread sleeps between asks. Each leg of the round trip costs about 2 µs \
+              more than the raw one (encoding, framing, decoding and routing at each end, and the \
+              program's reader thread filing the reply for the asking thread); on this VM that puts \
+              the ratio within a few hundredths of the target, either side of it from run to run \
+              (bench/README.md)",
     why_tell: "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
                addresses, type name and body)",
     why_big: "the payload is copied several times each way (encoded into the frame buffer, through the \
