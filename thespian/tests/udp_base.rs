@@ -118,3 +118,25 @@ fn spec_9_5_an_actor_sending_over_the_datagram_limit_gets_poison_with_the_reason
     asys.shutdown()?;
     Ok(())
 }
+
+#[test]
+fn spec_9_5_a_request_to_the_admin_over_the_datagram_limit_is_refused_and_the_system_carries_on() -> TestResult {
+    let asys = system(UDP);
+    let echo = asys.create_actor::<BlobEcho>()?;
+    // A capability value alone larger than a datagram: the request cannot reach the admin.
+    let huge = CapValue::Str("x".repeat(OVER));
+    match asys.update_capability("huge", Some(huge)) {
+        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
+            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
+        }
+        other => return Err(format!("expected WireError::TooLarge, got {other:?}").into()),
+    }
+    // Refused before it was sent: the program's connection to the admin still works.
+    asys.update_capability("small", Some(CapValue::Int(1)))?;
+    assert_eq!(asys.capabilities()?.get("small"), Some(&CapValue::Int(1)));
+    assert_eq!(asys.capabilities()?.get("huge"), None, "nothing of the refused request arrived");
+    let back: Blob = answer(&asys, &echo, pattern(100))?;
+    assert_eq!(back, pattern(100));
+    asys.shutdown()?;
+    Ok(())
+}

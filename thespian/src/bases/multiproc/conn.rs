@@ -226,8 +226,20 @@ impl Writer {
         Self { out, codec: FrameCodec::new(), buf: BytesMut::new(), queue }
     }
 
+    /// Encodes `frame` for the next [`Writer::flush`]. On a UDP stream, a frame that does
+    /// not fit in one datagram is refused here, before anything of it is written, so the
+    /// connection stays usable: [`WireError::TooLarge`](crate::wire::WireError::TooLarge).
     pub(crate) fn send(&mut self, frame: &Frame) -> Result<(), FrameError> {
-        self.codec.encode(frame, &mut self.buf)?;
+        let start = self.buf.len();
+        if let Err(e) = self.codec.encode(frame, &mut self.buf) {
+            self.buf.truncate(start);
+            return Err(e);
+        }
+        let size = self.buf.len() - start;
+        if matches!(self.out, PeerStream::Udp(_)) && size > udp::MAX_FRAME {
+            self.buf.truncate(start);
+            return Err(crate::wire::WireError::TooLarge { size, limit: udp::MAX_FRAME }.into());
+        }
         if self.buf.len() >= WRITE_BUFFER {
             self.flush()?;
         }

@@ -381,9 +381,12 @@ impl LinkState {
     }
 }
 
-/// A write to the admin failed.
+/// A write to the admin failed, or (a frame too large for the connection) was refused.
 pub(crate) fn link_failed(e: FrameError) -> ActorSystemError {
-    ActorSystemError::failure(format!("the connection to the admin failed: {e}"))
+    match e {
+        FrameError::Wire(refused) => ActorSystemError::Wire(refused),
+        FrameError::Io(e) => ActorSystemError::failure(format!("the connection to the admin failed: {e}")),
+    }
 }
 
 /// A member kernel's [`Placement`]: host numbers and names from the admin, over the link.
