@@ -74,6 +74,10 @@ const MAX_TRIES: u32 = 15;
 const MAX_TRIES: u32 = 4;
 /// How long an acknowledgement waits for data going the other way to ride on.
 const ACK_DELAY: Duration = Duration::from_millis(1);
+/// After this many datagrams delivered and not acknowledged, the acknowledgement goes at
+/// once: a sender with a full window waits for it, so a one-way stream that waited
+/// [`ACK_DELAY`] for each window would be capped at a window per millisecond.
+const ACK_EVERY: u64 = WINDOW as u64 / 4;
 /// How long the receiving thread sleeps when nothing waits for an acknowledgement.
 const IDLE: Duration = Duration::from_millis(200);
 /// How often the receiving thread looks for datagrams to send again.
@@ -160,6 +164,8 @@ struct Conn {
     ack_due: bool,
     /// When the due acknowledgement goes on its own, if no data has taken it along.
     ack_at: Option<Instant>,
+    /// The `delivered` the last acknowledgement sent carried.
+    acked: u64,
     read_timeout: Option<Duration>,
     /// When a datagram of the peer last arrived, and how many `ALIVE` questions went
     /// unanswered since.
@@ -176,6 +182,14 @@ struct Conn {
 }
 
 impl Conn {
+    /// Whether the acknowledgement due goes on its own now: [`ACK_EVERY`] datagrams wait for
+    /// it, or it waited [`ACK_DELAY`] for data going back to ride on.
+    fn ack_now(&mut self, now: Instant) -> bool {
+        self.ack_due
+            && (self.delivered.saturating_sub(self.acked) >= ACK_EVERY
+                || *self.ack_at.get_or_insert(now + ACK_DELAY) <= now)
+    }
+
     fn new(id: u64, peer: Option<u64>) -> Self {
         Self {
             id,
@@ -197,6 +211,7 @@ impl Conn {
             finished: false,
             ack_due: false,
             ack_at: None,
+            acked: 0,
             read_timeout: None,
             heard: Instant::now(),
             probes: 0,
@@ -422,6 +437,7 @@ impl Shared {
             // The acknowledgement rode on it.
             conn.ack_due = false;
             conn.ack_at = None;
+            conn.acked = conn.delivered;
             if conn.deadline.is_none() {
                 conn.deadline = Some(Instant::now() + conn.rto);
             }
@@ -647,9 +663,10 @@ impl Shared {
         for (&peer, conn) in &mut state.streams {
             // An acknowledgement waits a moment for data going back to ride on (the answer
             // to an ask, usually), and goes on its own after ACK_DELAY.
-            if conn.ack_due && *conn.ack_at.get_or_insert(now + ACK_DELAY) <= now {
+            if conn.ack_now(now) {
                 conn.ack_due = false;
                 conn.ack_at = None;
+                conn.acked = conn.delivered;
                 self.send(&datagram(ACK, self.incarnation, Some(conn.delivered), &[]), peer);
             }
             if conn.deadline.is_some_and(|d| d <= now) && conn.failed.is_none() {
@@ -663,6 +680,7 @@ impl Shared {
                     }
                     conn.ack_due = false;
                     conn.ack_at = None;
+                    conn.acked = conn.delivered;
                     conn.rto = (conn.rto * 2).min(MAX_RTO);
                     conn.deadline = Some(now + conn.rto);
                 }

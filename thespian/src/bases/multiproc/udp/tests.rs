@@ -187,3 +187,20 @@ fn spec_9_5_datagrams_past_a_gap_hold_a_bounded_amount_of_memory() {
     let held: usize = state.streams.values().map(|c| c.ahead_bytes + c.inbox_bytes).sum();
     assert!(held <= super::MAX_AHEAD_BYTES + 60_004, "{held} bytes held for a stream that never starts");
 }
+
+#[test]
+fn spec_9_5_an_acknowledgement_waits_for_data_going_back_unless_many_datagrams_wait_for_it() {
+    let now = std::time::Instant::now();
+    let mut conn = super::Conn::new(1, None);
+    conn.ack_due = true;
+    conn.delivered = 1;
+    assert!(!conn.ack_now(now), "one datagram: the acknowledgement waits for an answer to ride on");
+    assert!(conn.ack_now(now + super::ACK_DELAY), "and goes on its own after ACK_DELAY");
+    let mut conn = super::Conn::new(1, None);
+    conn.ack_due = true;
+    conn.delivered = super::ACK_EVERY;
+    assert!(conn.ack_now(now), "a quarter of a window: at once, or the sender's window stalls");
+    conn.acked = super::ACK_EVERY;
+    conn.delivered = super::ACK_EVERY + 1;
+    assert!(!conn.ack_now(now), "counted from the last acknowledgement sent");
+}
