@@ -228,7 +228,7 @@ impl Link {
     /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
     /// thread's wake-up. Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
-        self.spin(deadline, || {
+        self.spin(Some(deadline), || {
             (0..64).any(|_| {
                 std::hint::spin_loop();
                 self.woken.load(Ordering::Acquire) != seen
@@ -244,8 +244,7 @@ impl Link {
     /// watches instead ([`Link::spin_until_woken`]).
     pub(crate) fn await_input(&self, socket: &PeerStream) {
         if self.inline.get().is_some() {
-            let far = Instant::now() + std::time::Duration::from_secs(1);
-            self.spin(far, || {
+            self.spin(None, || {
                 socket.has_input() || {
                     std::thread::yield_now();
                     false
@@ -255,10 +254,10 @@ impl Link {
     }
 
     /// Runs `step` until it returns true, for at most [`SPIN`] (or as set) and never past
-    /// `deadline`, on a machine with more than one CPU, and in one thread of the process at
-    /// a time: many spinning would take the CPUs the message needs. Returns whether `step`
-    /// returned true.
-    fn spin(&self, deadline: Instant, mut step: impl FnMut() -> bool) -> bool {
+    /// `deadline` if any, on a machine with more than one CPU, and in one thread of the
+    /// process at a time: many spinning would take the CPUs the message needs. Returns
+    /// whether `step` returned true.
+    fn spin(&self, deadline: Option<Instant>, mut step: impl FnMut() -> bool) -> bool {
         static CPUS: OnceLock<usize> = OnceLock::new();
         let spin = self.spin.load(Ordering::Relaxed);
         if spin == 0 || *CPUS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from)) < 2 {
@@ -267,7 +266,8 @@ impl Link {
         if self.spinning.swap(true, Ordering::Acquire) {
             return false;
         }
-        let until = deadline.min(Instant::now() + std::time::Duration::from_nanos(spin));
+        let until = Instant::now() + std::time::Duration::from_nanos(spin);
+        let until = deadline.map_or(until, |deadline| deadline.min(until));
         let done = loop {
             if step() {
                 break true;
