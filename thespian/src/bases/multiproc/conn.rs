@@ -59,17 +59,19 @@ impl PeerStream {
         }
     }
 
-    /// Whether a read would return at once: input, its end, or an error waits. A UDP stream
-    /// says yes: its socket's own thread reads it.
-    pub(crate) fn has_input(&self) -> bool {
-        use nix::poll::{PollFd, PollFlags, PollTimeout};
+    /// Reads what the socket holds now, without waiting: `None` when it holds nothing (and
+    /// always on a UDP stream, which its socket's own thread reads), `Some(0)` at its end.
+    pub(crate) fn read_now(&self, buf: &mut [u8]) -> io::Result<Option<usize>> {
         let fd = match self {
-            Self::Udp(_) => return true,
-            Self::Tcp(s) => s.as_fd(),
-            Self::Unix(s) => s.as_fd(),
+            Self::Udp(_) => return Ok(None),
+            Self::Tcp(s) => s.as_fd().as_raw_fd(),
+            Self::Unix(s) => s.as_fd().as_raw_fd(),
         };
-        let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-        nix::poll::poll(&mut fds, PollTimeout::ZERO).map_or(true, |ready| ready > 0)
+        match nix::sys::socket::recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
+            Ok(n) => Ok(Some(n)),
+            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Hands what the peer has not confirmed to the `admin`, in order (UDP only: what TCP
@@ -460,7 +462,7 @@ mod tests {
         let (ours, mut theirs) = UnixStream::pair()?;
         let mut ours = PeerStream::Unix(ours);
         let mut buf = [0; 16];
-        assert!(!ours.has_input(), "nothing was written");
+        assert_eq!(ours.read_now(&mut buf)?, None, "nothing was written");
         ours.set_read_timeout(Some(Duration::from_millis(20)));
         let timed_out = ours.read(&mut buf).map_err(|e| e.kind());
         assert_eq!(timed_out, Err(io::ErrorKind::WouldBlock), "the read timeout still ends a read");
@@ -474,8 +476,8 @@ mod tests {
         assert_eq!(&buf[..4], b"late");
         let theirs = writer.join().map_err(|_| "the writer panicked")??;
         drop(theirs);
-        assert!(ours.has_input(), "the end of the stream is input");
-        assert_eq!(ours.read(&mut buf)?, 0, "and a read returns it");
+        assert_eq!(ours.read_now(&mut buf)?, Some(0), "the end of the stream is there at once");
+        assert_eq!(ours.read(&mut buf)?, 0, "and a read returns it too");
         Ok(())
     }
 }

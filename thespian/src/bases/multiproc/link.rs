@@ -236,16 +236,17 @@ impl Link {
         })
     }
 
-    /// In an actor process, once a reader thread ran the mail it read: watches `socket` for
-    /// the next message for a moment ([`SPIN`]), leaving the CPU to any other thread that
-    /// wants it meanwhile, before the thread sleeps in its next read. A message that comes
-    /// within that time (the next request of a program that asks in a loop) is read
-    /// without waking a sleeping thread. In a program the thread waiting for an answer
-    /// watches instead ([`Link::spin_until_woken`]).
-    pub(crate) fn await_input(&self, socket: &PeerStream) {
+    /// In an actor process, once a reader thread ran the mail it read: watches for the next
+    /// message for a moment ([`SPIN`]), reading without waiting (`read_now`, true once
+    /// something came), and leaving the CPU to any other thread that wants it between
+    /// tries, before the thread sleeps in its next read. A message that comes within that
+    /// time (the next request of a program that asks in a loop) is read without waking a
+    /// sleeping thread. In a program the thread waiting for an answer watches instead
+    /// ([`Link::spin_until_woken`]).
+    pub(crate) fn await_input(&self, mut read_now: impl FnMut() -> bool) {
         if self.inline.get().is_some() {
             self.spin(None, || {
-                socket.has_input() || {
+                read_now() || {
                     std::thread::yield_now();
                     false
                 }

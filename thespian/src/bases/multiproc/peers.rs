@@ -574,7 +574,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
             if let Some(failed) = outcome {
                 break 'read failed;
             }
-            reader_link.await_input(frames.get_ref());
+            reader_link.await_input(|| frames.fill_now());
         };
         ended(&reader_link, host, id, failed);
     });

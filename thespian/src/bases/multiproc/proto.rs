@@ -227,6 +227,22 @@ impl<R: Read> Reader<R> {
     }
 }
 
+impl Reader<super::conn::PeerStream> {
+    /// Reads what the connection holds now, without waiting, for the next
+    /// [`Reader::next`]; true if anything came, or its end, or an error (which `next`
+    /// meets again).
+    pub(crate) fn fill_now(&mut self) -> bool {
+        match self.input.read_now(&mut self.scratch) {
+            Ok(Some(n)) => {
+                self.buf.extend_from_slice(&self.scratch[..n]);
+                true
+            }
+            Ok(None) => false,
+            Err(_) => true,
+        }
+    }
+}
+
 /// `read`, again when a signal interrupted it.
 fn retry(mut read: impl FnMut() -> io::Result<usize>) -> io::Result<usize> {
     loop {
