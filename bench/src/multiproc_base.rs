@@ -183,10 +183,11 @@ const UDP: Facts = Facts {
     big_target: None,
     systems: "each on a free Admin Port",
     why_ask: "in the actor process the socket's receiving thread, which also sends acknowledgements and \
-              retransmits and so must never run a handler, hands each message to the actor's main thread: \
-              one wake-up more than on TCP. And an ask is three datagrams where the raw ping-pong sends \
-              two: the answer carries the request's acknowledgement, but the answer's own goes alone, \
-              1 ms later (bench/README.md)",
+              retransmits and so must never run a handler, sleeps in `poll` between datagrams and hands \
+              each message to the actor's main thread (which watches for it, having just run the last \
+              one): the request still wakes a sleeping thread, which on this VM costs more than the raw \
+              round trip; on TCP the thread that reads the request is the one that watched for it \
+              (bench/README.md)",
     why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
                many frames per call; the producer's receiving thread sends nearly all of them, refilling the \
                window as acknowledgements come, at about 3 µs per `sendto` (on loopback it runs the receiving side \

@@ -228,7 +228,12 @@ impl Link {
     /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
     /// thread's wake-up. Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
-        self.spin(Some(deadline), || {
+        self.watch_woken(seen, Some(deadline))
+    }
+
+    /// See [`Link::spin_until_woken`].
+    fn watch_woken(&self, seen: u64, deadline: Option<Instant>) -> bool {
+        self.spin(deadline, || {
             (0..64).any(|_| {
                 std::hint::spin_loop();
                 self.woken.load(Ordering::Acquire) != seen
@@ -320,6 +325,29 @@ impl Link {
                 }
             };
         }
+    }
+
+    /// [`Link::wait_for`], watching for a wake-up for a moment first (as
+    /// [`Link::spin_until_woken`] does) when nothing is ready yet: for a thread that runs
+    /// what another thread files, and just ran some (an actor process's main thread on the
+    /// UDP base, where the socket's thread never runs mail).
+    pub(crate) fn wait_for_spinning<'a, T>(
+        &'a self,
+        mut state: MutexGuard<'a, LinkState>,
+        deadline: Option<Instant>,
+        mut ready: impl FnMut(&mut LinkState) -> Option<T>,
+    ) -> (MutexGuard<'a, LinkState>, Result<Option<T>, ActorSystemError>) {
+        if let Some(value) = ready(&mut state) {
+            return (state, Ok(Some(value)));
+        }
+        if state.closed.is_none() {
+            // Taken under the lock: whatever is filed after it bumps the count.
+            let seen = self.woken();
+            drop(state);
+            self.watch_woken(seen, deadline);
+            state = self.lock();
+        }
+        self.wait_for(state, deadline, ready)
     }
 
     /// Says goodbye and closes the connection: the admin forgets this process.
