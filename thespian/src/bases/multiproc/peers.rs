@@ -488,6 +488,17 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     if state.peers.left {
         // This process told the admin it leaves, and reads no new connection to its end: the
         // peer sees it close without a goodbye, so what it sent on it goes another way.
+        if let PeerStream::Udp(udp) = &stream {
+            // A UDP stream confirmed what arrived as it came: that goes to the admin, which
+            // makes it dead letters (the host is gone for it); the peer is reset for the rest.
+            let state = &mut *state;
+            for frame in udp.refuse() {
+                if let Ok(Some(frame @ Frame::Envelope { .. })) = decode(&frame) {
+                    let _ = state.writer.send(&frame);
+                }
+            }
+            let _ = state.writer.flush();
+        }
         stream.shutdown();
         return;
     }

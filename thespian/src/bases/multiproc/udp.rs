@@ -817,6 +817,28 @@ impl Stream {
         shared.changed.notify_all();
     }
 
+    /// Refuses the stream, unread: the peer is reset at once (what it did not see confirmed
+    /// goes another way there), nothing more is confirmed on it, and the frames that arrived
+    /// and were confirmed are taken out, oldest first, for the caller to pass on: unlike a
+    /// TCP socket closed unread, the endpoint confirmed them as they came.
+    pub(crate) fn refuse(&self) -> Vec<Vec<u8>> {
+        let shared = self.shared();
+        let mut state = shared.lock();
+        let taken = self.with(&mut state, |c| {
+            c.failed.get_or_insert_with(|| "refused unread".to_string());
+            c.shut = true;
+            c.deadline = None;
+            c.inbox_bytes = 0;
+            c.read_at = 0;
+            (c.inbox.drain(..).collect::<Vec<_>>(), c.peer)
+        });
+        let Some((frames, peer)) = taken else { return Vec::new() };
+        if let Some(incarnation) = peer {
+            shared.send(&datagram(RESET, incarnation, None, &[]), self.peer);
+        }
+        frames
+    }
+
     /// The frames written and not confirmed by the peer, oldest first, taken out of the
     /// stream: they may have arrived, or not.
     pub(crate) fn take_unconfirmed(&self) -> Vec<Vec<u8>> {

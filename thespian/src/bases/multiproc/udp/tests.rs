@@ -204,3 +204,27 @@ fn spec_9_5_an_acknowledgement_waits_for_data_going_back_unless_many_datagrams_w
     conn.delivered = super::ACK_EVERY + 1;
     assert!(!conn.ack_now(now), "counted from the last acknowledgement sent");
 }
+
+#[test]
+fn spec_9_5_a_stream_refused_unread_gives_back_what_it_confirmed_and_resets_its_peer() {
+    let _one = LOSSY.lock();
+    let (server, _client, mut out, accepted) = pair();
+    for n in 0..3u64 {
+        out.write_all(&frame(&n.to_be_bytes())).expect("write");
+    }
+    // Until the three frames have arrived (and so been confirmed).
+    let shared = &server.shared;
+    let mut state = shared.lock();
+    while state.streams.values().map(|c| c.inbox.len()).sum::<usize>() < 3 {
+        state = shared.wait(state, Some(Duration::from_secs(5)));
+    }
+    drop(state);
+    let refused = accepted.refuse();
+    let expected: Vec<Vec<u8>> = (0..3u64).map(|n| frame(&n.to_be_bytes())).collect();
+    assert_eq!(refused, expected, "what arrived comes back whole, in order");
+    // The peer learns at once: its stream fails rather than waiting for acknowledgements.
+    let mut got = [0u8; 1];
+    out.set_read_timeout(Some(Duration::from_secs(5)));
+    let ended = out.read(&mut got).map_err(|e| e.kind());
+    assert_eq!(ended, Err(std::io::ErrorKind::ConnectionReset), "the peer was reset");
+}
