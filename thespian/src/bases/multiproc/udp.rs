@@ -662,7 +662,8 @@ impl Shared {
         let mut deliveries = Vec::new();
         for (&peer, conn) in &mut state.streams {
             // An acknowledgement waits a moment for data going back to ride on (the answer
-            // to an ask, usually), and goes on its own after ACK_DELAY.
+            // to an ask, usually), and goes on its own after ACK_DELAY, or at once when many
+            // datagrams wait for it (`Conn::ack_now`).
             if conn.ack_now(now) {
                 conn.ack_due = false;
                 conn.ack_at = None;
