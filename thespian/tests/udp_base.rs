@@ -140,3 +140,28 @@ fn spec_9_5_a_request_to_the_admin_over_the_datagram_limit_is_refused_and_the_sy
     asys.shutdown()?;
     Ok(())
 }
+
+#[test]
+fn spec_9_5_capabilities_that_together_exceed_the_datagram_limit_are_refused() -> TestResult {
+    let asys = system(UDP);
+    let echo = asys.create_actor::<BlobEcho>()?;
+    // Each fits a datagram alone; together they do not, and every process is sent the set.
+    let part = || Some(CapValue::Str("x".repeat(40_000)));
+    asys.update_capability("first", part())?;
+    match asys.update_capability("second", part()) {
+        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
+            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
+        }
+        other => return Err(format!("expected WireError::TooLarge, got {other:?}").into()),
+    }
+    let capabilities = asys.capabilities()?;
+    assert!(capabilities.get("first").is_some() && capabilities.get("second").is_none());
+    // Removing one makes room again.
+    asys.update_capability("first", None)?;
+    asys.update_capability("second", part())?;
+    assert!(asys.capabilities()?.get("second").is_some());
+    let back: Blob = answer(&asys, &echo, pattern(100))?;
+    assert_eq!(back, pattern(100));
+    asys.shutdown()?;
+    Ok(())
+}

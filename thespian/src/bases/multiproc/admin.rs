@@ -664,6 +664,17 @@ impl Router {
                     self.begin_shutdown(None);
                 } else if *self.kernel.capabilities() != before {
                     let caps = Control::Capabilities(self.kernel.capabilities().clone());
+                    if self.config.base == super::UDP {
+                        // The set goes to each program in one datagram: one that does not
+                        // fit would end those connections. The requesting program checked;
+                        // this is another program's update making it too large meanwhile.
+                        if let Err(e) = super::udp::fits(&caps.frame()) {
+                            tracing::warn!(error = %e, "a capability update was refused: the capabilities would not fit in one datagram");
+                            self.kernel.set_capabilities(before);
+                            self.run_kernel();
+                            return;
+                        }
+                    }
                     for id in self.links.keys() {
                         self.control(*id, &caps);
                     }

@@ -566,6 +566,17 @@ impl SystemBase for MultiprocBase {
 
     fn update_capability(&self, name: &str, value: Option<CapValue>) -> Result<(), ActorSystemError> {
         drop(self.open()?);
+        if self.base == UDP {
+            // Every process of the system is sent the whole set, in one datagram to a
+            // program: a set that would not fit is refused here (the admin refuses it too,
+            // should another program's update make it too large meanwhile).
+            let mut capabilities = self.status()?.capabilities;
+            match &value {
+                Some(value) => drop(capabilities.insert(name, value.clone())),
+                None => drop(capabilities.remove(name)),
+            }
+            udp::fits(&Control::Capabilities(capabilities).frame())?;
+        }
         let request = crate::core::kernel::AdminRequest::UpdateCapability { name: name.to_string(), value };
         self.link.lock().control(&Control::Admin(request))?;
         // The admin handles this program's frames in order: once it answers a status request

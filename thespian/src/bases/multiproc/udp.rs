@@ -43,6 +43,16 @@ pub(crate) const MAX_FRAME: usize = MAX_DATAGRAM - HEADER;
 /// A frame's length prefix.
 const PREFIX: usize = 4;
 
+/// Whether `frame` fits in one datagram; [`WireError::TooLarge`](crate::wire::WireError)
+/// if not.
+pub(crate) fn fits(frame: &crate::wire::frame::Frame) -> Result<(), crate::wire::WireError> {
+    let size = frame.encode()?.len() + PREFIX;
+    if size > MAX_FRAME {
+        return Err(crate::wire::WireError::TooLarge { size, limit: MAX_FRAME });
+    }
+    Ok(())
+}
+
 const DATA: u8 = 0xD7;
 const ACK: u8 = 0xA7;
 const RESET: u8 = 0xE7;
