@@ -62,6 +62,24 @@ impl Relayer {
 /// A message comfortably over the 64 KiB datagram limit.
 const OVER: usize = 70_000;
 
+/// `outcome` is the refusal of something over the datagram limit, naming size and limit.
+fn refused_as_too_large<T: std::fmt::Debug>(outcome: Result<T, ActorSystemError>) -> TestResult {
+    match outcome {
+        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
+            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
+            Ok(())
+        }
+        other => Err(format!("expected WireError::TooLarge, got {other:?}").into()),
+    }
+}
+
+/// The system carries on after a refusal: `echo` still answers.
+fn still_echoes(asys: &ActorSystem, echo: &ActorAddress) -> TestResult {
+    let back: Blob = answer(asys, echo, pattern(100))?;
+    assert_eq!(back, pattern(100));
+    Ok(())
+}
+
 #[test]
 fn spec_9_5_the_admin_port_is_1029_by_default() {
     // Attaching only, so that nothing is started on the real default port.
@@ -91,15 +109,9 @@ fn spec_9_5_messages_up_to_the_datagram_limit_arrive_whole() -> TestResult {
 fn spec_9_5_a_message_over_the_datagram_limit_is_refused_to_external_code() -> TestResult {
     let asys = system(UDP);
     let echo = asys.create_actor::<BlobEcho>()?;
-    match asys.tell(&echo, pattern(OVER)) {
-        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
-            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
-        }
-        other => return Err(format!("expected WireError::TooLarge, got {other:?}").into()),
-    }
+    refused_as_too_large(asys.tell(&echo, pattern(OVER)))?;
     // Refused, not lost along the way: the system and the actor carry on.
-    let back: Blob = answer(&asys, &echo, pattern(100))?;
-    assert_eq!(back, pattern(100));
+    still_echoes(&asys, &echo)?;
     asys.shutdown()?;
     Ok(())
 }
@@ -125,18 +137,12 @@ fn spec_9_5_a_request_to_the_admin_over_the_datagram_limit_is_refused_and_the_sy
     let echo = asys.create_actor::<BlobEcho>()?;
     // A capability value alone larger than a datagram: the request cannot reach the admin.
     let huge = CapValue::Str("x".repeat(OVER));
-    match asys.update_capability("huge", Some(huge)) {
-        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
-            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
-        }
-        other => return Err(format!("expected WireError::TooLarge, got {other:?}").into()),
-    }
+    refused_as_too_large(asys.update_capability("huge", Some(huge)))?;
     // Refused before it was sent: the program's connection to the admin still works.
     asys.update_capability("small", Some(CapValue::Int(1)))?;
     assert_eq!(asys.capabilities()?.get("small"), Some(&CapValue::Int(1)));
     assert_eq!(asys.capabilities()?.get("huge"), None, "nothing of the refused request arrived");
-    let back: Blob = answer(&asys, &echo, pattern(100))?;
-    assert_eq!(back, pattern(100));
+    still_echoes(&asys, &echo)?;
     asys.shutdown()?;
     Ok(())
 }
@@ -148,20 +154,14 @@ fn spec_9_5_capabilities_that_together_exceed_the_datagram_limit_are_refused() -
     // Each fits a datagram alone; together they do not, and every process is sent the set.
     let part = || Some(CapValue::Str("x".repeat(40_000)));
     asys.update_capability("first", part())?;
-    match asys.update_capability("second", part()) {
-        Err(ActorSystemError::Wire(WireError::TooLarge { size, limit })) => {
-            assert!(size > limit && limit < 64 * 1024, "{size} over {limit}");
-        }
-        other => return Err(format!("expected WireError::TooLarge, got {other:?}").into()),
-    }
+    refused_as_too_large(asys.update_capability("second", part()))?;
     let capabilities = asys.capabilities()?;
     assert!(capabilities.get("first").is_some() && capabilities.get("second").is_none());
     // Removing one makes room again.
     asys.update_capability("first", None)?;
     asys.update_capability("second", part())?;
     assert!(asys.capabilities()?.get("second").is_some());
-    let back: Blob = answer(&asys, &echo, pattern(100))?;
-    assert_eq!(back, pattern(100));
+    still_echoes(&asys, &echo)?;
     asys.shutdown()?;
     Ok(())
 }
