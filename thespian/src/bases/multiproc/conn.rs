@@ -67,11 +67,7 @@ impl PeerStream {
             Self::Tcp(s) => s.as_fd().as_raw_fd(),
             Self::Unix(s) => s.as_fd().as_raw_fd(),
         };
-        match nix::sys::socket::recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
-            Ok(n) => Ok(Some(n)),
-            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        recv_now(fd, buf)
     }
 
     /// Hands what the peer has not confirmed to the `admin`, in order (UDP only: what TCP
@@ -118,6 +114,15 @@ impl Read for PeerStream {
     }
 }
 
+/// Reads what socket `fd` holds now, without waiting: `None` when it holds nothing yet.
+fn recv_now(fd: std::os::fd::RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
+    match nix::sys::socket::recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
+        Ok(n) => Ok(Some(n)),
+        Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Reads a Unix socket, waiting for input in `poll` rather than in the read.
 ///
 /// A thread blocked reading a Unix stream socket is woken each time the peer reads what
@@ -127,15 +132,12 @@ impl Read for PeerStream {
 /// timeout applies as to a plain read.
 fn read_unix(socket: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
     use nix::poll::{PollFd, PollFlags, PollTimeout};
-    use nix::sys::socket::recv;
     let fd = socket.as_fd().as_raw_fd();
     // When the read timeout ends, taken once a read found nothing (`Some(None)`: never).
     let mut deadline: Option<Option<Instant>> = None;
     loop {
-        match recv(fd, buf, MsgFlags::MSG_DONTWAIT) {
-            Ok(n) => return Ok(n),
-            Err(nix::errno::Errno::EAGAIN | nix::errno::Errno::EINTR) => {}
-            Err(e) => return Err(e.into()),
+        if let Some(n) = recv_now(fd, buf)? {
+            return Ok(n);
         }
         let deadline = match deadline {
             Some(deadline) => deadline,

@@ -227,12 +227,7 @@ impl Link {
     /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]) before the caller
     /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
     /// thread's wake-up. Returns whether something woke it.
-    pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Instant) -> bool {
-        self.watch_woken(seen, Some(deadline))
-    }
-
-    /// See [`Link::spin_until_woken`].
-    fn watch_woken(&self, seen: u64, deadline: Option<Instant>) -> bool {
+    pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Option<Instant>) -> bool {
         self.spin(deadline, || {
             (0..64).any(|_| {
                 std::hint::spin_loop();
@@ -344,7 +339,7 @@ impl Link {
             // Taken under the lock: whatever is filed after it bumps the count.
             let seen = self.woken();
             drop(state);
-            self.watch_woken(seen, deadline);
+            self.spin_until_woken(seen, deadline);
             state = self.lock();
         }
         self.wait_for(state, deadline, ready)

@@ -549,7 +549,7 @@ impl SystemBase for MultiprocBase {
             if Instant::now() >= deadline {
                 return Ok(None);
             }
-            if self.link.spin_until_woken(woken, deadline) {
+            if self.link.spin_until_woken(woken, Some(deadline)) {
                 continue;
             }
             // Wait until something arrives, or another thread delivered what arrived.
@@ -565,18 +565,20 @@ impl SystemBase for MultiprocBase {
     }
 
     fn update_capability(&self, name: &str, value: Option<CapValue>) -> Result<(), ActorSystemError> {
-        drop(self.open()?);
+        let state = self.open()?;
         if self.base == UDP {
             // Every process of the system is sent the whole set, in one datagram to a
             // program: a set that would not fit is refused here (the admin refuses it too,
-            // should another program's update make it too large meanwhile).
-            let mut capabilities = self.status()?.capabilities;
+            // should another program's update make it too large meanwhile). The set is the
+            // one the admin last sent this program: no census of the system to learn it.
+            let mut capabilities = state.kernel.capabilities().clone();
             match &value {
                 Some(value) => drop(capabilities.insert(name, value.clone())),
                 None => drop(capabilities.remove(name)),
             }
             udp::fits(&Control::Capabilities(capabilities).frame())?;
         }
+        drop(state);
         let request = crate::core::kernel::AdminRequest::UpdateCapability { name: name.to_string(), value };
         self.link.lock().control(&Control::Admin(request))?;
         // The admin handles this program's frames in order: once it answers a status request
