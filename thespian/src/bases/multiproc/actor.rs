@@ -73,7 +73,7 @@ fn run(socket: UnixStream, payload: Vec<u8>) -> i32 {
             .map_err(|e| tracing::warn!(error = %e, "no direct connections: all mail goes through the admin"))
             .ok()
     });
-    match serve(&kernel, &link, boot.order, listening, boot.base == super::UDP) {
+    match serve(&kernel, &link, boot.order, listening) {
         Ok(()) => 0,
         Err(reason) => {
             tracing::debug!(%reason, "actor process ends");
@@ -97,13 +97,7 @@ fn watch_terminate(terminate: SigSet, link: &Arc<Link>) {
 
 /// Builds the actor, reports to the admin, and delivers until the actor is gone and the
 /// admin has acknowledged that, or the admin is gone.
-fn serve(
-    shared: &Mutex<Kernel>,
-    link: &Arc<Link>,
-    order: SpawnOrder,
-    listening: Option<PeerAt>,
-    udp: bool,
-) -> Result<(), String> {
+fn serve(shared: &Mutex<Kernel>, link: &Arc<Link>, order: SpawnOrder, listening: Option<PeerAt>) -> Result<(), String> {
     let mut kernel = lock(shared);
     let me = order.address.clone();
     let outcome = kernel.start_spawned(order).map(|_| ()).map_err(|e| match e {
@@ -132,10 +126,6 @@ fn serve(
     // Started at the actor's first watch (spec §4.8): most actors never watch.
     let mut watcher: Option<Watcher> = None;
     let mut watch_failed = false;
-    // The last turn ran mail: on the UDP base, where this thread runs it, the next message
-    // is watched for before this thread sleeps (`Link::wait_for_spinning`), as the reader
-    // threads of the other bases do (`Link::await_input`).
-    let mut ran_mail = false;
     loop {
         let deadline = match (kernel.next_timer_deadline(), closing.filter(|_| !leaving)) {
             (Some(timer), Some(bye)) => Some(timer.min(bye)),
@@ -150,11 +140,7 @@ fn serve(
             let attention = std::mem::take(&mut s.attention);
             (attention || !s.inbound.is_empty() || s.terminated || !s.watch.is_empty() || closed).then_some(())
         };
-        let (state, arrived) = if udp && ran_mail {
-            link.wait_for_spinning(state, deadline, ready)
-        } else {
-            link.wait_for(state, deadline, ready)
-        };
+        let (state, arrived) = link.wait_for(state, deadline, ready);
         drop(state);
         arrived.map_err(|e| e.to_string())?;
         // Taken only with the kernel held, so that what arrived runs in the order it was filed.
@@ -179,13 +165,9 @@ fn serve(
             kernel.handle_ready(&readiness.ready, &readiness.invalid);
         }
         let mut left = false;
-        ran_mail = false;
         for frame in frames {
             match frame {
-                Frame::Envelope { envelope, .. } => {
-                    ran_mail = true;
-                    deliver(&mut kernel, envelope);
-                }
+                Frame::Envelope { envelope, .. } => deliver(&mut kernel, envelope),
                 Frame::Control { body } => match Control::decode(&body) {
                     Ok(Control::HostLost(host, end)) => kernel.handle_host_lost(host, end),
                     Ok(Control::Capabilities(caps)) => {

@@ -226,17 +226,24 @@ impl Link {
 
     /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]) before the caller
     /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
-    /// thread's wake-up. Returns whether something woke it.
+    /// thread's wake-up. On the UDP base the caller also reads the process's socket itself
+    /// meanwhile ([`udp::Endpoint::receive_now`](super::udp::Endpoint::receive_now)), so that
+    /// the reply is not held up by the wake-up of the socket's receiving thread either.
+    /// Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Option<Instant>) -> bool {
+        let udp = self.lock().peers.udp.clone();
         self.spin(deadline, || {
             (0..64).any(|_| {
                 std::hint::spin_loop();
                 self.woken.load(Ordering::Acquire) != seen
-            })
+            }) || udp
+                .as_ref()
+                .is_some_and(|endpoint| endpoint.receive_now() && self.woken.load(Ordering::Acquire) != seen)
         })
     }
 
-    /// In an actor process, once a reader thread ran the mail it read: watches for the next
+    /// In an actor process, once a reader thread (or the UDP socket's receiving thread, see
+    /// `udp::Endpoint::watch_with`) ran the mail it read: watches for the next
     /// message for a moment ([`SPIN`]), reading without waiting (`read_now`, true once
     /// something came), and leaving the CPU to any other thread that wants it between
     /// tries, before the thread sleeps in its next read. A message that comes within that
@@ -320,29 +327,6 @@ impl Link {
                 }
             };
         }
-    }
-
-    /// [`Link::wait_for`], watching for a wake-up for a moment first (as
-    /// [`Link::spin_until_woken`] does) when nothing is ready yet: for a thread that runs
-    /// what another thread files, and just ran some (an actor process's main thread on the
-    /// UDP base, where the socket's thread never runs mail).
-    pub(crate) fn wait_for_spinning<'a, T>(
-        &'a self,
-        mut state: MutexGuard<'a, LinkState>,
-        deadline: Option<Instant>,
-        mut ready: impl FnMut(&mut LinkState) -> Option<T>,
-    ) -> (MutexGuard<'a, LinkState>, Result<Option<T>, ActorSystemError>) {
-        if let Some(value) = ready(&mut state) {
-            return (state, Ok(Some(value)));
-        }
-        if state.closed.is_none() {
-            // Taken under the lock: whatever is filed after it bumps the count.
-            let seen = self.woken();
-            drop(state);
-            self.spin_until_woken(seen, deadline);
-            state = self.lock();
-        }
-        self.wait_for(state, deadline, ready)
     }
 
     /// Says goodbye and closes the connection: the admin forgets this process.

@@ -382,6 +382,13 @@ pub(crate) fn listen(link: &Arc<Link>, ip: IpAddr, base: &str) -> std::io::Resul
     if base == super::UDP {
         let endpoint = Arc::new(udp::Endpoint::bind(SocketAddr::new(ip, 0), true)?);
         let at = endpoint.local_addr();
+        // Weak: the link holds the endpoint.
+        let watching = Arc::downgrade(link);
+        endpoint.watch_with(Box::new(move |ready| {
+            if let Some(link) = watching.upgrade() {
+                link.await_input(ready);
+            }
+        }));
         link.lock().peers.udp = Some(Arc::clone(&endpoint));
         let link = Arc::clone(link);
         std::thread::Builder::new().name("thespian-peers".to_string()).spawn(move || {
@@ -524,7 +531,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     state.peers.reading += 1;
     let reader_link = Arc::clone(link);
     if let PeerStream::Udp(stream) = reading {
-        // The UDP socket's receiving thread files the frames itself.
+        // The UDP socket's receiving thread files the frames itself, and runs the mail.
         drop(state);
         stream.deliver_to(Box::new(move |batch| {
             // Decoded first, then filed under one lock, with one wake-up.
@@ -538,8 +545,9 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
                 let mut state = reader_link.lock();
                 let outcome = frames.into_iter().find_map(|frame| filed(&mut state, host, id, frame));
                 drop(state);
-                // Not run on this thread: it carries the socket's acknowledgements.
-                reader_link.wake();
+                // Run here if it can be, as on the other bases: should a handler take long,
+                // the endpoint's other thread receives meanwhile.
+                reader_link.delivered();
                 outcome
             };
             if let Some(failed) = outcome {

@@ -29,7 +29,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher as _, Hasher as _};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The largest UDP payload over IPv4.
@@ -97,6 +97,10 @@ const TICK: Duration = Duration::from_millis(10);
 /// stream ends: so a peer that vanished while idle is noticed too.
 const KEEPALIVE: Duration = Duration::from_secs(1);
 const MAX_PROBES: u32 = 5;
+/// How long the receiving thread may spend in sinks (which may run a handler) before the
+/// thread that keeps time takes the socket over: for a long handler, the peers'
+/// acknowledgements wait about that long, not until it returns.
+const TAKEOVER: Duration = Duration::from_millis(10);
 /// How many new streams may wait to be accepted, and how many streams an endpoint keeps.
 const MAX_BACKLOG: usize = 64;
 const MAX_STREAMS: usize = 1024;
@@ -129,7 +133,18 @@ struct Shared {
     /// Signalled when anything changes: data arrived, an acknowledgement opened the window,
     /// a stream ended, a stream waits to be accepted.
     changed: Condvar,
+    /// Signalled for the thread that keeps time: a timer is due sooner than it planned to
+    /// wake, or the endpoint closed (see [`Shared::run`]).
+    keeper_wake: Condvar,
+    /// Run by the receiving thread after it handed frames to sinks: see [`Endpoint::watch_with`].
+    watch: OnceLock<Watch>,
 }
+
+/// A datagram's bytes and its sender.
+type Datagram = (Vec<u8>, SocketAddr);
+
+/// See [`Endpoint::watch_with`].
+pub(crate) type Watch = Box<dyn Fn(&mut dyn FnMut() -> bool) + Send + Sync>;
 
 #[derive(Default)]
 struct State {
@@ -142,6 +157,22 @@ struct State {
     ended_set: HashSet<(SocketAddr, u64)>,
     next_id: u64,
     closed: bool,
+    /// Which of the endpoint's two threads receives (see [`Shared::run`]).
+    receiver: Role,
+    /// Since when the receiving thread has been handing frames to sinks, if it is.
+    delivering: Option<Instant>,
+    /// While the other thread keeps time: when it wakes next.
+    keeper: Option<Instant>,
+    /// The second thread was started (at the first hand-over to a sink).
+    keeper_started: bool,
+}
+
+/// One of an endpoint's two threads.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+enum Role {
+    #[default]
+    First,
+    Second,
 }
 
 /// One stream's state.
@@ -192,11 +223,13 @@ struct Conn {
 }
 
 impl Conn {
-    /// Whether the acknowledgement due goes on its own now: [`ACK_EVERY`] datagrams wait for
-    /// it, or it waited [`ACK_DELAY`] for data going back to ride on.
+    /// Whether the acknowledgement due goes on its own now: the peer ended the stream (it
+    /// waits for that acknowledgement to exit), [`ACK_EVERY`] datagrams wait for it, or it
+    /// waited [`ACK_DELAY`] for data going back to ride on.
     fn ack_now(&mut self, now: Instant) -> bool {
         self.ack_due
-            && (self.delivered.saturating_sub(self.acked) >= ACK_EVERY
+            && (self.finished
+                || self.delivered.saturating_sub(self.acked) >= ACK_EVERY
                 || *self.ack_at.get_or_insert(now + ACK_DELAY) <= now)
     }
 
@@ -285,10 +318,47 @@ impl Endpoint {
             incarnation: random(),
             state: Mutex::new(State { backlog: accepting.then(VecDeque::new), ..State::default() }),
             changed: Condvar::new(),
+            keeper_wake: Condvar::new(),
+            watch: OnceLock::new(),
         });
         let receiver = Arc::clone(&shared);
-        std::thread::Builder::new().name("thespian-udp".to_string()).spawn(move || receiver.receive_all())?;
+        std::thread::Builder::new().name("thespian-udp".to_string()).spawn(move || receiver.run(Role::First))?;
         Ok(Self { shared })
+    }
+
+    /// Has the receiving thread, once it has handed frames to sinks (which may have run an
+    /// actor's handler), call `watch` before it sleeps in `poll`, with a test that tells,
+    /// without waiting, whether a datagram is there: `watch` may spin on it for a moment, so
+    /// that the next request of a program asking in a loop is taken without a sleeping
+    /// thread's wake-up.
+    pub(crate) fn watch_with(&self, watch: Watch) {
+        let _ = self.shared.watch.set(watch);
+    }
+
+    /// Reads what the socket has now on the calling thread, and files and hands it over as
+    /// the receiving thread would; true if a datagram came. A program's thread that waits
+    /// for an answer calls it while it watches for the answer: the answer is then taken
+    /// without waiting for the receiving thread's wake-up.
+    pub(crate) fn receive_now(&self) -> bool {
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let mut batch = Vec::new();
+        BUF.with_borrow_mut(|buf| {
+            buf.resize(MAX_DATAGRAM + 1, 0);
+            self.shared.read_burst(buf, &mut batch);
+        });
+        if batch.is_empty() {
+            return false;
+        }
+        let mut state = self.shared.lock();
+        for (bytes, from) in batch {
+            self.shared.file(&mut state, &bytes, from);
+        }
+        let deliveries = self.shared.turn(&mut state);
+        drop(state);
+        self.shared.deliver(deliveries);
+        true
     }
 
     /// The address peers reach this endpoint on.
@@ -351,17 +421,9 @@ impl Endpoint {
         }
         drop(state);
         self.shared.changed.notify_all();
-        // Wakes the receiving thread, which sees the endpoint closed.
-        let to = match self.shared.local.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => {
-                SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.shared.local.port())
-            }
-            IpAddr::V6(ip) if ip.is_unspecified() => {
-                SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.shared.local.port())
-            }
-            _ => self.shared.local,
-        };
-        let _ = self.shared.socket.send_to(&[], to);
+        self.shared.keeper_wake.notify_all();
+        // The receiving thread sees the endpoint closed.
+        self.shared.wake_receiver();
     }
 }
 
@@ -423,6 +485,17 @@ impl Shared {
         }
     }
 
+    /// Wakes the receiving thread, should it wait in `poll`, with an empty datagram to its
+    /// own socket (which it ignores).
+    fn wake_receiver(&self) {
+        let to = match self.local.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), self.local.port()),
+            IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), self.local.port()),
+            _ => self.local,
+        };
+        let _ = self.socket.send_to(&[], to);
+    }
+
     fn send(&self, bytes: &[u8], to: SocketAddr) {
         #[cfg(test)]
         if tests::lose(bytes) {
@@ -454,64 +527,205 @@ impl Shared {
         }
     }
 
-    /// The receiving thread: files data, sends acknowledgements, and sends again what is
-    /// not acknowledged in time.
-    fn receive_all(self: Arc<Self>) {
-        use nix::poll::{PollFd, PollFlags, PollTimeout};
-        use std::os::fd::AsFd as _;
+    /// One of the endpoint's two threads. The one that has the receiver's role waits for
+    /// datagrams, files them, and hands what arrived to the streams' sinks itself. A sink
+    /// may run a handler: an actor process runs its mail there, as the reader threads of the
+    /// other bases do, one thread hand-off fewer per message.
+    ///
+    /// The other thread keeps time: it sends the acknowledgements that waited for data to
+    /// ride on, sends again what is not acknowledged, and asks idle peers whether they are
+    /// still there, so that the receiving thread sleeps in `poll` without a timeout (on a
+    /// virtual machine, arming and cancelling a timer for every wait costs more than the
+    /// rest of a message's handling). When the receiving thread has been in sinks for
+    /// [`TAKEOVER`] (a long handler), the time keeper takes the receiver's role, and the
+    /// first thread keeps time once it is back. The second thread starts at the first
+    /// hand-over to a sink; until then, and while no thread keeps time, the receiving
+    /// thread keeps it too, with `poll`'s timeout.
+    fn run(self: Arc<Self>, me: Role) {
         let mut buf = vec![0u8; MAX_DATAGRAM + 1];
+        let mut watched = None;
         loop {
-            let wait = {
-                let state = self.lock();
-                if state.closed {
-                    return;
-                }
-                let busy = state.streams.values().any(|c| c.deadline.is_some());
-                let acks = state.streams.values().filter_map(|c| c.ack_at).min();
-                let wait = if busy { TICK } else { IDLE };
-                // At least a millisecond: the finest wait `poll` takes.
-                let wait = acks.map_or(wait, |at| wait.min(at.saturating_duration_since(Instant::now())));
-                PollTimeout::try_from(wait.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
-            };
-            let mut fds = [PollFd::new(self.socket.as_fd(), PollFlags::POLLIN)];
-            let _ = nix::poll::poll(&mut fds, wait);
-            // Everything there already, in one turn: one acknowledgement for a batch.
-            let mut batch = Vec::new();
-            while batch.len() < 256 {
-                match receive_now(&self.socket, &mut buf) {
-                    Ok(Some((n, Some(from)))) => batch.push((buf[..n].to_vec(), from)),
-                    Ok(Some((_, None))) => {}
-                    Ok(None) => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // An ICMP error of an earlier send: not this socket's end.
-                    Err(e) => {
-                        tracing::trace!(error = %e, "a UDP receive failed");
-                        break;
-                    }
-                }
+            if !self.keep_time(me) {
+                return;
             }
-            let mut state = self.lock();
-            for (bytes, from) in batch {
-                self.file(&mut state, &bytes, from);
-            }
-            let deliveries = self.turn(&mut state);
-            drop(state);
-            self.deliver(deliveries);
+            watched = self.receive(me, &mut buf, watched);
         }
     }
 
-    /// Hands the sinks what arrived, with no lock held, then gives back those that want more.
-    fn deliver(&self, deliveries: Vec<(SocketAddr, u64, Sink, Vec<Delivery>)>) {
-        let mut kept = Vec::new();
-        for (peer, id, mut sink, items) in deliveries {
-            let end = items.iter().any(|item| matches!(item, Delivery::End(_)));
-            let more = sink(items) && !end;
-            kept.push((peer, id, more.then_some(sink)));
+    /// How long to wait for the next timer: a moment when an acknowledgement waits for data
+    /// to ride on, [`TICK`] when something waits for an acknowledgement or a sink, else
+    /// [`IDLE`].
+    fn timer_wait(state: &State) -> Duration {
+        let busy = state.delivering.is_some() || state.streams.values().any(|c| c.deadline.is_some());
+        let acks = state.streams.values().filter_map(|c| c.ack_at).min();
+        let wait = if busy || acks.is_some() { TICK } else { IDLE };
+        // At least a millisecond: the finest wait `poll` takes.
+        acks.map_or(wait, |at| wait.min(at.saturating_duration_since(Instant::now()))).max(Duration::from_millis(1))
+    }
+
+    /// Keeps time until `me` has the receiver's role, taking it when the receiving thread
+    /// has been in sinks for [`TAKEOVER`]; false once the endpoint is closed.
+    fn keep_time(&self, me: Role) -> bool {
+        let mut state = self.lock();
+        loop {
+            if state.closed {
+                return false;
+            }
+            if state.receiver == me {
+                return true;
+            }
+            if state.delivering.is_some_and(|since| since.elapsed() >= TAKEOVER) {
+                tracing::trace!("a handler runs long: the other thread receives meanwhile");
+                state.receiver = me;
+                state.delivering = None;
+                return true;
+            }
+            let deliveries = self.turn(&mut state);
+            if !deliveries.is_empty() {
+                // The ends of streams that failed (a sink may run a handler): the receiving
+                // thread, which may be waiting with no timeout, keeps time meanwhile.
+                drop(state);
+                self.wake_receiver();
+                self.deliver(deliveries);
+                state = self.lock();
+                continue;
+            }
+            let wait = Self::timer_wait(&state);
+            state.keeper = Some(Instant::now() + wait);
+            state = self.keeper_wake.wait_timeout(state, wait).unwrap_or_else(PoisonError::into_inner).0;
+            state.keeper = None;
+        }
+    }
+
+    /// One turn of the receiving thread: files what came (`watched`, the datagram the last
+    /// turn's watch took, or what the socket has), or waits for it or the next timer, and
+    /// hands the sinks their frames. A turn first reads without waiting: if that finds a
+    /// datagram, it reads on until the socket is empty (a burst: one turn, one
+    /// acknowledgement); if it finds none, it waits in `poll` and hands over the first
+    /// datagram at once, so that the answer a thread waits for is not held up by a read
+    /// that finds nothing. Returns the datagram its own watch took, if any.
+    fn receive(self: &Arc<Self>, me: Role, buf: &mut [u8], watched: Option<Datagram>) -> Option<Datagram> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        use std::os::fd::AsFd as _;
+        let wait = {
+            let state = self.lock();
+            if state.closed || state.receiver != me {
+                return watched;
+            }
+            if state.keeper.is_some() {
+                PollTimeout::NONE
+            } else {
+                PollTimeout::try_from(Self::timer_wait(&state)).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut batch: Vec<Datagram> = watched.into_iter().collect();
+        if batch.is_empty() {
+            self.read_burst(buf, &mut batch);
+        }
+        if batch.is_empty() {
+            let mut fds = [PollFd::new(self.socket.as_fd(), PollFlags::POLLIN)];
+            let _ = nix::poll::poll(&mut fds, wait);
+            batch.extend(self.read_one(buf));
         }
         let mut state = self.lock();
-        for (peer, id, sink) in kept {
-            if let Some(conn) = state.streams.get_mut(&peer).filter(|c| c.id == id) {
-                conn.sink = sink;
+        for (bytes, from) in batch {
+            self.file(&mut state, &bytes, from);
+        }
+        let deliveries = self.turn(&mut state);
+        if !deliveries.is_empty() {
+            state.delivering = Some(Instant::now());
+        }
+        // The time keeper sleeps long (nothing was pending): it wakes for what is now.
+        let late = Instant::now() + TICK;
+        if state.keeper.is_some_and(|at| at > late) && Self::timer_wait(&state) <= TICK {
+            state.keeper = None;
+            self.keeper_wake.notify_one();
+        }
+        if deliveries.is_empty() {
+            return None;
+        }
+        let start = !std::mem::replace(&mut state.keeper_started, true);
+        drop(state);
+        if start {
+            self.start_keeper(me);
+        }
+        self.deliver(deliveries);
+        let mut state = self.lock();
+        if state.receiver != me {
+            return None;
+        }
+        state.delivering = None;
+        drop(state);
+        let mut taken = None;
+        if let Some(watch) = self.watch.get() {
+            watch(&mut || {
+                taken = self.read_one(buf);
+                taken.is_some()
+            });
+        }
+        taken
+    }
+
+    /// Everything the socket has now, up to a window's worth.
+    fn read_burst(&self, buf: &mut [u8], batch: &mut Vec<Datagram>) {
+        while batch.len() < WINDOW {
+            match self.read_one(buf) {
+                Some(datagram) => batch.push(datagram),
+                None => return,
+            }
+        }
+    }
+
+    /// One datagram from an IP address, if the socket has one now.
+    fn read_one(&self, buf: &mut [u8]) -> Option<Datagram> {
+        loop {
+            match receive_now(&self.socket, buf) {
+                Ok(Some((n, Some(from)))) => return Some((buf[..n].to_vec(), from)),
+                Ok(Some((_, None))) => {}
+                Ok(None) => return None,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // An ICMP error of an earlier send: not this socket's end.
+                Err(e) => {
+                    tracing::trace!(error = %e, "a UDP receive failed");
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Starts the thread that keeps time, and receives while the receiving thread is in
+    /// sinks. Without it (it could not start), the receiving thread keeps time, and a long
+    /// handler delays acknowledgements until it returns: the peers send again meanwhile.
+    fn start_keeper(self: &Arc<Self>, receiver: Role) {
+        let other = if receiver == Role::First { Role::Second } else { Role::First };
+        let shared = Arc::clone(self);
+        let started = std::thread::Builder::new().name("thespian-udp".to_string()).spawn(move || shared.run(other));
+        if let Err(e) = started {
+            tracing::warn!(error = %e, "no second UDP thread: a long handler delays this process's acknowledgements");
+        }
+    }
+
+    /// Hands the sinks what arrived, with no lock held, then gives back those that want
+    /// more, or hands them what came meanwhile (the other thread may have filed it while
+    /// the sink was out).
+    fn deliver(&self, mut deliveries: Vec<(SocketAddr, u64, Sink, Vec<Delivery>)>) {
+        while !deliveries.is_empty() {
+            let mut kept = Vec::new();
+            for (peer, id, mut sink, items) in deliveries {
+                let end = items.iter().any(|item| matches!(item, Delivery::End(_)));
+                let more = sink(items) && !end;
+                kept.push((peer, id, more.then_some(sink)));
+            }
+            deliveries = Vec::new();
+            let mut state = self.lock();
+            for (peer, id, sink) in kept {
+                if let Some(conn) = state.streams.get_mut(&peer).filter(|c| c.id == id) {
+                    let items = if sink.is_some() { Self::due(conn) } else { Vec::new() };
+                    match sink {
+                        Some(sink) if !items.is_empty() => deliveries.push((peer, id, sink, items)),
+                        sink => conn.sink = sink,
+                    }
+                }
             }
         }
     }

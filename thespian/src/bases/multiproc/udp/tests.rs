@@ -228,3 +228,50 @@ fn spec_9_5_a_stream_refused_unread_gives_back_what_it_confirmed_and_resets_its_
     let ended = out.read(&mut got).map_err(|e| e.kind());
     assert_eq!(ended, Err(std::io::ErrorKind::ConnectionReset), "the peer was reset");
 }
+
+#[test]
+fn spec_9_5_while_a_sink_runs_long_the_other_thread_receives_and_confirms() {
+    let _one = LOSSY.lock();
+    let (_server, client, mut out, accepted) = pair();
+    let (got_tx, got_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let mut first = true;
+    accepted.deliver_to(Box::new(move |batch| {
+        for item in batch {
+            if let super::Delivery::Frame(bytes) = item {
+                let _ = got_tx.send(bytes);
+            }
+        }
+        // The first hand-over stands for a handler that runs long.
+        if std::mem::take(&mut first) {
+            let _ = release_rx.recv_timeout(Duration::from_secs(30));
+        }
+        true
+    }));
+    out.write_all(&frame(&0u64.to_be_bytes())).expect("write");
+    assert_eq!(got_rx.recv_timeout(Duration::from_secs(5)).expect("the first frame"), frame(&0u64.to_be_bytes()));
+    // The receiving thread is in the sink now. Without a thread taking its place, nothing
+    // would be confirmed until it returns, and the stream would fail after MAX_TRIES sends.
+    for n in 1..=10u64 {
+        out.write_all(&frame(&n.to_be_bytes())).expect("write");
+    }
+    let shared = &client.shared;
+    let mut state = shared.lock();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (confirmed, failed) = out.with(&mut state, |c| (c.outbox.is_empty(), c.failed.clone())).expect("open");
+        assert_eq!(failed, None, "the stream goes on while the sink runs");
+        if confirmed {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the frames sent meanwhile were never confirmed");
+        state = shared.wait(state, Some(Duration::from_millis(10)));
+    }
+    drop(state);
+    assert!(got_rx.try_recv().is_err(), "the sink is still busy: nothing more was handed over");
+    release_tx.send(()).expect("the sink waits");
+    for n in 1..=10u64 {
+        let bytes = got_rx.recv_timeout(Duration::from_secs(5)).expect("every frame, once the sink is back");
+        assert_eq!(bytes, frame(&n.to_be_bytes()), "in order, each once");
+    }
+}
