@@ -182,12 +182,11 @@ const UDP: Facts = Facts {
     big: "60 000-byte message round trip (`serde_bytes`; a 10 MiB one does not fit a 64 KiB datagram), median",
     big_target: None,
     systems: "each on a free Admin Port",
-    why_ask: "in the actor process the socket's receiving thread, which also sends acknowledgements and \
-              retransmits and so must never run a handler, sleeps in `poll` between datagrams and hands \
-              each message to the actor's main thread (which watches for it, having just run the last \
-              one): the request still wakes a sleeping thread, which on this VM costs more than the raw \
-              round trip; on TCP the thread that reads the request is the one that watched for it \
-              (bench/README.md)",
+    why_ask: "borderline: the actor process's socket thread runs the request's handler and then watches the \
+              socket for the next datagram, a second thread keeps the socket's timers so that the first \
+              waits with none set, and the asking thread reads the reply off the program's socket itself, \
+              so no thread sleeps between asks. What is left over the raw round trip is the work at each \
+              end: encoding, framing, sequence numbers, decoding and routing (bench/README.md)",
     why_tell: "one datagram per message, so one `sendto` and one `recvmsg` per message where TCP writes and reads \
                many frames per call; the producer's receiving thread sends nearly all of them, refilling the \
                window as acknowledgements come, at about 3 µs per `sendto` (on loopback it runs the receiving side \
@@ -196,7 +195,7 @@ const UDP: Facts = Facts {
     why_big: "no target on this base: the message fits one datagram",
     why_create: "a creation is a round trip to the admin over the program's UDP stream (a DATA and an ACK datagram \
                  each way; in the admin, two bridge threads per stream between the socket and its tasks), and the \
-                 new actor process starts one thread more than on TCP, its socket's receiving thread: on one \
+                 new actor process starts its socket's threads (one reads, one keeps the timers): on one \
                  CPU a creation takes 0.13–0.17 ms more than on TCP, 75–85 µs of it in the actor process's own \
                  start (bench/README.md)",
 };
