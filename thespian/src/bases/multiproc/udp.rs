@@ -356,6 +356,7 @@ impl Endpoint {
             self.shared.file(&mut state, &bytes, from);
         }
         let deliveries = self.shared.turn(&mut state);
+        self.shared.nudge_keeper(&mut state);
         drop(state);
         self.shared.deliver(deliveries);
         true
@@ -563,6 +564,18 @@ impl Shared {
         acks.map_or(wait, |at| wait.min(at.saturating_duration_since(Instant::now()))).max(Duration::from_millis(1))
     }
 
+    /// Wakes the thread that keeps time if it sleeps long (nothing was pending when it went
+    /// to sleep) and a timer is now due within [`TICK`]: an acknowledgement that waits, a
+    /// datagram that may need sending again, a sink to watch. While something is pending it
+    /// looks every [`TICK`] anyway, so a busy stream wakes it no more often.
+    fn nudge_keeper(&self, state: &mut State) {
+        let late = Instant::now() + TICK;
+        if state.keeper.is_some_and(|at| at > late) && Self::timer_wait(state) <= TICK {
+            state.keeper = None;
+            self.keeper_wake.notify_one();
+        }
+    }
+
     /// Keeps time until `me` has the receiver's role, taking it when the receiving thread
     /// has been in sinks for [`TAKEOVER`]; false once the endpoint is closed.
     fn keep_time(&self, me: Role) -> bool {
@@ -635,12 +648,7 @@ impl Shared {
         if !deliveries.is_empty() {
             state.delivering = Some(Instant::now());
         }
-        // The time keeper sleeps long (nothing was pending): it wakes for what is now.
-        let late = Instant::now() + TICK;
-        if state.keeper.is_some_and(|at| at > late) && Self::timer_wait(&state) <= TICK {
-            state.keeper = None;
-            self.keeper_wake.notify_one();
-        }
+        self.nudge_keeper(&mut state);
         if deliveries.is_empty() {
             return None;
         }
@@ -1038,6 +1046,7 @@ impl Stream {
                 }
             }
         });
+        shared.nudge_keeper(&mut state);
         drop(state);
         shared.changed.notify_all();
     }
@@ -1093,7 +1102,10 @@ impl Stream {
             }
             Ok(())
         })
-        .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::BrokenPipe, "the stream is closed")))
+        .unwrap_or_else(|| Err(io::Error::new(io::ErrorKind::BrokenPipe, "the stream is closed")))?;
+        // What was sent may need sending again.
+        shared.nudge_keeper(state);
+        Ok(())
     }
 }
 
