@@ -214,8 +214,11 @@ struct Conn {
     probes: u32,
     // Ends.
     /// Where the frames go as they arrive, instead of waiting to be read; taken out while
-    /// the receiving thread calls it.
+    /// a thread calls it.
     sink: Option<Sink>,
+    /// The sink is out, being called: the stream is kept until it is back, even once over,
+    /// so that what came meanwhile and the end still reach it.
+    lent: bool,
     /// This side ended: reads see the end, writes fail.
     shut: bool,
     /// The stream failed, and why.
@@ -259,14 +262,16 @@ impl Conn {
             heard: Instant::now(),
             probes: 0,
             sink: None,
+            lent: false,
             shut: false,
             failed: None,
         }
     }
 
-    /// Nothing more will be sent or received on it.
+    /// Nothing more will be sent or received on it, and its sink has had its end: the
+    /// stream can be forgotten.
     fn over(&self) -> bool {
-        self.shut && (self.outbox.is_empty() || self.failed.is_some())
+        self.shut && (self.outbox.is_empty() || self.failed.is_some()) && !self.lent
     }
 }
 
@@ -351,7 +356,15 @@ impl Endpoint {
         if batch.is_empty() {
             return false;
         }
+        // An empty datagram from this socket is a wake-up meant for the receiving thread
+        // (`Shared::wake_receiver`), which may wait with no timeout: passed on.
+        if batch.iter().any(|(bytes, from)| bytes.is_empty() && from.port() == self.shared.local.port()) {
+            self.shared.wake_receiver();
+        }
         let mut state = self.shared.lock();
+        if state.closed {
+            return false;
+        }
         for (bytes, from) in batch {
             self.shared.file(&mut state, &bytes, from);
         }
@@ -726,14 +739,25 @@ impl Shared {
             }
             deliveries = Vec::new();
             let mut state = self.lock();
+            let mut orphans = Vec::new();
             for (peer, id, sink) in kept {
-                if let Some(conn) = state.streams.get_mut(&peer).filter(|c| c.id == id) {
-                    let items = if sink.is_some() { Self::due(conn) } else { Vec::new() };
-                    match sink {
-                        Some(sink) if !items.is_empty() => deliveries.push((peer, id, sink, items)),
-                        sink => conn.sink = sink,
+                let Some(conn) = state.streams.get_mut(&peer).filter(|c| c.id == id) else {
+                    // Not while it is lent; kept as a safeguard: the sink still gets an end.
+                    orphans.extend(sink);
+                    continue;
+                };
+                let items = if sink.is_some() { Self::due(conn) } else { Vec::new() };
+                match sink {
+                    Some(sink) if !items.is_empty() => deliveries.push((peer, id, sink, items)),
+                    sink => {
+                        conn.sink = sink;
+                        conn.lent = false;
                     }
                 }
+            }
+            drop(state);
+            for mut sink in orphans {
+                sink(vec![Delivery::End(None)]);
             }
         }
     }
@@ -936,6 +960,7 @@ impl Shared {
                 let items = Self::due(conn);
                 if !items.is_empty() {
                     if let Some(sink) = conn.sink.take() {
+                        conn.lent = true;
                         deliveries.push((peer, conn.id, sink, items));
                     }
                 }
@@ -963,10 +988,9 @@ impl Shared {
         // without a sink. Most frames go to sinks, and wake no one here.
         let waited_for = removed
             || state.backlog.as_ref().is_some_and(|b| !b.is_empty())
-            || state
-                .streams
-                .values()
-                .any(|c| c.sink.is_none() && (!c.inbox.is_empty() || c.finished || c.failed.is_some() || c.shut));
+            || state.streams.values().any(|c| {
+                c.sink.is_none() && !c.lent && (!c.inbox.is_empty() || c.finished || c.failed.is_some() || c.shut)
+            });
         if waited_for {
             self.changed.notify_all();
         }
@@ -1010,24 +1034,24 @@ impl Stream {
     /// From now on, hands each frame to `sink` on the receiving thread as it arrives, and
     /// then the stream's end, instead of keeping them to be read: one thread less between
     /// the socket and the kernel. What arrived already is handed over first, here.
-    pub(crate) fn deliver_to(&self, mut sink: Sink) {
+    pub(crate) fn deliver_to(&self, sink: Sink) {
         let shared = self.shared();
-        loop {
-            let mut state = shared.lock();
-            let due = self.with(&mut state, Shared::due);
-            let Some(items) = due else {
+        let mut state = shared.lock();
+        let due = self.with(&mut state, |c| {
+            let items = Shared::due(c);
+            c.lent = !items.is_empty();
+            items
+        });
+        match due {
+            None => {
                 drop(state);
+                let mut sink = sink;
                 sink(vec![Delivery::End(None)]);
-                return;
-            };
-            if items.is_empty() {
-                self.with(&mut state, |c| c.sink = Some(sink));
-                return;
             }
-            drop(state);
-            let end = items.iter().any(|item| matches!(item, Delivery::End(_)));
-            if !sink(items) || end {
-                return;
+            Some(items) if items.is_empty() => drop(self.with(&mut state, |c| c.sink = Some(sink))),
+            Some(items) => {
+                drop(state);
+                shared.deliver(vec![(self.peer, self.id, sink, items)]);
             }
         }
     }

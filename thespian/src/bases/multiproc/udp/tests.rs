@@ -275,3 +275,47 @@ fn spec_9_5_while_a_sink_runs_long_the_other_thread_receives_and_confirms() {
         assert_eq!(bytes, frame(&n.to_be_bytes()), "in order, each once");
     }
 }
+
+#[test]
+fn spec_9_5_a_stream_that_ends_while_its_sink_runs_still_hands_it_everything_and_the_end() {
+    let _one = LOSSY.lock();
+    let (server, _client, mut out, accepted) = pair();
+    let (got_tx, got_rx) = std::sync::mpsc::channel::<Option<Vec<u8>>>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let mut first = true;
+    accepted.deliver_to(Box::new(move |batch| {
+        for item in batch {
+            let _ = got_tx.send(match item {
+                super::Delivery::Frame(bytes) => Some(bytes),
+                super::Delivery::End(_) => None,
+            });
+        }
+        if std::mem::take(&mut first) {
+            let _ = release_rx.recv_timeout(Duration::from_secs(30));
+        }
+        true
+    }));
+    out.write_all(&frame(&0u64.to_be_bytes())).expect("write");
+    assert_eq!(got_rx.recv_timeout(Duration::from_secs(5)).expect("the first frame"), Some(frame(&0u64.to_be_bytes())));
+    // While the sink runs: more frames and the peer's end come, and this side ends too, so
+    // that the stream is over before its sink is back.
+    for n in 1..=3u64 {
+        out.write_all(&frame(&n.to_be_bytes())).expect("write");
+    }
+    out.shutdown();
+    accepted.shutdown();
+    let shared = &server.shared;
+    let mut state = shared.lock();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !accepted.with(&mut state, |c| c.finished && c.outbox.is_empty()).unwrap_or(false) {
+        assert!(std::time::Instant::now() < deadline, "the peer's end never arrived, or ours was never confirmed");
+        state = shared.wait(state, Some(Duration::from_millis(10)));
+    }
+    drop(state);
+    release_tx.send(()).expect("the sink waits");
+    for n in 1..=3u64 {
+        let item = got_rx.recv_timeout(Duration::from_secs(5)).expect("every frame, once the sink is back");
+        assert_eq!(item, Some(frame(&n.to_be_bytes())), "in order, each once");
+    }
+    assert_eq!(got_rx.recv_timeout(Duration::from_secs(5)).expect("the end"), None, "then the end");
+}
