@@ -157,11 +157,9 @@ const TCP: Facts = Facts {
     big_target: Some(BIG_TARGET_MS),
     systems: "each on a free Admin Port",
     why_ask: "borderline: the program and the actor talk directly, the actor's reader thread runs its \
-              handler and then watches its socket for the next message, and the asking thread watches for \
-              the reply, so no thread sleeps between asks. Each leg of the round trip costs about 2 µs \
-              more than the raw one (encoding, framing, decoding and routing at each end, and the \
-              program's reader thread filing the reply for the asking thread); on this VM that puts \
-              the ratio within a few hundredths of the target, either side of it from run to run \
+              handler and then watches its socket for the next message, and the asking thread reads the \
+              reply off its connection itself, so no thread sleeps between asks. What is left over the \
+              raw round trip is the work at each end: encoding, framing, decoding and routing \
               (bench/README.md)",
     why_tell: "each message is a frame encoded by the producer and decoded by the consumer (allocating the \
                addresses, type name and body)",

@@ -207,8 +207,8 @@ impl ActorSystemBuilder {
     /// program that is a thread waiting for an answer (`ask`, `listen`); in the actor
     /// processes of a system this program starts, the thread that just handled a message and
     /// waits for the next on the same connection (it leaves the CPU to any other thread
-    /// that wants it meanwhile). On `multiprocUDPBase` the waiting thread of a program also
-    /// reads the process's socket itself meanwhile. A message that comes within that time
+    /// that wants it meanwhile). The waiting thread of a program also reads its connections
+    /// to the actors itself meanwhile. A message that comes within that time
     /// is taken without waking a sleeping thread, which on a virtual machine costs more
     /// than a local round trip; the price is that much CPU time per wait (one thread per
     /// process at a time spins). `Duration::ZERO` turns it off: every wait sleeps at once. A program that

@@ -51,11 +51,40 @@ impl PeerStream {
         }
     }
 
+    /// Ends the reading side: a thread waiting for input sees the end.
+    pub(crate) fn shutdown_read(&self) {
+        match self {
+            Self::Tcp(s) => drop(s.shutdown(std::net::Shutdown::Read)),
+            Self::Udp(_) => {}
+            Self::Unix(s) => drop(s.shutdown(std::net::Shutdown::Read)),
+        }
+    }
+
     pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) {
         match self {
             Self::Tcp(s) => drop(s.set_read_timeout(timeout)),
             Self::Udp(s) => s.set_read_timeout(timeout),
             Self::Unix(s) => drop(s.set_read_timeout(timeout)),
+        }
+    }
+
+    /// Waits until the socket has input, its end or an error, or `timeout` passes (false);
+    /// a signal ends the wait early (true). A UDP stream is never waited on this way.
+    pub(crate) fn wait_input(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        let fd = match self {
+            Self::Udp(_) => return Err(io::ErrorKind::Unsupported.into()),
+            Self::Tcp(s) => s.as_fd(),
+            Self::Unix(s) => s.as_fd(),
+        };
+        let wait = timeout.map_or(PollTimeout::NONE, |t| {
+            // Whole milliseconds, at least one: no busy loop on the last fraction.
+            PollTimeout::try_from(t.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
+        });
+        match nix::poll::poll(&mut [PollFd::new(fd, PollFlags::POLLIN)], wait) {
+            Ok(n) => Ok(n > 0),
+            Err(nix::errno::Errno::EINTR) => Ok(true),
+            Err(e) => Err(e.into()),
         }
     }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Instant;
 
 use super::conn::{Congestion, PeerStream, Writer};
-use super::peers::{Peers, Received, ACK_EVERY};
+use super::peers::{Peers, Received, Took, ACK_EVERY};
 use super::proto::{Control, HostBlock, Reader, HOST_BLOCK};
 use super::watch::Readiness;
 use crate::api::address::ActorAddress;
@@ -79,7 +79,7 @@ pub(crate) struct Link {
     inline: OnceLock<Inline>,
 }
 
-/// See [`Link::run_inline`].
+/// What runs the mail a reader thread filed: see [`Link::delivered`].
 pub(crate) type Inline = Box<dyn Fn(&Link) -> bool + Send + Sync>;
 
 /// How long a thread that waits for a reply watches for it before it sleeps: about one
@@ -226,12 +226,16 @@ impl Link {
 
     /// Watches for a wake-up after the `seen`th for a moment ([`SPIN`]) before the caller
     /// sleeps on the link: a reply that comes meanwhile is taken without the sleeping
-    /// thread's wake-up. On the UDP base the caller also reads the process's socket itself
-    /// meanwhile ([`udp::Endpoint::receive_now`](super::udp::Endpoint::receive_now)), so that
-    /// the reply is not held up by the wake-up of the socket's receiving thread either.
+    /// thread's wake-up. The caller also reads the program's connections itself meanwhile
+    /// (the UDP socket: [`udp::Endpoint::receive_now`](super::udp::Endpoint::receive_now);
+    /// direct TCP and Unix connections: [`Inbound::take_now`](super::peers::Inbound::take_now)),
+    /// so that the reply is not held up by the wake-up of the thread that reads them either.
     /// Returns whether something woke it.
     pub(crate) fn spin_until_woken(&self, seen: u64, deadline: Option<Instant>) -> bool {
-        let udp = self.lock().peers.udp.clone();
+        let (udp, inbounds) = {
+            let state = self.lock();
+            (state.peers.udp.clone(), state.peers.inbounds.clone())
+        };
         self.spin(deadline, || {
             (0..64).any(|_| {
                 std::hint::spin_loop();
@@ -239,6 +243,13 @@ impl Link {
             }) || udp
                 .as_ref()
                 .is_some_and(|endpoint| endpoint.receive_now() && self.woken.load(Ordering::Acquire) != seen)
+                || inbounds.iter().any(|inbound| {
+                    let took = matches!(inbound.take_now(self, true), Some(Took::Filed | Took::Ended(_)));
+                    if took {
+                        self.wake();
+                    }
+                    took
+                })
         })
     }
 

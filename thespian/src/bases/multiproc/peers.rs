@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::net::{UnixListener, UnixStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -62,6 +62,9 @@ pub(crate) struct Peers {
     pub(crate) udp: Option<Arc<udp::Endpoint>>,
     /// The reader threads, joined once their sockets are closed.
     readers: Vec<JoinHandle<()>>,
+    /// The reading halves of the TCP and Unix connections, for a program's thread that
+    /// waits for an answer to read them too (`Link::spin_until_woken`).
+    pub(crate) inbounds: Vec<Arc<Inbound>>,
     /// How many reader threads have not reached the end of their connection.
     reading: usize,
     /// The goodbye was said: a connection opened since is told at once.
@@ -482,7 +485,9 @@ fn handshake(link: &Link, mut stream: PeerStream, expected: Option<u32>) -> Resu
 /// A connection to `host` is open: its frames are filed as they come; it is the one this
 /// process sends to `host` on, unless one already is.
 fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
-    let (Ok(reading), Ok(writing), Ok(closing)) = (stream.try_clone(), stream.try_clone(), stream.try_clone()) else {
+    let (Ok(reading), Ok(writing), Ok(closing), Ok(closing_for_wait)) =
+        (stream.try_clone(), stream.try_clone(), stream.try_clone(), stream.try_clone())
+    else {
         return;
     };
     let mut state = link.lock();
@@ -557,43 +562,42 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         }));
         return;
     }
+    let inbound = Arc::new(Inbound {
+        host,
+        id,
+        socket: closing_for_wait,
+        reading: Mutex::new(Reading { frames: Reader::new(reading), owed: false, end: None }),
+    });
+    state.peers.inbounds.push(Arc::clone(&inbound));
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
-        let mut frames = Reader::new(reading);
-        let mut owed = false;
-        let failed = 'read: loop {
-            let frame = match frames.next() {
-                // No mail for a while: the acknowledgement owed goes on its own.
-                Err(FrameError::Io(e))
-                    if owed && matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) =>
-                {
-                    reader_link.lock().peers.ack(id, true);
-                    owed = false;
-                    frames.get_ref().set_read_timeout(None);
-                    continue 'read;
+        let failed = loop {
+            match inbound.take_now(&reader_link, false) {
+                Some(Took::Filed) => {
+                    reader_link.delivered();
+                    reader_link.await_input(|| inbound.fill_now());
                 }
-                frame => frame.map_err(|e| e.to_string()),
-            };
-            let mut state = reader_link.lock();
-            let mut outcome = filed(&mut state, host, id, frame);
-            // What the same read brought is filed with it, and run as one batch.
-            while outcome.is_none() {
-                match frames.buffered() {
-                    Ok(Some(frame)) => outcome = filed(&mut state, host, id, Ok(Some(frame))),
-                    Ok(None) => break,
-                    Err(e) => outcome = filed(&mut state, host, id, Err(e.to_string())),
+                Some(Took::Ended(failed)) => {
+                    reader_link.delivered();
+                    break failed;
+                }
+                Some(Took::Nothing) | None => {
+                    let owed = inbound.owed();
+                    match inbound.socket.wait_input(owed.then_some(ACK_DELAY)) {
+                        Ok(true) => {}
+                        // No mail for a while: the acknowledgement owed goes on its own.
+                        Ok(false) => {
+                            if owed {
+                                reader_link.lock().peers.ack(id, true);
+                                inbound.paid();
+                            }
+                        }
+                        Err(e) => {
+                            tracing::debug!(host, error = %e, "waiting for a direct connection's input failed");
+                            break true;
+                        }
+                    }
                 }
             }
-            let owes = outcome.is_none() && state.peers.ack(id, false);
-            drop(state);
-            if owes != owed {
-                owed = owes;
-                frames.get_ref().set_read_timeout(owed.then_some(ACK_DELAY));
-            }
-            reader_link.delivered();
-            if let Some(failed) = outcome {
-                break 'read failed;
-            }
-            reader_link.await_input(|| frames.fill_now());
         };
         ended(&reader_link, host, id, failed);
     });
@@ -603,6 +607,95 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
             state.peers.readers.push(reader);
         }
         Err(_) => state.peers.reading -= 1,
+    }
+}
+
+/// The reading half of a direct TCP or Unix-socket connection. Its reader thread waits for
+/// input without holding it, and files what came; a program's thread that waits for an
+/// answer reads it too while it watches for the answer ([`Inbound::take_now`]), so that the
+/// answer does not wait for the reader thread's wake-up. Frames are read and filed under
+/// one lock, so they are filed in the order they came, whoever reads them.
+pub(crate) struct Inbound {
+    host: u32,
+    id: u64,
+    /// The socket, waited on for input without the lock.
+    socket: PeerStream,
+    reading: Mutex<Reading>,
+}
+
+struct Reading {
+    frames: Reader<PeerStream>,
+    /// An acknowledgement is owed for mail filed: it goes on its own after ACK_DELAY
+    /// without mail going back to carry it.
+    owed: bool,
+    /// The connection ended (true: failed), found by a thread other than the reader.
+    end: Option<bool>,
+}
+
+/// What [`Inbound::take_now`] did.
+pub(crate) enum Took {
+    /// Nothing was there.
+    Nothing,
+    /// It filed frames.
+    Filed,
+    /// The connection is done with (true: failed).
+    Ended(bool),
+}
+
+impl Inbound {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Reading> {
+        self.reading.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Files every whole frame the connection holds now, reading without waiting. A `guest`
+    /// (a program's thread that waits for an answer) reads only if no other thread is
+    /// reading (`None` otherwise), and leaves the connection's end to its reader thread.
+    pub(crate) fn take_now(&self, link: &Link, guest: bool) -> Option<Took> {
+        let mut reading = if guest { self.reading.try_lock().ok()? } else { self.lock() };
+        if let Some(failed) = reading.end {
+            return Some(Took::Ended(failed));
+        }
+        let mut state = None;
+        let mut outcome = None;
+        while outcome.is_none() {
+            let frame = match reading.frames.next_now() {
+                Ok(proto::Now::Nothing) => break,
+                Ok(proto::Now::Frame(frame)) => Ok(Some(frame)),
+                Ok(proto::Now::End) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            };
+            outcome = filed(state.get_or_insert_with(|| link.lock()), self.host, self.id, frame);
+        }
+        let Some(mut state) = state else { return Some(Took::Nothing) };
+        reading.owed = outcome.is_none() && state.peers.ack(self.id, false);
+        drop(state);
+        Some(match outcome {
+            None => Took::Filed,
+            Some(failed) => {
+                if guest {
+                    // The reader thread, waiting for input, sees the end and ends the
+                    // connection's life here: `ended` runs once, there.
+                    reading.end = Some(failed);
+                    self.socket.shutdown_read();
+                }
+                Took::Ended(failed)
+            }
+        })
+    }
+
+    /// Reads what the connection holds now into the reader's buffer, without waiting and
+    /// without filing it; true if anything came (or another thread is reading it).
+    fn fill_now(&self) -> bool {
+        self.reading.try_lock().map_or(true, |mut reading| reading.frames.fill_now())
+    }
+
+    fn owed(&self) -> bool {
+        self.lock().owed
+    }
+
+    /// The acknowledgement owed went.
+    fn paid(&self) {
+        self.lock().owed = false;
     }
 }
 
@@ -649,6 +742,7 @@ fn decode(bytes: &[u8]) -> Result<Option<Frame>, String> {
 fn ended(link: &Link, host: u32, id: u64, failed: bool) {
     let mut state = link.lock();
     state.peers.reading -= 1;
+    state.peers.inbounds.retain(|inbound| inbound.id != id);
     link.wake();
     if state.peers.writers.get(&host).is_some_and(|(w, _)| *w == id) {
         state.peers.writers.remove(&host);

@@ -190,41 +190,51 @@ impl<R: Read> Reader<R> {
         Self { input, codec: FrameCodec::new(), buf: BytesMut::with_capacity(64 * 1024), scratch }
     }
 
-    /// The connection read from.
-    pub(crate) fn get_ref(&self) -> &R {
-        &self.input
-    }
-
-    /// The next frame the last read brought whole, if any: reads nothing.
-    pub(crate) fn buffered(&mut self) -> Result<Option<Frame>, FrameError> {
-        self.codec.decode(&mut self.buf)
-    }
-
     /// The next frame; `None` at a clean end of the stream.
     pub(crate) fn next(&mut self) -> Result<Option<Frame>, FrameError> {
         loop {
             if let Some(frame) = self.codec.decode(&mut self.buf)? {
                 return Ok(Some(frame));
             }
-            let read = if self.buf.capacity() - self.buf.len() > SCRATCH {
-                // A large frame, whose whole size the codec reserved, is read in place, a
-                // zeroed window of at most READ_WINDOW bytes at a time (so zeroed once).
-                let start = self.buf.len();
-                let room = (self.buf.capacity() - start).min(READ_WINDOW);
-                self.buf.resize(start + room, 0);
-                let read = retry(|| self.input.read(&mut self.buf[start..]));
-                self.buf.truncate(start + *read.as_ref().unwrap_or(&0));
-                read?
-            } else {
-                let read = retry(|| self.input.read(&mut self.scratch))?;
-                self.buf.extend_from_slice(&self.scratch[..read]);
-                read
-            };
-            if read == 0 {
+            if self.fill(|input, buf| retry(|| input.read(buf)).map(Some))? == Some(0) {
                 return self.codec.decode_eof(&mut self.buf);
             }
         }
     }
+
+    /// Reads once into the buffer with `read`; what it returns (`None`: nothing to read
+    /// now). A large frame, whose whole size the codec reserved, is read in place, a zeroed
+    /// window of at most READ_WINDOW bytes at a time (so zeroed once); small ones through
+    /// the scratch buffer.
+    fn fill(
+        &mut self,
+        mut read: impl FnMut(&mut R, &mut [u8]) -> io::Result<Option<usize>>,
+    ) -> io::Result<Option<usize>> {
+        if self.buf.capacity() - self.buf.len() > SCRATCH {
+            let start = self.buf.len();
+            let room = (self.buf.capacity() - start).min(READ_WINDOW);
+            self.buf.resize(start + room, 0);
+            let read = read(&mut self.input, &mut self.buf[start..]);
+            self.buf.truncate(start + read.as_ref().ok().copied().flatten().unwrap_or(0));
+            read
+        } else {
+            let read = read(&mut self.input, &mut self.scratch)?;
+            if let Some(n) = read {
+                self.buf.extend_from_slice(&self.scratch[..n]);
+            }
+            Ok(read)
+        }
+    }
+}
+
+/// What [`Reader::next_now`] found.
+pub(crate) enum Now {
+    /// A whole frame.
+    Frame(Frame),
+    /// No whole frame yet.
+    Nothing,
+    /// The clean end of the stream.
+    End,
 }
 
 impl Reader<super::conn::PeerStream> {
@@ -232,13 +242,20 @@ impl Reader<super::conn::PeerStream> {
     /// [`Reader::next`]; true if anything came, or its end, or an error (which `next`
     /// meets again).
     pub(crate) fn fill_now(&mut self) -> bool {
-        match self.input.read_now(&mut self.scratch) {
-            Ok(Some(n)) => {
-                self.buf.extend_from_slice(&self.scratch[..n]);
-                true
+        !matches!(self.fill(|input, buf| input.read_now(buf)), Ok(None))
+    }
+
+    /// The next frame, reading only what the connection holds now.
+    pub(crate) fn next_now(&mut self) -> Result<Now, FrameError> {
+        loop {
+            if let Some(frame) = self.codec.decode(&mut self.buf)? {
+                return Ok(Now::Frame(frame));
             }
-            Ok(None) => false,
-            Err(_) => true,
+            match self.fill(|input, buf| input.read_now(buf))? {
+                None => return Ok(Now::Nothing),
+                Some(0) => return Ok(self.codec.decode_eof(&mut self.buf)?.map_or(Now::End, Now::Frame)),
+                Some(_) => {}
+            }
         }
     }
 }
