@@ -68,9 +68,10 @@ impl PeerStream {
         }
     }
 
-    /// Waits until the socket has input, its end or an error, or `timeout` passes (false);
-    /// a signal ends the wait early (true). A UDP stream is never waited on this way.
-    pub(crate) fn wait_input(&self, timeout: Option<Duration>) -> io::Result<bool> {
+    /// Waits until the socket has input, its end or an error, or `also` is readable, or
+    /// `timeout` passes (false); a signal ends the wait early (true). A UDP stream is never
+    /// waited on this way.
+    pub(crate) fn wait_input(&self, also: std::os::fd::BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
         use nix::poll::{PollFd, PollFlags, PollTimeout};
         let fd = match self {
             Self::Udp(_) => return Err(io::ErrorKind::Unsupported.into()),
@@ -81,7 +82,7 @@ impl PeerStream {
             // Whole milliseconds, at least one: no busy loop on the last fraction.
             PollTimeout::try_from(t.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
         });
-        match nix::poll::poll(&mut [PollFd::new(fd, PollFlags::POLLIN)], wait) {
+        match nix::poll::poll(&mut [PollFd::new(fd, PollFlags::POLLIN), PollFd::new(also, PollFlags::POLLIN)], wait) {
             Ok(n) => Ok(n > 0),
             Err(nix::errno::Errno::EINTR) => Ok(true),
             Err(e) => Err(e.into()),

@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsFd as _;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -27,6 +28,7 @@ use super::link::{Link, LinkState};
 use super::proto::{self, Control, PeerAt, Reader};
 use super::udp;
 use crate::wire::frame::{Frame, FrameError, Hello, Role};
+use nix::sys::eventfd::{EfdFlags, EventFd};
 
 /// How many frames may wait, over all peers, for their senders' markers. A peer that sends
 /// more before its marker arrives is no peer of this system's: its connection is closed.
@@ -562,13 +564,21 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         }));
         return;
     }
-    let inbound = Arc::new(Inbound {
-        host,
-        id,
-        socket: closing_for_wait,
-        reading: Mutex::new(Reading { frames: Reader::new(reading), owed: false, end: None }),
-    });
-    state.peers.inbounds.push(Arc::clone(&inbound));
+    let inbound = match EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK) {
+        Ok(kick) => Arc::new(Inbound {
+            host,
+            id,
+            socket: closing_for_wait,
+            kick,
+            reading: Mutex::new(Reading { frames: Reader::new(reading), owed: false, end: None, waiting: false }),
+        }),
+        Err(e) => {
+            tracing::warn!(host, error = %e, "a direct connection is not read: no event descriptor for it");
+            state.peers.reading -= 1;
+            return;
+        }
+    };
+    let shared = Arc::clone(&inbound);
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let failed = loop {
             match inbound.take_now(&reader_link, false) {
@@ -581,20 +591,8 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
                     break failed;
                 }
                 Some(Took::Nothing) | None => {
-                    let owed = inbound.owed();
-                    match inbound.socket.wait_input(owed.then_some(ACK_DELAY)) {
-                        Ok(true) => {}
-                        // No mail for a while: the acknowledgement owed goes on its own.
-                        Ok(false) => {
-                            if owed {
-                                reader_link.lock().peers.ack(id, true);
-                                inbound.paid();
-                            }
-                        }
-                        Err(e) => {
-                            tracing::debug!(host, error = %e, "waiting for a direct connection's input failed");
-                            break true;
-                        }
+                    if !inbound.wait(&reader_link) {
+                        break true;
                     }
                 }
             }
@@ -605,6 +603,7 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         Ok(reader) => {
             state.peers.readers.retain(|r| !r.is_finished());
             state.peers.readers.push(reader);
+            state.peers.inbounds.push(shared);
         }
         Err(_) => state.peers.reading -= 1,
     }
@@ -620,6 +619,9 @@ pub(crate) struct Inbound {
     id: u64,
     /// The socket, waited on for input without the lock.
     socket: PeerStream,
+    /// Wakes the reader thread from its wait: a guest left an acknowledgement owed while
+    /// the thread waits with no timeout.
+    kick: EventFd,
     reading: Mutex<Reading>,
 }
 
@@ -628,8 +630,10 @@ struct Reading {
     /// An acknowledgement is owed for mail filed: it goes on its own after ACK_DELAY
     /// without mail going back to carry it.
     owed: bool,
-    /// The connection ended (true: failed), found by a thread other than the reader.
+    /// The connection ended (true: failed): whoever reads it later files nothing more.
     end: Option<bool>,
+    /// The reader thread waits for input with no timeout: see [`Inbound::wait`].
+    waiting: bool,
 }
 
 /// What [`Inbound::take_now`] did.
@@ -653,29 +657,46 @@ impl Inbound {
     pub(crate) fn take_now(&self, link: &Link, guest: bool) -> Option<Took> {
         let mut reading = if guest { self.reading.try_lock().ok()? } else { self.lock() };
         if let Some(failed) = reading.end {
-            return Some(Took::Ended(failed));
+            // Reported once to a guest, when it met it.
+            return Some(if guest { Took::Nothing } else { Took::Ended(failed) });
         }
-        let mut state = None;
+        if guest && reading.frames.mid_frame() {
+            // What is left of a large frame is the reader thread's to read: a guest's tries
+            // would each zero the window it reads into.
+            return None;
+        }
+        // Read and decoded before the link is locked: filing holds it only briefly.
+        let batch = reading.frames.take_now();
+        if batch.frames.is_empty() && batch.end.is_none() {
+            return Some(Took::Nothing);
+        }
+        let mut state = link.lock();
         let mut outcome = None;
-        while outcome.is_none() {
-            let frame = match reading.frames.next_now() {
-                Ok(proto::Now::Nothing) => break,
-                Ok(proto::Now::Frame(frame)) => Ok(Some(frame)),
-                Ok(proto::Now::End) => Ok(None),
-                Err(e) => Err(e.to_string()),
-            };
-            outcome = filed(state.get_or_insert_with(|| link.lock()), self.host, self.id, frame);
+        for frame in batch.frames {
+            outcome = filed(&mut state, self.host, self.id, Ok(Some(frame)));
+            if outcome.is_some() {
+                break;
+            }
         }
-        let Some(mut state) = state else { return Some(Took::Nothing) };
-        reading.owed = outcome.is_none() && state.peers.ack(self.id, false);
+        if let (None, Some(end)) = (outcome, batch.end) {
+            outcome = filed(&mut state, self.host, self.id, end.map(|()| None).map_err(|e| e.to_string()));
+        }
+        let owed = outcome.is_none() && state.peers.ack(self.id, false);
         drop(state);
+        if owed && !std::mem::replace(&mut reading.owed, true) && reading.waiting {
+            // The reader thread may have gone to wait before what this guest read came, so
+            // that nothing wakes it: it is told, so that the acknowledgement goes in time.
+            let _ = self.kick.write(1);
+        }
+        reading.owed = owed;
         Some(match outcome {
             None => Took::Filed,
             Some(failed) => {
+                // Met once: whoever reads later sees it here, and files nothing more.
+                reading.end = Some(failed);
                 if guest {
-                    // The reader thread, waiting for input, sees the end and ends the
-                    // connection's life here: `ended` runs once, there.
-                    reading.end = Some(failed);
+                    // The reader thread, waiting for input, wakes to the end and ends the
+                    // connection's life: `ended` runs once, there.
                     self.socket.shutdown_read();
                 }
                 Took::Ended(failed)
@@ -689,13 +710,36 @@ impl Inbound {
         self.reading.try_lock().map_or(true, |mut reading| reading.frames.fill_now())
     }
 
-    fn owed(&self) -> bool {
-        self.lock().owed
-    }
-
-    /// The acknowledgement owed went.
-    fn paid(&self) {
-        self.lock().owed = false;
+    /// The reader thread waits for input: [`ACK_DELAY`] at most while an acknowledgement
+    /// is owed, else with no timeout (no timer to arm and cancel for each message). A guest
+    /// that leaves an acknowledgement owed meanwhile wakes it (`kick`). With no input by the
+    /// end of the wait, the acknowledgement owed goes. False if the wait failed.
+    fn wait(&self, link: &Link) -> bool {
+        let limit = {
+            let mut reading = self.lock();
+            reading.waiting = !reading.owed;
+            reading.owed.then_some(ACK_DELAY)
+        };
+        let waited = self.socket.wait_input(self.kick.as_fd(), limit);
+        let mut reading = self.lock();
+        reading.waiting = false;
+        // Emptied: a wait that came back for the kick alone finds the owed acknowledgement
+        // and waits again with its timeout.
+        let _ = self.kick.read();
+        match waited {
+            Ok(true) => true,
+            Ok(false) => {
+                if reading.owed {
+                    reading.owed = link.lock().peers.ack(self.id, true);
+                }
+                true
+            }
+            Err(e) => {
+                tracing::debug!(host = self.host, error = %e, "waiting for a direct connection's input failed");
+                reading.end.get_or_insert(true);
+                false
+            }
+        }
     }
 }
 

@@ -227,14 +227,11 @@ impl<R: Read> Reader<R> {
     }
 }
 
-/// What [`Reader::next_now`] found.
-pub(crate) enum Now {
-    /// A whole frame.
-    Frame(Frame),
-    /// No whole frame yet.
-    Nothing,
-    /// The clean end of the stream.
-    End,
+/// What one [`Reader::take_now`] found: whole frames, then the stream's end (`Ok`) or how
+/// reading it failed, if that came after them.
+pub(crate) struct Batch {
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) end: Option<Result<(), FrameError>>,
 }
 
 impl Reader<super::conn::PeerStream> {
@@ -245,18 +242,51 @@ impl Reader<super::conn::PeerStream> {
         !matches!(self.fill(|input, buf| input.read_now(buf)), Ok(None))
     }
 
-    /// The next frame, reading only what the connection holds now.
-    pub(crate) fn next_now(&mut self) -> Result<Now, FrameError> {
+    /// The whole frames buffered, or, when there are none, those that one read of what the
+    /// connection holds now brings: never more than one read, and no waiting.
+    pub(crate) fn take_now(&mut self) -> Batch {
+        let mut batch = Batch { frames: Vec::new(), end: None };
+        let mut read = false;
         loop {
-            if let Some(frame) = self.codec.decode(&mut self.buf)? {
-                return Ok(Now::Frame(frame));
+            match self.codec.decode(&mut self.buf) {
+                Ok(Some(frame)) => {
+                    batch.frames.push(frame);
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    batch.end = Some(Err(e));
+                    return batch;
+                }
             }
-            match self.fill(|input, buf| input.read_now(buf))? {
-                None => return Ok(Now::Nothing),
-                Some(0) => return Ok(self.codec.decode_eof(&mut self.buf)?.map_or(Now::End, Now::Frame)),
-                Some(_) => {}
+            if read || !batch.frames.is_empty() {
+                return batch;
+            }
+            read = true;
+            match self.fill(|input, buf| input.read_now(buf)) {
+                Ok(None) => return batch,
+                Ok(Some(0)) => {
+                    batch.end = Some(match self.codec.decode_eof(&mut self.buf) {
+                        Ok(last) => {
+                            batch.frames.extend(last);
+                            Ok(())
+                        }
+                        Err(e) => Err(e),
+                    });
+                    return batch;
+                }
+                Ok(Some(_)) => {}
+                Err(e) => {
+                    batch.end = Some(Err(e.into()));
+                    return batch;
+                }
             }
         }
+    }
+
+    /// Part of a frame is buffered, the rest still to come (a large frame, usually).
+    pub(crate) fn mid_frame(&self) -> bool {
+        !self.buf.is_empty()
     }
 }
 
