@@ -492,6 +492,19 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
     else {
         return;
     };
+    // Made before anything is recorded of the connection: without it, the connection is
+    // closed unread, and the peer sends another way.
+    let kick = match &stream {
+        PeerStream::Udp(_) => None,
+        _ => match EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK) {
+            Ok(kick) => Some(kick),
+            Err(e) => {
+                tracing::warn!(host, error = %e, "a direct connection is closed unread: no event descriptor for it");
+                stream.shutdown();
+                return;
+            }
+        },
+    };
     let mut state = link.lock();
     let Some((_, me)) = state.peers.me else {
         stream.shutdown();
@@ -564,20 +577,18 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
         }));
         return;
     }
-    let inbound = match EventFd::from_flags(EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK) {
-        Ok(kick) => Arc::new(Inbound {
-            host,
-            id,
-            socket: closing_for_wait,
-            kick,
-            reading: Mutex::new(Reading { frames: Reader::new(reading), owed: false, end: None, waiting: false }),
-        }),
-        Err(e) => {
-            tracing::warn!(host, error = %e, "a direct connection is not read: no event descriptor for it");
-            state.peers.reading -= 1;
-            return;
-        }
+    let Some(kick) = kick else {
+        // Made above for every connection that is not a UDP stream.
+        drop(state);
+        return ended(link, host, id, true);
     };
+    let inbound = Arc::new(Inbound {
+        host,
+        id,
+        socket: closing_for_wait,
+        kick,
+        reading: Mutex::new(Reading { frames: Reader::new(reading), owed: false, end: None, waiting: false }),
+    });
     let shared = Arc::clone(&inbound);
     let reader = std::thread::Builder::new().name("thespian-peer".to_string()).spawn(move || {
         let failed = loop {
@@ -591,8 +602,8 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
                     break failed;
                 }
                 Some(Took::Nothing) | None => {
-                    if !inbound.wait(&reader_link) {
-                        break true;
+                    if let Err(failed) = inbound.wait(&reader_link) {
+                        break failed;
                     }
                 }
             }
@@ -605,7 +616,13 @@ fn install(link: &Arc<Link>, host: u32, stream: PeerStream) {
             state.peers.readers.push(reader);
             state.peers.inbounds.push(shared);
         }
-        Err(_) => state.peers.reading -= 1,
+        Err(e) => {
+            // Closed like a connection that failed: the peer sends another way, and so
+            // does this process.
+            tracing::warn!(host, error = %e, "a direct connection is closed unread: no thread to read it");
+            drop(state);
+            ended(link, host, id, true);
+        }
     }
 }
 
@@ -713,8 +730,9 @@ impl Inbound {
     /// The reader thread waits for input: [`ACK_DELAY`] at most while an acknowledgement
     /// is owed, else with no timeout (no timer to arm and cancel for each message). A guest
     /// that leaves an acknowledgement owed meanwhile wakes it (`kick`). With no input by the
-    /// end of the wait, the acknowledgement owed goes. False if the wait failed.
-    fn wait(&self, link: &Link) -> bool {
+    /// end of the wait, the acknowledgement owed goes. If the wait failed, the connection's
+    /// end (a failure, unless a guest met a clean end first).
+    fn wait(&self, link: &Link) -> Result<(), bool> {
         let limit = {
             let mut reading = self.lock();
             reading.waiting = !reading.owed;
@@ -727,17 +745,16 @@ impl Inbound {
         // and waits again with its timeout.
         let _ = self.kick.read();
         match waited {
-            Ok(true) => true,
+            Ok(true) => Ok(()),
             Ok(false) => {
                 if reading.owed {
                     reading.owed = link.lock().peers.ack(self.id, true);
                 }
-                true
+                Ok(())
             }
             Err(e) => {
                 tracing::debug!(host = self.host, error = %e, "waiting for a direct connection's input failed");
-                reading.end.get_or_insert(true);
-                false
+                Err(*reading.end.get_or_insert(true))
             }
         }
     }
