@@ -72,16 +72,13 @@ impl PeerStream {
     /// `timeout` passes (false); a signal ends the wait early (true). A UDP stream is never
     /// waited on this way.
     pub(crate) fn wait_input(&self, also: std::os::fd::BorrowedFd<'_>, timeout: Option<Duration>) -> io::Result<bool> {
-        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        use nix::poll::{PollFd, PollFlags};
         let fd = match self {
             Self::Udp(_) => return Err(io::ErrorKind::Unsupported.into()),
             Self::Tcp(s) => s.as_fd(),
             Self::Unix(s) => s.as_fd(),
         };
-        let wait = timeout.map_or(PollTimeout::NONE, |t| {
-            // Whole milliseconds, at least one: no busy loop on the last fraction.
-            PollTimeout::try_from(t.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
-        });
+        let wait = poll_timeout(timeout);
         match nix::poll::poll(&mut [PollFd::new(fd, PollFlags::POLLIN), PollFd::new(also, PollFlags::POLLIN)], wait) {
             Ok(n) => Ok(n > 0),
             Err(nix::errno::Errno::EINTR) => Ok(true),
@@ -153,6 +150,15 @@ fn recv_now(fd: std::os::fd::RawFd, buf: &mut [u8]) -> io::Result<Option<usize>>
     }
 }
 
+/// `poll`'s timeout for a wait of `timeout` (`None`: no timeout): whole milliseconds, at
+/// least one, so that no caller loops busily on the last fraction.
+pub(crate) fn poll_timeout(timeout: Option<Duration>) -> nix::poll::PollTimeout {
+    use nix::poll::PollTimeout;
+    timeout.map_or(PollTimeout::NONE, |t| {
+        PollTimeout::try_from(t.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
+    })
+}
+
 /// Reads a Unix socket, waiting for input in `poll` rather than in the read.
 ///
 /// A thread blocked reading a Unix stream socket is woken each time the peer reads what
@@ -161,7 +167,7 @@ fn recv_now(fd: std::os::fd::RawFd, buf: &mut [u8]) -> io::Result<Option<usize>>
 /// the CPU the answer needs. `poll` for input wakes for input only. The socket's read
 /// timeout applies as to a plain read.
 fn read_unix(socket: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
-    use nix::poll::{PollFd, PollFlags, PollTimeout};
+    use nix::poll::{PollFd, PollFlags};
     let fd = socket.as_fd().as_raw_fd();
     // When the read timeout ends, taken once a read found nothing (`Some(None)`: never).
     let mut deadline: Option<Option<Instant>> = None;
@@ -173,17 +179,11 @@ fn read_unix(socket: &UnixStream, buf: &mut [u8]) -> io::Result<usize> {
             Some(deadline) => deadline,
             None => *deadline.insert(socket.read_timeout()?.map(|timeout| Instant::now() + timeout)),
         };
-        let wait = match deadline {
-            None => PollTimeout::NONE,
-            Some(deadline) => {
-                let left = deadline.saturating_duration_since(Instant::now());
-                if left.is_zero() {
-                    return Err(io::ErrorKind::WouldBlock.into());
-                }
-                // Whole milliseconds, at least one: no busy loop on the last fraction.
-                PollTimeout::try_from(left.max(Duration::from_millis(1))).unwrap_or(PollTimeout::MAX)
-            }
-        };
+        let left = deadline.map(|deadline| deadline.saturating_duration_since(Instant::now()));
+        if left.is_some_and(|left| left.is_zero()) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let wait = poll_timeout(left);
         let mut fds = [PollFd::new(socket.as_fd(), PollFlags::POLLIN)];
         match nix::poll::poll(&mut fds, wait) {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}

@@ -631,18 +631,14 @@ impl Shared {
     /// datagram at once, so that the answer a thread waits for is not held up by a read
     /// that finds nothing. Returns the datagram its own watch took, if any.
     fn receive(self: &Arc<Self>, me: Role, buf: &mut [u8], watched: Option<Datagram>) -> Option<Datagram> {
-        use nix::poll::{PollFd, PollFlags, PollTimeout};
+        use nix::poll::{PollFd, PollFlags};
         use std::os::fd::AsFd as _;
         let wait = {
             let state = self.lock();
             if state.closed || state.receiver != me {
                 return watched;
             }
-            if state.keeper.is_some() {
-                PollTimeout::NONE
-            } else {
-                PollTimeout::try_from(Self::timer_wait(&state)).unwrap_or(PollTimeout::MAX)
-            }
+            super::conn::poll_timeout(state.keeper.is_none().then(|| Self::timer_wait(&state)))
         };
         let mut batch: Vec<Datagram> = watched.into_iter().collect();
         if batch.is_empty() {
