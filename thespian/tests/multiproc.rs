@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use common::actors::{pattern, Blob, BlobEcho};
-use common::procs::{descendants, descendants_of, listener_of, Watched};
+use common::procs::{self, descendants, descendants_of, listener_of, Watched};
 use common::*;
 use thespian::prelude::*;
 
@@ -798,10 +798,12 @@ fn mail_to_a_killed_process_comes_back(asys: &ActorSystem) -> TestResult {
     asys.tell(&from, Flood { to: to.clone(), count: 1, first: WARM_UP })?;
     ask_until_counted(asys, &to, HowMany, 1, |c: &Counted| c.count)?;
     let pid: u32 = answer(asys, &to, "pid?".to_string())?;
-    let pid = rustix::process::Pid::from_raw(pid as i32).ok_or("no pid")?;
     // Stopped, `to` reads nothing more: the flood waits in its socket (sent directly, or
-    // forwarded by the admin) when the process is killed, unread.
-    rustix::process::kill_process(pid, rustix::process::Signal::STOP)?;
+    // forwarded by the admin) when the process is killed, unread. A process that read and
+    // acknowledged mail, and was killed before it handled it, loses it (the book says so):
+    // the flood starts only once every thread of `to` has stopped.
+    procs::stop(pid)?;
+    let pid = rustix::process::Pid::from_raw(i32::try_from(pid)?).ok_or("no pid")?;
     let count = 1_000;
     asys.tell(&from, Flood { to: to.clone(), count, first: 0 })?;
     // `from` answers once it has handled the flood, so all of it has been sent.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::actors::{self, pid_of};
-use common::procs::tcp_sockets;
+use common::procs::{self, tcp_sockets};
 use common::*;
 use rustix::process::{kill_process, Pid, Signal};
 
@@ -42,9 +42,8 @@ struct Stopped(Pid);
 
 impl Stopped {
     fn new(pid: u32) -> Result<Self, Failure> {
-        let pid = Pid::from_raw(i32::try_from(pid)?).ok_or("pid 0")?;
-        kill_process(pid, Signal::STOP)?;
-        Ok(Self(pid))
+        procs::stop(pid)?;
+        Ok(Self(Pid::from_raw(i32::try_from(pid)?).ok_or("pid 0")?))
     }
 }
 

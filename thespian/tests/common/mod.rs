@@ -429,8 +429,7 @@ pub mod procs {
             let Some(pid) = entry?.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
             // A process may end while the list is read.
             let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
-            // `pid (comm) state ppid ...`: the name may hold spaces and parentheses.
-            let mut fields = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace();
+            let mut fields = stat_fields(&stat);
             let (state, ppid) = (fields.next(), fields.next().and_then(|p| p.parse::<u32>().ok()));
             if let (Some(state), Some(ppid)) = (state, ppid) {
                 if state != "Z" {
@@ -447,6 +446,38 @@ pub mod procs {
         }
         found.remove(0);
         Ok(found)
+    }
+
+    /// The fields of a `/proc/.../stat` text after the command's name: `pid (comm) state
+    /// ppid ...`, where the name may hold spaces and parentheses.
+    fn stat_fields(stat: &str) -> std::str::SplitWhitespace<'_> {
+        stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace()
+    }
+
+    /// Stops process `pid` (`SIGSTOP`), and returns once every thread of it has stopped.
+    /// `kill` returns before that: the signal wakes one thread, which stops the others, and
+    /// on a loaded machine another thread may go on for milliseconds meanwhile, reading
+    /// mail and acknowledging it. The kernel tells no one but the parent when a process has
+    /// stopped, so its threads' states are read until they all say so.
+    pub fn stop(pid: u32) -> TestResult {
+        let target = Pid::from_raw(i32::try_from(pid)?).ok_or("pid 0")?;
+        pidfd_send_signal(pidfd_open(target, PidfdFlags::empty())?, Signal::STOP)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut running = 0;
+            for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+                // A thread may end while the list is read.
+                let Ok(stat) = std::fs::read_to_string(task?.path().join("stat")) else { continue };
+                running += usize::from(stat_fields(&stat).next() != Some("T"));
+            }
+            if running == 0 {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("{running} thread(s) of process {pid} still run 10 s after SIGSTOP").into());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// The inodes of the sockets process `pid` has open.
