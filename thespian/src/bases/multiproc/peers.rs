@@ -827,3 +827,6 @@ fn ended(link: &Link, host: u32, id: u64, failed: bool) {
         let _ = state.writer.flush();
     }
 }
+
+#[cfg(test)]
+mod tests;
