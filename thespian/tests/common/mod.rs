@@ -468,7 +468,8 @@ pub mod procs {
             for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
                 // A thread may end while the list is read.
                 let Ok(stat) = std::fs::read_to_string(task?.path().join("stat")) else { continue };
-                running += usize::from(stat_fields(&stat).next() != Some("T"));
+                // Stopped, or a thread that has ended: neither runs any more.
+                running += usize::from(!matches!(stat_fields(&stat).next(), Some("T" | "t" | "Z" | "X")));
             }
             if running == 0 {
                 return Ok(());
