@@ -76,7 +76,7 @@ const MAX_AHEAD_BYTES: usize = 512 * 1024;
 /// The first wait for an acknowledgement; it doubles with each try, up to [`MAX_RTO`].
 const FIRST_RTO: Duration = Duration::from_millis(50);
 const MAX_RTO: Duration = Duration::from_secs(1);
-/// After this many sends of the same datagram without an acknowledgement (about 10 s in
+/// After this many sends of the same datagram without an acknowledgement (about 11.5 s in
 /// all), the stream ends: its peer is gone, stopped, or unreachable.
 #[cfg(not(test))]
 const MAX_TRIES: u32 = 15;
