@@ -208,10 +208,10 @@ impl ActorSystemBuilder {
     /// processes of a system this program starts, the thread that just handled a message and
     /// waits for the next on the same connection (it leaves the CPU to any other thread
     /// that wants it meanwhile). The waiting thread of a program also reads its connections
-    /// to the actors itself meanwhile. A message that comes within that time
-    /// is taken without waking a sleeping thread, which on a virtual machine costs more
-    /// than a local round trip; the price is that much CPU time per wait (one thread per
-    /// process at a time spins). `Duration::ZERO` turns it off: every wait sleeps at once. A program that
+    /// to the actors itself meanwhile. A message that comes within that time is taken
+    /// without waking a sleeping thread, which on a virtual machine costs more than a local
+    /// round trip; the price is that much CPU time per wait (one thread per process at a
+    /// time spins). `Duration::ZERO` turns it off: every wait sleeps at once. A program that
     /// attaches to a running system sets it for itself only. The simple base never waits,
     /// and ignores it.
     ///

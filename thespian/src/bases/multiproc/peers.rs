@@ -688,19 +688,14 @@ impl Inbound {
             return Some(Took::Nothing);
         }
         let mut state = link.lock();
-        let mut outcome = None;
-        for frame in batch.frames {
-            outcome = filed(&mut state, self.host, self.id, Ok(Some(frame)));
-            if outcome.is_some() {
-                break;
-            }
-        }
+        let mut outcome =
+            batch.frames.into_iter().find_map(|frame| filed(&mut state, self.host, self.id, Ok(Some(frame))));
         if let (None, Some(end)) = (outcome, batch.end) {
             outcome = filed(&mut state, self.host, self.id, end.map(|()| None).map_err(|e| e.to_string()));
         }
         let owed = outcome.is_none() && state.peers.ack(self.id, false);
         drop(state);
-        if owed && !std::mem::replace(&mut reading.owed, true) && reading.waiting {
+        if owed && !reading.owed && reading.waiting {
             // The reader thread may have gone to wait before what this guest read came, so
             // that nothing wakes it: it is told, so that the acknowledgement goes in time.
             let _ = self.kick.write(1);
